@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'auth-codes',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'bot',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};

@@ -1,0 +1,86 @@
+import { hostname } from 'node:os';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { EnvBool, EnvInt } from './env-decorators';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** Variables every app reads. */
+export class CommonEnv {
+  @IsIn(NODE_ENVS)
+  NODE_ENV: NodeEnv = 'development';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Pretty, human-readable logs instead of JSON lines (development only). */
+  @EnvBool()
+  @IsBoolean()
+  LOG_PRETTY = false;
+
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /** Every Redis key the platform writes starts with this prefix (one deployment, one prefix). */
+  @IsString()
+  @IsNotEmpty()
+  REDIS_KEY_PREFIX = 'up';
+
+  /** How long a bus request waits for its reply before failing with a timeout error. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  BUS_REQUEST_TIMEOUT_MS = 5000;
+
+  /** Name of this replica in the bus consumer groups; stable across restarts of one replica. */
+  @IsString()
+  @IsNotEmpty()
+  BUS_CONSUMER_NAME = `${hostname()}-${process.pid}`;
+
+  /** Entries pending longer than this on a silent replica are claimed by a live one. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  BUS_CLAIM_IDLE_MS = 30000;
+
+  /** A message delivered this many times without success goes to the dead-letter stream. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  BUS_MAX_DELIVERIES = 5;
+
+  /** Approximate length every stream is trimmed to (XADD MAXLEN ~). */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  BUS_STREAM_MAXLEN = 10000;
+
+  /** Messages one replica handles at once. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  BUS_CONCURRENCY = 32;
+
+  /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  SHUTDOWN_TIMEOUT_SECONDS = 10;
+}
+
+/** Variables of a service that owns tables in PostgreSQL. */
+export class DatabaseEnv extends CommonEnv {
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/up_club';
+
+  /** Create the database and schema and run pending migrations at start (off in production, where the migrate Job does it). */
+  @EnvBool()
+  @IsBoolean()
+  DATABASE_MIGRATE_ON_START = true;
+
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  DATABASE_POOL_SIZE = 10;
+}

@@ -1,0 +1,132 @@
+/**
+ * Every expected failure on the platform has a stable string code. Codes travel over the bus in
+ * `{status, code, message}`; `httpStatusOf` below is the one place that maps a code to its HTTP
+ * status, used by services when they raise and by the gateway when it answers.
+ * WIRE NAMES: clients may branch on these; add new ones, do not rename.
+ */
+export const ErrorCode = {
+  // Generic
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  INTERNAL: 'INTERNAL',
+  // Sign-in
+  INVALID_CREDENTIALS: 'INVALID_CREDENTIALS',
+  INVALID_AUTH_CODE: 'INVALID_AUTH_CODE',
+  INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
+  INVALID_TELEGRAM_AUTH: 'INVALID_TELEGRAM_AUTH',
+  // Members
+  MEMBER_NOT_FOUND: 'MEMBER_NOT_FOUND',
+  MEMBER_INACTIVE: 'MEMBER_INACTIVE',
+  EMAIL_TAKEN: 'EMAIL_TAKEN',
+  USERNAME_TAKEN: 'USERNAME_TAKEN',
+  REFERRAL_CODE_NOT_FOUND: 'REFERRAL_CODE_NOT_FOUND',
+  // Coins
+  INSUFFICIENT_COINS: 'INSUFFICIENT_COINS',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  // Events
+  EVENT_NOT_FOUND: 'EVENT_NOT_FOUND',
+  EVENT_FULL: 'EVENT_FULL',
+  EVENT_NOT_JOINABLE: 'EVENT_NOT_JOINABLE',
+  ALREADY_JOINED: 'ALREADY_JOINED',
+  NOT_JOINED: 'NOT_JOINED',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The HTTP status of each code. Exhaustive: a new code does not compile until it is mapped. */
+export function httpStatusOf(code: ErrorCode): number {
+  switch (code) {
+    case ErrorCode.VALIDATION_FAILED:
+      return 400;
+    case ErrorCode.UNAUTHENTICATED:
+    case ErrorCode.INVALID_CREDENTIALS:
+    case ErrorCode.INVALID_AUTH_CODE:
+    case ErrorCode.INVALID_REFRESH_TOKEN:
+    case ErrorCode.INVALID_TELEGRAM_AUTH:
+      return 401;
+    case ErrorCode.INSUFFICIENT_COINS:
+      return 402;
+    case ErrorCode.FORBIDDEN:
+    case ErrorCode.MEMBER_INACTIVE:
+      return 403;
+    case ErrorCode.NOT_FOUND:
+    case ErrorCode.MEMBER_NOT_FOUND:
+    case ErrorCode.REFERRAL_CODE_NOT_FOUND:
+    case ErrorCode.EVENT_NOT_FOUND:
+      return 404;
+    case ErrorCode.CONFLICT:
+    case ErrorCode.EMAIL_TAKEN:
+    case ErrorCode.USERNAME_TAKEN:
+    case ErrorCode.IDEMPOTENCY_KEY_REUSED:
+    case ErrorCode.EVENT_FULL:
+    case ErrorCode.EVENT_NOT_JOINABLE:
+    case ErrorCode.ALREADY_JOINED:
+    case ErrorCode.NOT_JOINED:
+      return 409;
+    case ErrorCode.RATE_LIMITED:
+      return 429;
+    case ErrorCode.SERVICE_UNAVAILABLE:
+      return 503;
+    case ErrorCode.INTERNAL:
+      return 500;
+    default: {
+      const unmapped: never = code;
+      throw new Error(`Unmapped error code ${String(unmapped)}`);
+    }
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && value in ErrorCode;
+}
+
+/** What a failed handler sends back over the bus. */
+export interface BusErrorPayload {
+  status: number;
+  code: string;
+  message: string;
+  /** Field errors for VALIDATION_FAILED. */
+  details?: unknown;
+}
+
+export function isBusErrorPayload(value: unknown): value is BusErrorPayload {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as BusErrorPayload).code === 'string' &&
+    typeof (value as BusErrorPayload).status === 'number' &&
+    typeof (value as BusErrorPayload).message === 'string'
+  );
+}
+
+/**
+ * An expected failure raised by a service, with its code; the status follows from the code. The
+ * bus exception filter sends it back as a BusErrorPayload.
+ */
+export class DomainError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+    this.status = httpStatusOf(code);
+  }
+
+  toPayload(): BusErrorPayload {
+    return {
+      status: this.status,
+      code: this.code,
+      message: this.message,
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}

@@ -1,0 +1,19 @@
+import { requestPattern } from '../bus/message';
+
+export type CheckStatus = 'up' | 'down';
+
+export interface HealthReport {
+  status: 'ok' | 'error';
+  service: string;
+  checks: Record<string, { status: CheckStatus; message?: string }>;
+}
+
+export class HealthRequestDto {}
+
+/** Each bus service answers `<service>.health`. WIRE NAME. */
+export function healthPattern(service: ServiceName) {
+  return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`);
+}
+
+export const SERVICES = ['users', 'auth-codes', 'events'] as const;
+export type ServiceName = (typeof SERVICES)[number];

@@ -1,0 +1,3 @@
+export * from './database-options';
+export * from './database.module';
+export * from './provision';
