@@ -1,1 +1,12 @@
-export {};
+export * from './users.patterns';
+export * from './member-roles';
+export * from './achievements';
+export * from './coin-transaction-kinds';
+export * from './referral-code';
+export * from './profiles';
+export * from './pagination.dto';
+export * from './members.dto';
+export * from './credentials.dto';
+export * from './referrals.dto';
+export * from './coins.dto';
+export * from './admin.dto';

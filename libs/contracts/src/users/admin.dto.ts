@@ -1,0 +1,76 @@
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
+import { IDEMPOTENCY_KEY_REGEX, MAX_COIN_AMOUNT } from './coins.dto';
+import { Trim } from './dto-transforms';
+import { MemberRole, MEMBER_ROLES } from './member-roles';
+import { PageQueryDto } from './pagination.dto';
+
+/**
+ * `GET /api/admin/users?search=&limit=&offset=` query and the `users.search` message. `search`
+ * matches email, username and names (case-insensitive substring) or a telegram id (exact).
+ */
+export class SearchMembersDto extends PageQueryDto {
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @MaxLength(100)
+  search?: string;
+}
+
+/** `PATCH /api/admin/users/{id}` body. A coin adjustment needs a reason. */
+export class AdminUpdateMemberBodyDto {
+  @IsOptional()
+  @IsIn(MEMBER_ROLES)
+  role?: MemberRole;
+
+  @IsOptional()
+  @IsBoolean()
+  is_active?: boolean;
+
+  /** Signed; the balance never goes below zero (INSUFFICIENT_COINS otherwise). */
+  @IsOptional()
+  @IsInt()
+  @Min(-MAX_COIN_AMOUNT)
+  @Max(MAX_COIN_AMOUNT)
+  @IsNotIn([0], { message: 'coins_delta must not be 0' })
+  coins_delta?: number;
+
+  @ValidateIf(
+    (o: AdminUpdateMemberBodyDto) => o.coins_delta !== undefined || o.reason !== undefined,
+  )
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  reason?: string;
+}
+
+/**
+ * `users.admin_update`. `actor_id` is the administrator (recorded with coin adjustments; an
+ * administrator cannot deactivate or demote themself). `idempotency_key` is optional: without it
+ * each call is a new adjustment (`admin:<uuid>`).
+ */
+export class AdminUpdateMemberDto extends AdminUpdateMemberBodyDto {
+  @IsUUID()
+  member_id!: string;
+
+  @IsUUID()
+  actor_id!: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(IDEMPOTENCY_KEY_REGEX)
+  idempotency_key?: string;
+}

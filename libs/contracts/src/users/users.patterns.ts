@@ -1,0 +1,92 @@
+import { requestPattern } from '../bus/message';
+import type { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
+import type { AwardAchievementDto, CreditCoinsDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
+import type { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
+import type {
+  GetByTelegramIdDto,
+  GetProfileDto,
+  RecordLoginDto,
+  UpdateProfileDto,
+  UpsertTelegramMemberDto,
+} from './members.dto';
+import type {
+  AdminMemberResult,
+  AwardAchievementResult,
+  CoinChangeResult,
+  CoinsPage,
+  MemberProfileResult,
+  PublicProfile,
+  ReferralsResult,
+  SearchMembersResult,
+  UpsertTelegramResult,
+} from './profiles';
+import type {
+  GetPublicByReferralCodeDto,
+  GetPublicProfilesDto,
+  ListReferralsDto,
+} from './referrals.dto';
+
+/**
+ * Requests handled by the `users` service.
+ *
+ * WIRE NAMES: the string values travel over Redis and are the users service's stream routing.
+ * Do not rename one without a migration plan (handle both names on the service, move every
+ * caller, then drop the old name).
+ */
+export const USERS = {
+  /** Email sign-up. EMAIL_TAKEN (409); REFERRAL_CODE_NOT_FOUND (404) for an unknown code. */
+  REGISTER: requestPattern<RegisterMemberDto, MemberProfileResult>('users.register'),
+  /** Email login. INVALID_CREDENTIALS (401), same message and similar time for unknown email and
+   * wrong password; MEMBER_INACTIVE (403) for a deactivated member with the right password. */
+  VERIFY_CREDENTIALS: requestPattern<VerifyCredentialsDto, MemberProfileResult>(
+    'users.verify_credentials',
+  ),
+  /** Bot `/start`, Login Widget, Mini App: create or refresh by telegram_id. */
+  UPSERT_TELEGRAM: requestPattern<UpsertTelegramMemberDto, UpsertTelegramResult>(
+    'users.upsert_telegram',
+  ),
+  /** MEMBER_NOT_FOUND (404). */
+  GET_PROFILE: requestPattern<GetProfileDto, MemberProfileResult>('users.get_profile'),
+  /** MEMBER_NOT_FOUND (404). */
+  GET_BY_TELEGRAM_ID: requestPattern<GetByTelegramIdDto, MemberProfileResult>(
+    'users.get_by_telegram_id',
+  ),
+  /** Sets last_login to now. MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
+  RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login'),
+  /** MEMBER_NOT_FOUND (404), USERNAME_TAKEN (409). */
+  UPDATE_PROFILE: requestPattern<UpdateProfileDto, MemberProfileResult>('users.update_profile'),
+  /** REFERRAL_CODE_NOT_FOUND (404) for unknown or malformed codes. */
+  GET_PUBLIC_BY_REFERRAL_CODE: requestPattern<GetPublicByReferralCodeDto, PublicProfile>(
+    'users.get_public_by_referral_code',
+  ),
+  /** Batched; answers in the order of the ids asked for, unknown ids left out. */
+  GET_PUBLIC_PROFILES: requestPattern<GetPublicProfilesDto, PublicProfile[]>(
+    'users.get_public_profiles',
+  ),
+  /** Members this member invited, oldest first. MEMBER_NOT_FOUND (404). */
+  LIST_REFERRALS: requestPattern<ListReferralsDto, ReferralsResult>('users.list_referrals'),
+  /** MEMBER_NOT_FOUND (404). */
+  GET_COINS: requestPattern<GetCoinsDto, CoinsPage>('users.get_coins'),
+  /** INSUFFICIENT_COINS (402), MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
+  DEBIT_COINS: requestPattern<DebitCoinsDto, CoinChangeResult>('users.debit_coins'),
+  /** MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
+  CREDIT_COINS: requestPattern<CreditCoinsDto, CoinChangeResult>('users.credit_coins'),
+  /** Idempotent. MEMBER_NOT_FOUND (404). */
+  AWARD_ACHIEVEMENT: requestPattern<AwardAchievementDto, AwardAchievementResult>(
+    'users.award_achievement',
+  ),
+  /** Administration: members by email, username, name or telegram id, with total. */
+  SEARCH: requestPattern<SearchMembersDto, SearchMembersResult>('users.search'),
+  /** Administration: role, activity, coin adjustment (ledger, reason). MEMBER_NOT_FOUND (404),
+   * INSUFFICIENT_COINS (402), FORBIDDEN (403) when an admin would deactivate or demote themself. */
+  ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
+} as const;
+
+/**
+ * Redis key (after `${REDIS_KEY_PREFIX}:`) holding a member's current profile version, written by
+ * the users service after each commit (only ever increased). The gateway reads it to answer
+ * `If-None-Match` on `/api/users/me` without asking PostgreSQL. WIRE NAME (shared Redis layout).
+ */
+export function profileVersionKey(prefix: string, memberId: string): string {
+  return `${prefix}:users:profile-version:${memberId}`;
+}
