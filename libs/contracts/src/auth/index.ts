@@ -1,1 +1,5 @@
-export {};
+export * from './auth.limits';
+export * from './auth.patterns';
+export * from './login-code.dto';
+export * from './refresh-token.dto';
+export * from './sign-in.dto';

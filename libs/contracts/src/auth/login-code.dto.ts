@@ -1,0 +1,56 @@
+import { Type } from 'class-transformer';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsPositive,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+} from 'class-validator';
+import { LOGIN_CODE_MAX_LENGTH, TELEGRAM_ID_MAX } from './auth.limits';
+
+/** `auth-codes.issue_login_code`. */
+export class IssueLoginCodeDto {
+  @IsUUID()
+  member_id!: string;
+
+  /**
+   * The member's Telegram id, when they have one: a redemption that names another telegram_id is
+   * refused.
+   */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @IsPositive()
+  @Max(TELEGRAM_ID_MAX)
+  telegram_id?: number;
+}
+
+export interface IssuedLoginCode {
+  /** The code itself; only its SHA-256 is stored. */
+  code: string;
+  /** Seconds it stays valid. */
+  expires_in: number;
+}
+
+/** `auth-codes.redeem_login_code`. */
+export class RedeemLoginCodeDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(LOGIN_CODE_MAX_LENGTH)
+  code!: string;
+
+  /** When given, must equal the telegram_id the code was issued for. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @IsPositive()
+  @Max(TELEGRAM_ID_MAX)
+  telegram_id?: number;
+}
+
+export interface RedeemedLoginCode {
+  member_id: string;
+}

@@ -1,0 +1,50 @@
+import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { REFRESH_TOKEN_MAX_LENGTH } from './auth.limits';
+
+/** `auth-codes.issue_refresh_token`. */
+export class IssueRefreshTokenDto {
+  @IsUUID()
+  member_id!: string;
+}
+
+export interface IssuedRefreshToken {
+  refresh_token: string;
+  /** ISO 8601 UTC. */
+  expires_at: string;
+}
+
+/** `auth-codes.rotate_refresh_token`. */
+export class RotateRefreshTokenDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REFRESH_TOKEN_MAX_LENGTH)
+  refresh_token!: string;
+}
+
+export interface RotatedRefreshToken extends IssuedRefreshToken {
+  member_id: string;
+}
+
+/** `auth-codes.revoke_refresh_token`. */
+export class RevokeRefreshTokenDto {
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(REFRESH_TOKEN_MAX_LENGTH)
+  refresh_token!: string;
+}
+
+export interface RevokedRefreshToken {
+  /** False when the token was unknown (logout answers the same either way). */
+  revoked: boolean;
+}
+
+/** `auth-codes.revoke_member_tokens`. */
+export class RevokeMemberTokensDto {
+  @IsUUID()
+  member_id!: string;
+}
+
+export interface RevokedMemberTokens {
+  /** How many token families were still live and are now revoked. */
+  revoked: number;
+}
