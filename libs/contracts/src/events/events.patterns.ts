@@ -1,0 +1,74 @@
+import { eventName, requestPattern } from '../bus/message';
+import type {
+  AdminListEventsDto,
+  CreateEventDto,
+  DeactivateEventDto,
+  GetEventCalendarDto,
+  GetEventDto,
+  JoinEventDto,
+  LeaveEventDto,
+  ListEventParticipantsDto,
+  ListMemberEventsDto,
+  ListUpcomingEventsDto,
+  UpdateEventDto,
+} from './event-requests.dto';
+import type {
+  EventCalendar,
+  EventPage,
+  EventParticipantsPage,
+  EventView,
+  JoinEventResult,
+  LeaveEventResult,
+} from './event.views';
+import type {
+  EventCreatedPayload,
+  ParticipantJoinedPayload,
+  ParticipantLeftPayload,
+} from './event-bus-events';
+
+/**
+ * Requests handled by the `events` service.
+ *
+ * WIRE NAMES: these strings travel over Redis. Renaming one while older replicas still run strands
+ * their messages; rename only with a migration plan (serve both names, then drop the old one).
+ */
+export const EVENTS = {
+  /** Active events with `start_date >= now`, soonest first. */
+  LIST_UPCOMING: requestPattern<ListUpcomingEventsDto, EventPage>('events.list_upcoming'),
+  /** One event; `joined` is set when `member_id` is given. EVENT_NOT_FOUND. */
+  GET: requestPattern<GetEventDto, EventView>('events.get'),
+  /** Organizers and admins (FORBIDDEN otherwise). Emits `event.created`. */
+  CREATE: requestPattern<CreateEventDto, EventView>('events.create'),
+  /** The creator or an admin (FORBIDDEN otherwise). EVENT_NOT_FOUND, VALIDATION_FAILED. */
+  UPDATE: requestPattern<UpdateEventDto, EventView>('events.update'),
+  /** The creator or an admin: `is_active = false`. Idempotent. */
+  DEACTIVATE: requestPattern<DeactivateEventDto, EventView>('events.deactivate'),
+  /**
+   * Takes a seat and debits the price (users.debit_coins). ALREADY_JOINED, EVENT_FULL,
+   * INSUFFICIENT_COINS, EVENT_NOT_JOINABLE, EVENT_NOT_FOUND. Emits `event.participant_joined`.
+   */
+  JOIN: requestPattern<JoinEventDto, JoinEventResult>('events.join'),
+  /** Frees the seat before the start and refunds the price once. NOT_JOINED, EVENT_NOT_JOINABLE. */
+  LEAVE: requestPattern<LeaveEventDto, LeaveEventResult>('events.leave'),
+  /** Participants as public profiles (one batched users call), in joining order. */
+  LIST_PARTICIPANTS: requestPattern<ListEventParticipantsDto, EventParticipantsPage>(
+    'events.list_participants',
+  ),
+  /** Events a member has joined (and not left): upcoming soonest first, then past most recent first. */
+  LIST_MEMBER_EVENTS: requestPattern<ListMemberEventsDto, EventPage>('events.list_member_events'),
+  /** Every event, inactive and past ones too, newest start first (administration). */
+  ADMIN_LIST: requestPattern<AdminListEventsDto, EventPage>('events.admin_list'),
+  /** The event as an RFC 5545 iCalendar document with its VTIMEZONE. */
+  GET_ICS: requestPattern<GetEventCalendarDto, EventCalendar>('events.get_ics'),
+} as const;
+
+/**
+ * Events published by the `events` service (each subscribing service sees each one once).
+ *
+ * WIRE NAMES: see above; subscribers' consumer groups are keyed by these names.
+ */
+export const EVENT_EVENTS = {
+  CREATED: eventName<EventCreatedPayload>('event.created'),
+  PARTICIPANT_JOINED: eventName<ParticipantJoinedPayload>('event.participant_joined'),
+  PARTICIPANT_LEFT: eventName<ParticipantLeftPayload>('event.participant_left'),
+} as const;
