@@ -1,0 +1,233 @@
+import QRCode from 'qrcode';
+import { Input, Markup, Telegraf } from 'telegraf';
+import { FakeTelegramBotApi } from './fake-telegram-bot-api';
+import { decodeQrPng } from './qr-code';
+import { telegramUser } from './telegram-user.factory';
+
+interface ApiAnswer {
+  ok: boolean;
+  result?: unknown;
+  error_code?: number;
+  description?: string;
+}
+
+describe(FakeTelegramBotApi.name, () => {
+  let sut: FakeTelegramBotApi;
+
+  async function call(
+    method: string,
+    params: Record<string, unknown> = {},
+    token = sut.token,
+  ): Promise<ApiAnswer> {
+    const res = await fetch(`${sut.url}/bot${token}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+    });
+    return (await res.json()) as ApiAnswer;
+  }
+
+  beforeEach(async () => {
+    sut = await FakeTelegramBotApi.start({ botUsername: 'fake_club_bot' });
+  });
+
+  afterEach(async () => {
+    await sut.close();
+  });
+
+  describe('HTTP surface', () => {
+    it('answers getMe with the bot and refuses another token with 401', async () => {
+      expect(await call('getMe')).toEqual({
+        ok: true,
+        result: expect.objectContaining({ is_bot: true, username: 'fake_club_bot' }),
+      });
+      expect(await call('getMe', {}, '1:wrong')).toEqual({
+        ok: false,
+        error_code: 401,
+        description: 'Unauthorized',
+      });
+    });
+
+    it('answers an unknown method with ok and records it', async () => {
+      expect(await call('sendChatAction', { chat_id: 1, action: 'typing' })).toEqual({
+        ok: true,
+        result: true,
+      });
+      expect(sut.calls).toEqual([
+        expect.objectContaining({
+          method: 'sendChatAction',
+          params: { chat_id: 1, action: 'typing' },
+        }),
+      ]);
+    });
+
+    it('confirms updates below the offset and returns the rest', async () => {
+      const user = telegramUser();
+      sut.sendText(user, 'one');
+      sut.sendText(user, 'two');
+      const first = (await call('getUpdates', { offset: 0 })).result as { update_id: number }[];
+      expect(first).toHaveLength(2);
+      const second = (await call('getUpdates', { offset: first[0].update_id + 1 })).result as {
+        update_id: number;
+      }[];
+      expect(second.map((u) => u.update_id)).toEqual([first[1].update_id]);
+      const third = (await call('getUpdates', { offset: first[1].update_id + 1 })).result;
+      expect(third).toEqual([]);
+    });
+
+    it('holds a long poll until an update arrives', async () => {
+      const pending = call('getUpdates', { offset: 0, timeout: 30 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      sut.sendText(telegramUser(), 'hello');
+      const answer = await pending;
+      expect(answer.result).toEqual([
+        expect.objectContaining({ message: expect.objectContaining({ text: 'hello' }) }),
+      ]);
+    });
+
+    it('answers the older of two concurrent long polls with 409 like Telegram', async () => {
+      const older = call('getUpdates', { timeout: 30 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const newer = call('getUpdates', { timeout: 1 });
+      expect(await older).toEqual(expect.objectContaining({ ok: false, error_code: 409 }));
+      expect(await newer).toEqual({ ok: true, result: [] });
+    });
+
+    it('refuses what Telegram refuses: unparseable HTML, long callback data, unknown chat, same-content edits', async () => {
+      const user = telegramUser();
+      sut.sendText(user, 'hi');
+      expect(
+        await call('sendMessage', { chat_id: user.id, text: 'a < b', parse_mode: 'HTML' }),
+      ).toEqual(
+        expect.objectContaining({
+          ok: false,
+          error_code: 400,
+          description: expect.stringContaining("can't parse entities"),
+        }),
+      );
+      const longData = { inline_keyboard: [[{ text: 'x', callback_data: 'x'.repeat(65) }]] };
+      expect(
+        await call('sendMessage', { chat_id: user.id, text: 'x', reply_markup: longData }),
+      ).toEqual(
+        expect.objectContaining({ ok: false, description: 'Bad Request: BUTTON_DATA_INVALID' }),
+      );
+      expect(await call('sendMessage', { chat_id: 42, text: 'x' })).toEqual(
+        expect.objectContaining({ ok: false, description: 'Bad Request: chat not found' }),
+      );
+
+      const sent = (
+        await call('sendMessage', {
+          chat_id: user.id,
+          text: '<b>Bold</b> &amp; plain',
+          parse_mode: 'HTML',
+        })
+      ).result as { message_id: number; text: string };
+      expect(sent.text).toBe('Bold & plain');
+      const edit = {
+        chat_id: user.id,
+        message_id: sent.message_id,
+        text: '<b>Bold</b> &amp; plain',
+        parse_mode: 'HTML',
+      };
+      expect(await call('editMessageText', edit)).toEqual(
+        expect.objectContaining({
+          ok: false,
+          description: expect.stringContaining('message is not modified'),
+        }),
+      );
+      expect(await call('editMessageText', { ...edit, text: 'changed' })).toEqual({
+        ok: true,
+        result: expect.objectContaining({ text: 'changed' }),
+      });
+      expect(sut.messagesIn(user.id).map((m) => m.text)).toEqual(['hi', 'changed']);
+    });
+  });
+
+  describe('with a Telegraf bot polling it', () => {
+    let bot: Telegraf;
+    let polling: Promise<void>;
+
+    beforeEach(async () => {
+      bot = new Telegraf(sut.token, { telegram: { apiRoot: sut.url } });
+      bot.start((ctx) =>
+        ctx.reply(
+          `welcome ${ctx.payload}`,
+          Markup.inlineKeyboard([Markup.button.callback('Press', 'pressed:1')]),
+        ),
+      );
+      bot.action('pressed:1', async (ctx) => {
+        await ctx.answerCbQuery('done');
+        await ctx.editMessageText('pressed');
+      });
+      bot.command('qr', async (ctx) => {
+        const png = await QRCode.toBuffer('https://club.example/auth/callback?code=abc', {
+          type: 'png',
+        });
+        await ctx.replyWithPhoto(Input.fromBuffer(png, 'login.png'), { caption: 'scan me' });
+      });
+      await bot.telegram.setMyCommands([{ command: 'start', description: 'Start' }]);
+      polling = bot.launch();
+      await sut.waitForCall('deleteWebhook', undefined, { since: 0 });
+    });
+
+    afterEach(async () => {
+      bot.stop('test over');
+      await polling;
+    });
+
+    it('delivers commands with their payload and records the reply', async () => {
+      const user = telegramUser({ language_code: 'en' });
+      sut.sendText(user, '/start UP-ABC123');
+      const reply = await sut.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+      expect(reply.params.text).toBe('welcome UP-ABC123');
+      expect(sut.commandsFor()).toEqual([{ command: 'start', description: 'Start' }]);
+    });
+
+    it('lets a user press an inline button, and refuses a button the message does not have', async () => {
+      const user = telegramUser();
+      sut.sendText(user, '/start');
+      const reply = await sut.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+      const message = reply.result as { message_id: number; chat: { id: number } };
+      expect(() => sut.pressButton(user, message, 'nope')).toThrow(
+        /no button "nope".*Press -> pressed:1/,
+      );
+
+      const queryId = sut.pressButton(user, message, 'pressed:1');
+      await sut.waitForCall(
+        'answerCallbackQuery',
+        (c) => c.params.callback_query_id === queryId && c.params.text === 'done',
+      );
+      await sut.waitForCall('editMessageText', (c) => c.params.text === 'pressed');
+      expect(sut.messagesIn(user.id).at(-1)).toEqual(
+        expect.objectContaining({ text: 'pressed', message_id: message.message_id }),
+      );
+    });
+
+    it('parses a multipart photo upload so the PNG can be decoded', async () => {
+      const user = telegramUser();
+      sut.sendText(user, '/qr');
+      const photo = await sut.waitForCall('sendPhoto', (c) => c.params.chat_id === String(user.id));
+      expect(photo.params.caption).toBe('scan me');
+      const [file] = photo.files;
+      expect(file).toEqual(expect.objectContaining({ field: 'photo', filename: 'login.png' }));
+      expect(decodeQrPng(file.data)).toBe('https://club.example/auth/callback?code=abc');
+      expect(photo.result).toEqual(
+        expect.objectContaining({
+          photo: [expect.objectContaining({ width: expect.any(Number) })],
+        }),
+      );
+    });
+
+    it('only matches calls made after the latest user action by default', async () => {
+      const user = telegramUser();
+      sut.sendText(user, '/start first');
+      await sut.waitForCall('sendMessage', (c) => c.params.text === 'welcome first');
+      sut.sendText(user, '/start second');
+      const next = await sut.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+      expect(next.params.text).toBe('welcome second');
+      await expect(
+        sut.waitForCall('sendMessage', (c) => c.params.text === 'welcome first', 100),
+      ).rejects.toThrow(/No matching sendMessage/);
+    });
+  });
+});
