@@ -1,0 +1,16 @@
+import type { MemberRole } from '@up/contracts';
+
+/** Who is calling, as proven by a verified access token (`@CurrentMember()`). */
+export interface AuthenticatedMember {
+  /** Member id (the token's `sub`). */
+  id: string;
+  role: MemberRole;
+}
+
+/** The request as the auth guard leaves it: `member` is set once the caller is known. */
+export interface RequestWithMember {
+  headers: Record<string, string | string[] | undefined>;
+  member?: AuthenticatedMember;
+  /** Set by the guard once it has looked at the request, so stacked decorators verify once. */
+  authChecked?: boolean;
+}

@@ -1,0 +1,6 @@
+// The gateway's authentication API for other features' controllers.
+export * from './access-token.module';
+export * from './access-token.service';
+export * from './access-token.guard';
+export * from './auth.decorators';
+export * from './authenticated-member';
