@@ -1,0 +1,16 @@
+import { ServiceDatabase } from '@up/database';
+import { AchievementEntity } from './achievements/achievement.entity';
+import { CoinTransactionEntity } from './coins/coin-transaction.entity';
+import { MemberEntity } from './members/member.entity';
+import { CreateMembers1795310248112 } from './migrations/1795310248112-createMembers';
+import { USERS_SCHEMA } from './shared/schema';
+
+/**
+ * The users service's tables, in PostgreSQL schema `users`: every entity and migration of the
+ * service is listed here (the app, the migrate command and the TypeORM CLI all read this list).
+ */
+export const usersDatabase: ServiceDatabase = {
+  schema: USERS_SCHEMA,
+  entities: [MemberEntity, CoinTransactionEntity, AchievementEntity],
+  migrations: [CreateMembers1795310248112],
+};

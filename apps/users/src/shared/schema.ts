@@ -1,0 +1,2 @@
+/** The PostgreSQL schema the users service owns. */
+export const USERS_SCHEMA = 'users';
