@@ -1,1 +1,10 @@
-export {};
+export * from './bus.options';
+export * from './bus.errors';
+export * from './bus-keys';
+export * from './bus.module';
+export * from './bus-exception.filter';
+export * from './create-bus-microservice';
+export * from './client/bus.client';
+export * from './client/redis-streams.client';
+export * from './server/redis-streams.server';
+export * from './server/redis-streams.context';

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ArgumentsHost,
+  BadRequestException,
+  Catch,
+  HttpException,
+  Logger,
+  RpcExceptionFilter,
+} from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { ValidationError } from 'class-validator';
+import { Observable, throwError } from 'rxjs';
+import {
+  BusErrorPayload,
+  DomainError,
+  ErrorCode,
+  httpStatusOf,
+  isBusErrorPayload,
+} from '@up/contracts';
+import { BusRemoteError, BusTimeoutError } from './bus.errors';
+import { RedisStreamsContext } from './server/redis-streams.context';
+
+export interface FieldError {
+  field: string;
+  messages: string[];
+}
+
+/** class-validator errors as `[{field: 'address.city', messages: [...]}]`, nested fields flattened. */
+export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
+    return [...own, ...fieldErrors(error.children ?? [], field)];
+  });
+}
+
+/** The `exceptionFactory` of the services' ValidationPipe: a bad payload is VALIDATION_FAILED. */
+export function validationFailed(errors: ValidationError[]): DomainError {
+  return new DomainError(ErrorCode.VALIDATION_FAILED, 'Validation failed', fieldErrors(errors));
+}
+
+/**
+ * Turns whatever a bus handler threw into the `{status, code, message, details?}` its caller
+ * receives. Expected failures (DomainError, validation, an error answered by a service further
+ * down) keep their code; anything else is INTERNAL, logged here once with an error id that the
+ * payload carries too, so a 500 seen by a client can be found in the logs.
+ */
+@Catch()
+export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
+  private readonly logger = new Logger(BusExceptionFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> {
+    return throwError(() => this.toPayload(exception, host));
+  }
+
+  toPayload(exception: unknown, host?: ArgumentsHost): BusErrorPayload {
+    if (exception instanceof DomainError) return exception.toPayload();
+    if (exception instanceof BusRemoteError) return exception.payload;
+    if (exception instanceof BusTimeoutError) {
+      return {
+        status: httpStatusOf(ErrorCode.SERVICE_UNAVAILABLE),
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+        message: exception.message,
+      };
+    }
+    if (exception instanceof BadRequestException) {
+      const response = exception.getResponse() as { message?: unknown };
+      return {
+        status: 400,
+        code: ErrorCode.VALIDATION_FAILED,
+        message: 'Validation failed',
+        details: Array.isArray(response.message) ? response.message : undefined,
+      };
+    }
+    if (exception instanceof RpcException) {
+      const error = exception.getError();
+      if (isBusErrorPayload(error)) return error;
+    }
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      return {
+        status: exception.getStatus(),
+        code: codeForStatus(exception.getStatus()),
+        message: exception.message,
+      };
+    }
+    return this.internal(exception, host);
+  }
+
+  private internal(exception: unknown, host?: ArgumentsHost): BusErrorPayload {
+    const errorId = randomUUID();
+    const context =
+      host?.getType() === 'rpc' ? host.switchToRpc().getContext<unknown>() : undefined;
+    const pattern = context instanceof RedisStreamsContext ? context.getPattern() : undefined;
+    const error = exception instanceof Error ? exception : new Error(String(exception));
+    this.logger.error(
+      `Unexpected error in bus handler${pattern ? ` "${pattern}"` : ''} (error id ${errorId}): ${error.message}`,
+      error.stack,
+    );
+    return {
+      status: 500,
+      code: ErrorCode.INTERNAL,
+      message: `Internal error (error id ${errorId})`,
+      details: { errorId },
+    };
+  }
+}
+
+function codeForStatus(status: number): ErrorCode {
+  switch (status) {
+    case 400:
+      return ErrorCode.VALIDATION_FAILED;
+    case 401:
+      return ErrorCode.UNAUTHENTICATED;
+    case 403:
+      return ErrorCode.FORBIDDEN;
+    case 404:
+      return ErrorCode.NOT_FOUND;
+    case 409:
+      return ErrorCode.CONFLICT;
+    case 429:
+      return ErrorCode.RATE_LIMITED;
+    default:
+      return ErrorCode.INTERNAL;
+  }
+}

@@ -1,0 +1,46 @@
+import { BusErrorPayload, ErrorCode } from '@up/contracts';
+
+/** No reply arrived in time: the target service is down, overloaded or unreachable. */
+export class BusTimeoutError extends Error {
+  readonly code = ErrorCode.SERVICE_UNAVAILABLE;
+  readonly status = 503;
+
+  constructor(
+    readonly pattern: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Bus request "${pattern}" got no reply within ${timeoutMs} ms`);
+    this.name = 'BusTimeoutError';
+  }
+}
+
+/** The handler answered with an error; `payload` is what it sent (`{status, code, message, details?}`). */
+export class BusRemoteError extends Error {
+  constructor(
+    readonly payload: BusErrorPayload,
+    readonly pattern?: string,
+  ) {
+    super(payload.message);
+    this.name = 'BusRemoteError';
+  }
+
+  get code(): string {
+    return this.payload.code;
+  }
+
+  get status(): number {
+    return this.payload.status;
+  }
+
+  get details(): unknown {
+    return this.payload.details;
+  }
+}
+
+export function isBusTimeoutError(error: unknown): error is BusTimeoutError {
+  return error instanceof BusTimeoutError;
+}
+
+export function isBusRemoteError(error: unknown): error is BusRemoteError {
+  return error instanceof BusRemoteError;
+}

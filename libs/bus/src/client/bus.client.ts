@@ -1,0 +1,40 @@
+import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
+import { EventName, RequestPattern } from '@up/contracts';
+import { RedisStreamsClient, RequestOptions } from './redis-streams.client';
+
+/**
+ * What the gateway, the bot and services calling other services inject. Types follow from the
+ * pattern constant: `bus.send(USERS.GET_PROFILE, { member_id })` is a Promise of that pattern's
+ * response. Rejects with BusRemoteError (the handler's `{status, code, message}`) or
+ * BusTimeoutError.
+ */
+@Injectable()
+export class BusClient implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BusClient.name);
+
+  constructor(readonly transport: RedisStreamsClient) {}
+
+  send<TRequest, TResponse>(
+    pattern: RequestPattern<TRequest, TResponse>,
+    payload: NoInfer<TRequest>,
+    options?: RequestOptions,
+  ): Promise<TResponse> {
+    return this.transport.request<TResponse>(pattern, payload, options);
+  }
+
+  emit<TPayload>(event: EventName<TPayload>, payload: NoInfer<TPayload>): Promise<void> {
+    return this.transport.publishEvent(event, payload);
+  }
+
+  onApplicationBootstrap(): void {
+    // Subscribe to the reply channel early, without holding up start-up if Redis is away: calls
+    // made meanwhile wait within their own timeout.
+    this.transport.connect().catch((error: unknown) => {
+      this.logger.warn(`Bus client not connected yet: ${(error as Error).message}`);
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
+  }
+}

@@ -1,0 +1,252 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
+import type Redis from 'ioredis';
+import { Observable } from 'rxjs';
+import { Correlation } from '@up/logging';
+import { BusKeys } from '../bus-keys';
+import { BusOptions } from '../bus.options';
+import { BusRemoteError, BusTimeoutError } from '../bus.errors';
+import { decodeReply, encodeEnvelope } from '../envelope.codec';
+import { createRedisConnection } from '../redis-connection';
+import { addBounded } from '../streams';
+
+export type BusConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
+
+interface PendingCall {
+  pattern: string;
+  timer: NodeJS.Timeout;
+  settle: (packet: WritePacket) => void;
+}
+
+export interface RequestOptions {
+  /** Overrides the configured BUS_REQUEST_TIMEOUT_MS for this call. */
+  timeoutMs?: number;
+}
+
+/**
+ * The calling side of the bus, a Nest ClientProxy.
+ *
+ * Requests go onto the target service's request stream; the reply comes back on this instance's
+ * own pub/sub channel (`<prefix>:bus:reply:<instanceId>`) and is matched to the waiting call by
+ * id. Pub/sub suits replies: only this instance listens, a reply is only useful while the caller
+ * still waits, and nothing is left behind in Redis when an instance goes away. The caller's timer
+ * starts before anything touches Redis, so no call outlives its timeout, whatever Redis does.
+ */
+export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusConnectionStatus> {
+  readonly instanceId: string;
+  private readonly keys: BusKeys;
+  private readonly replyChannel: string;
+  private readonly logger = new Logger(RedisStreamsClient.name);
+  private readonly calls = new Map<string, PendingCall>();
+  private commands?: Redis;
+  private replies?: Redis;
+  private subscribed?: Promise<void>;
+
+  constructor(private readonly options: BusOptions & { instanceId?: string }) {
+    super();
+    this.keys = new BusKeys(options.prefix);
+    this.instanceId = options.instanceId ?? `${options.consumerName}-${randomUUID().slice(0, 8)}`;
+    this.replyChannel = this.keys.replyChannel(this.instanceId);
+    this.initializeSerializer({});
+    this.initializeDeserializer({});
+  }
+
+  /** Subscribes to the reply channel; resolves once replies can be received. */
+  connect(): Promise<void> {
+    this.subscribed ??= this.subscribe().catch((error: unknown) => {
+      // Let the next call try again; ioredis keeps reconnecting meanwhile.
+      this.subscribed = undefined;
+      throw error;
+    });
+    return this.subscribed;
+  }
+
+  async close(): Promise<void> {
+    for (const [id, call] of this.calls) {
+      clearTimeout(call.timer);
+      this.calls.delete(id);
+      call.settle({ err: new Error(`Bus client closed before "${call.pattern}" was answered`) });
+    }
+    const connections = [this.commands, this.replies].filter((c): c is Redis => c !== undefined);
+    this.commands = undefined;
+    this.replies = undefined;
+    this.subscribed = undefined;
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    this._status$.next('disconnected');
+  }
+
+  unwrap<T>(): T {
+    return [this.connections().commands, this.connections().replies] as T;
+  }
+
+  /**
+   * Sends a request and resolves with the handler's answer; rejects with BusRemoteError (the
+   * handler's error payload) or BusTimeoutError.
+   */
+  request<TResponse>(
+    pattern: string,
+    data: unknown,
+    options: RequestOptions = {},
+  ): Promise<TResponse> {
+    return new Promise<TResponse>((resolve, reject) => {
+      this.dispatchRequest({
+        pattern,
+        data,
+        timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs,
+        settle: (packet) =>
+          packet.err ? reject(packet.err) : resolve(packet.response as TResponse),
+      });
+    });
+  }
+
+  /** Appends an event to its stream; resolves once Redis stored it. */
+  async publishEvent(pattern: string, data: unknown): Promise<void> {
+    const { commands } = this.connections();
+    const fields = encodeEnvelope({
+      kind: 'event',
+      pattern,
+      data,
+      correlationId: Correlation.id(),
+    });
+    const timeoutMs = this.options.requestTimeoutMs;
+    let timer: NodeJS.Timeout | undefined;
+    // Bounded like a request: an emit never hangs on an unreachable Redis.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new BusTimeoutError(pattern, timeoutMs)), timeoutMs);
+    });
+    try {
+      await Promise.race([
+        addBounded(commands, {
+          stream: this.keys.eventStream(pattern),
+          maxLen: this.options.streamMaxLen,
+          fields,
+        }),
+        timeout,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * ClientProxy.send() first awaits connect(), which could wait on an unreachable Redis without
+   * any timeout running; here the call's timer starts at once and covers the connection too.
+   */
+  override send<TResult = unknown, TInput = unknown>(
+    pattern: unknown,
+    data: TInput,
+  ): Observable<TResult> {
+    return new Observable<TResult>((observer) =>
+      this.publish({ pattern, data }, this.createObserver(observer)),
+    );
+  }
+
+  protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
+    const id = this.dispatchRequest({
+      pattern: this.normalizePattern(packet.pattern),
+      data: packet.data,
+      timeoutMs: this.options.requestTimeoutMs,
+      settle: callback,
+    });
+    return () => this.forget(id);
+  }
+
+  protected dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
+    return this.publishEvent(this.normalizePattern(packet.pattern), packet.data) as Promise<T>;
+  }
+
+  private dispatchRequest(args: {
+    pattern: string;
+    data: unknown;
+    timeoutMs: number;
+    settle: (packet: WritePacket) => void;
+  }): string {
+    const { pattern, data, timeoutMs, settle } = args;
+    const id = randomUUID();
+    const timer = setTimeout(() => {
+      if (this.forget(id)) settle({ err: new BusTimeoutError(pattern, timeoutMs) });
+    }, timeoutMs);
+    this.calls.set(id, { pattern, timer, settle });
+
+    let stream: string;
+    try {
+      stream = this.keys.requestStreamOf(pattern);
+    } catch (error) {
+      this.forget(id);
+      settle({ err: error });
+      return id;
+    }
+    const fields = encodeEnvelope({
+      kind: 'request',
+      id,
+      pattern,
+      data: (this.serializer.serialize({ pattern, data, id }) as ReadPacket).data,
+      correlationId: Correlation.id(),
+      replyTo: this.replyChannel,
+      deadline: Date.now() + timeoutMs,
+    });
+    const { commands } = this.connections();
+    this.connect()
+      .then(() => addBounded(commands, { stream, maxLen: this.options.streamMaxLen, fields }))
+      .catch((error: unknown) => {
+        // The timer answers the caller; a failed write is only worth a log line.
+        if (this.calls.has(id)) {
+          this.logger.warn(`Bus request "${pattern}" not sent yet: ${(error as Error).message}`);
+        }
+      });
+    return id;
+  }
+
+  private forget(id: string): boolean {
+    const call = this.calls.get(id);
+    if (!call) return false;
+    clearTimeout(call.timer);
+    this.calls.delete(id);
+    return true;
+  }
+
+  private onReply(raw: string): void {
+    const reply = decodeReply(raw);
+    if (!reply) {
+      this.logger.warn('Ignored a malformed bus reply');
+      return;
+    }
+    const call = this.calls.get(reply.id);
+    // A late reply to a call that already timed out: nobody is waiting any more.
+    if (!call || !this.forget(reply.id)) return;
+    if (reply.err) {
+      call.settle({ err: new BusRemoteError(reply.err, call.pattern) });
+    } else {
+      call.settle({ response: this.deserializeReply(reply.response), isDisposed: true });
+    }
+  }
+
+  private deserializeReply(response: unknown): unknown {
+    // Nest's ClientProxy completes without a value on `undefined`; null keeps "answered, empty".
+    return response === undefined ? null : response;
+  }
+
+  private connections(): { commands: Redis; replies: Redis } {
+    if (!this.commands || !this.replies) {
+      const name = this.instanceId;
+      this.commands = createRedisConnection({ url: this.options.redisUrl, role: 'commands', name });
+      this.replies = createRedisConnection({ url: this.options.redisUrl, role: 'replies', name });
+      this.replies.on('message', (channel: string, message: string) => {
+        if (channel === this.replyChannel) this.onReply(message);
+      });
+      for (const connection of [this.commands, this.replies]) {
+        connection.on('error', (error: Error) => this.logger.debug?.(`Redis: ${error.message}`));
+      }
+      this.commands.on('ready', () => this._status$.next('connected'));
+      this.commands.on('reconnecting', () => this._status$.next('reconnecting'));
+    }
+    return { commands: this.commands, replies: this.replies };
+  }
+
+  private async subscribe(): Promise<void> {
+    const { replies } = this.connections();
+    // ioredis re-subscribes by itself after a reconnection; this is the first subscription.
+    await replies.subscribe(this.replyChannel);
+  }
+}

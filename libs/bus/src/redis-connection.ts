@@ -1,0 +1,62 @@
+import Redis, { RedisOptions } from 'ioredis';
+
+export type ConnectionRole = 'commands' | 'reader' | 'replies';
+
+/**
+ * One ioredis connection of the bus. Blocking reads get a connection of their own (a blocked
+ * connection cannot run anything else); commands use auto-pipelining so that the XADDs, XACKs and
+ * PUBLISHes issued in one tick leave in one write. ioredis reconnects forever with a capped
+ * backoff, resends unanswered commands and resubscribes channels, which is what lets the bus
+ * ride out a Redis restart without restarting the process.
+ */
+export function createRedisConnection(args: {
+  url: string;
+  role: ConnectionRole;
+  name: string;
+  extra?: RedisOptions;
+}): Redis {
+  const { url, role, name, extra } = args;
+  return new Redis(url, {
+    lazyConnect: true,
+    connectionName: `bus:${role}:${name}`,
+    enableAutoPipelining: role === 'commands',
+    // A blocked read waits for the reconnection instead of failing: the reading loop has nothing
+    // better to do meanwhile. Commands fail after a few retries so that acks or replies never
+    // pile up unboundedly while Redis is away.
+    maxRetriesPerRequest: role === 'reader' ? null : 3,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+    ...extra,
+  });
+}
+
+/** Connect a lazily created connection; harmless when ioredis already connects by itself. */
+export async function ensureConnected(redis: Redis): Promise<void> {
+  if (redis.status === 'wait' || redis.status === 'end') {
+    await redis.connect();
+  }
+}
+
+export function isNoGroupError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('NOGROUP');
+}
+
+export function isBusyGroupError(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith('BUSYGROUP');
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves true when `promise` settles within `ms`, false otherwise; never leaves a timer behind. */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

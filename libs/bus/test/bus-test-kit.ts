@@ -1,0 +1,80 @@
+import { INestMicroservice, Module, Type } from '@nestjs/common';
+import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
+import { LoggingModule } from '@up/logging';
+import { TestRedisSpace } from '@up/testing';
+import { BusOptions, busOptionsFromConfig } from '../src/bus.options';
+import { RedisStreamsClient } from '../src/client/redis-streams.client';
+import { createBusMicroservice } from '../src/create-bus-microservice';
+
+/** The configuration of a bus in a test: the test file's Redis key space, plus any override. */
+export function testConfig(
+  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
+  env: Record<string, string> = {},
+): CommonEnv {
+  return loadConfig(CommonEnv, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    REDIS_URL: space.url,
+    REDIS_KEY_PREFIX: space.prefix,
+    ...env,
+  });
+}
+
+export function testBusOptions(
+  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
+  overrides: Partial<BusOptions> = {},
+): BusOptions {
+  return { ...busOptionsFromConfig(testConfig(space)), ...overrides };
+}
+
+export interface ReplicaArgs {
+  space: Pick<TestRedisSpace, 'url' | 'prefix'>;
+  service: string;
+  consumerName: string;
+  controllers: Type<unknown>[];
+  providers?: Type<unknown>[];
+  overrides?: Partial<BusOptions>;
+}
+
+/** One running replica of a service, built exactly as a service's main.ts builds it. */
+export async function startReplica(args: ReplicaArgs): Promise<INestMicroservice> {
+  @Module({
+    imports: [
+      ConfigModule.forRoot(CommonEnv, testConfig(args.space)),
+      LoggingModule.forRoot(args.service),
+    ],
+    controllers: args.controllers,
+    providers: args.providers ?? [],
+  })
+  class ReplicaModule {}
+
+  const app = await createBusMicroservice(ReplicaModule, {
+    service: args.service,
+    consumerName: args.consumerName,
+    overrides: args.overrides,
+  });
+  await app.listen();
+  return app;
+}
+
+export function newTestClient(
+  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
+  overrides: Partial<BusOptions> = {},
+): RedisStreamsClient {
+  return new RedisStreamsClient(
+    testBusOptions(space, { consumerName: 'test-client', ...overrides }),
+  );
+}
+
+/** Polls until `condition` holds (or fails the test after `timeoutMs`). */
+export async function eventually(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 10000,
+): Promise<void> {
+  const started = Date.now();
+  while (!(await condition())) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
