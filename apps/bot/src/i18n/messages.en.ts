@@ -1,0 +1,93 @@
+import type { Messages } from './messages';
+
+const HELP = [
+  '/login: a one-time sign-in link for the website',
+  '/qr: the same link as a QR code',
+  '/profile: your profile, UP coins and invitation link',
+  '/events: upcoming events',
+].join('\n');
+
+export const en: Messages = {
+  start: {
+    welcomeNew: ({ name }) => `Welcome to UP Club, ${name}! Your membership is ready.\n\n${HELP}`,
+    welcomeBack: ({ name }) => `Welcome back, ${name}!\n\n${HELP}`,
+    referralApplied: 'You joined through a friend’s invitation: they have been thanked.',
+    help: HELP,
+  },
+  commands: {
+    start: 'Start and sign up',
+    login: 'Sign-in link for the website',
+    qr: 'Sign-in QR code',
+    profile: 'My profile',
+    events: 'Upcoming events',
+    help: 'What the bot can do',
+  },
+  login: {
+    text: ({ minutes }) =>
+      `Tap the button to sign in on the website.\nThe link works once and for ${minutes} minutes; do not share it.`,
+    button: 'Sign in',
+    qrCaption: ({ minutes }) =>
+      `Scan this code with the device you want to sign in on.\nIt works once and for ${minutes} minutes; do not share it.`,
+  },
+  profile: {
+    text: (p) =>
+      [
+        `<b>${p.name}</b>`,
+        `Username: ${p.username ? `@${p.username}` : 'not set'}`,
+        `Role: ${p.role}`,
+        `UP coins: ${p.coins}`,
+        `Achievements: ${p.achievements}`,
+        `Referral code: <code>${p.referralCode}</code>`,
+        '',
+        `Invite friends with your link:\n${p.shareLink}`,
+      ].join('\n'),
+    roles: { member: 'member', organizer: 'organizer', admin: 'administrator' },
+  },
+  events: {
+    header: ({ from, to, total }) => `<b>Upcoming events</b> (${from}–${to} of ${total})`,
+    empty: 'No upcoming events yet. Check back soon!',
+    item: (p) =>
+      `<b>${p.n}. ${p.title}</b>\n🗓 ${p.when}\n📍 ${p.place}\n💰 ${p.price} · ${p.spots}`,
+    free: 'free',
+    price: ({ coins }) => `${coins} UP`,
+    spotsLeft: ({ spots }) => (spots === 0 ? 'no spots left' : `${spots} spots left`),
+    unlimited: 'unlimited spots',
+    noPlace: 'place to be announced',
+    details: (p) =>
+      [
+        `<b>${p.title}</b>`,
+        `🗓 ${p.when}${p.ends ? ` – ${p.ends}` : ''}`,
+        `📍 ${p.place}`,
+        `💰 ${p.price} · ${p.spots}`,
+        p.joined ? '✅ You are in.' : '',
+        '',
+        p.description ?? 'No description yet.',
+      ]
+        .filter((line, i, lines) => line !== '' || lines[i - 1] !== '')
+        .join('\n'),
+    buttons: { join: 'Join', leave: 'Leave', more: 'More', previous: '‹ Previous', next: 'Next ›' },
+    joined: ({ title, balance }) => `You joined <b>${title}</b>. Your balance: ${balance} UP.`,
+    joinedToast: 'You are in!',
+    left: ({ title, refunded, balance }) =>
+      `You left <b>${title}</b>. Refunded: ${refunded} UP.` +
+      (balance === null ? ' The refund is on its way.' : ` Your balance: ${balance} UP.`),
+    leftToast: 'You left the event.',
+    full: 'Sorry, this event is full.',
+    insufficientCoins: ({ price }) => `Not enough UP coins: this event costs ${price} UP.`,
+    alreadyJoined: 'You are already in.',
+    notJoined: 'You have not joined this event.',
+    notJoinable: 'This event can no longer be joined or left.',
+    notFound: 'This event no longer exists.',
+    staleButton: 'This button is out of date. Send /events again.',
+  },
+  errors: {
+    unavailable: {
+      start: 'Sign-up is unavailable right now. Please try again in a few minutes.',
+      login: 'Sign-in is unavailable right now. Please try again in a few minutes.',
+      profile: 'Your profile is unavailable right now. Please try again in a few minutes.',
+      events: 'Events are unavailable right now. Please try again in a few minutes.',
+    },
+    memberInactive: 'Your membership is deactivated. Please contact the club.',
+    unexpected: 'Something went wrong. Please try again.',
+  },
+};

@@ -1,0 +1,88 @@
+import type { MemberRole } from '@up/contracts';
+
+/**
+ * Everything the bot says, as a typed catalogue: one object per language with exactly these keys
+ * (the compiler checks each language against this interface; a unit test checks parity again at
+ * run time). Texts go out with `parse_mode: HTML`, so every value a member or organizer typed
+ * (names, titles, places) is passed in already escaped (`escapeHtml`).
+ */
+export interface Messages {
+  start: {
+    welcomeNew(p: { name: string }): string;
+    welcomeBack(p: { name: string }): string;
+    referralApplied: string;
+    help: string;
+  };
+  commands: {
+    start: string;
+    login: string;
+    qr: string;
+    profile: string;
+    events: string;
+    help: string;
+  };
+  login: {
+    text(p: { minutes: number }): string;
+    button: string;
+    qrCaption(p: { minutes: number }): string;
+  };
+  profile: {
+    text(p: {
+      name: string;
+      username: string | null;
+      role: string;
+      coins: number;
+      referralCode: string;
+      achievements: number;
+      shareLink: string;
+    }): string;
+    roles: Record<MemberRole, string>;
+  };
+  events: {
+    header(p: { from: number; to: number; total: number }): string;
+    empty: string;
+    item(p: {
+      n: number;
+      title: string;
+      when: string;
+      place: string;
+      price: string;
+      spots: string;
+    }): string;
+    free: string;
+    price(p: { coins: number }): string;
+    spotsLeft(p: { spots: number }): string;
+    unlimited: string;
+    noPlace: string;
+    details(p: {
+      title: string;
+      when: string;
+      ends: string | null;
+      place: string;
+      price: string;
+      spots: string;
+      description: string | null;
+      joined: boolean;
+    }): string;
+    buttons: { join: string; leave: string; more: string; previous: string; next: string };
+    joined(p: { title: string; balance: number }): string;
+    joinedToast: string;
+    left(p: { title: string; refunded: number; balance: number | null }): string;
+    leftToast: string;
+    full: string;
+    insufficientCoins(p: { price: number }): string;
+    alreadyJoined: string;
+    notJoined: string;
+    notJoinable: string;
+    notFound: string;
+    staleButton: string;
+  };
+  errors: {
+    unavailable: Record<Feature, string>;
+    memberInactive: string;
+    unexpected: string;
+  };
+}
+
+/** What a member was trying to use when a service did not answer. */
+export type Feature = 'start' | 'login' | 'profile' | 'events';
