@@ -1,3 +1,5 @@
+// class-transformer's @Type reads decorator metadata while the class is being defined.
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
   IsInt,

@@ -1,3 +1,5 @@
+// class-transformer's @Type reads decorator metadata while the class is being defined.
+import 'reflect-metadata';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
