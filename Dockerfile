@@ -1,0 +1,52 @@
+# syntax=docker/dockerfile:1
+# One image definition for every app of the platform. Build one app's image with
+#
+#   docker build --build-arg APP=gateway -t up-club/gateway .
+#
+# (APP is one of gateway, users, auth-codes, events, bot). The deps, build and prod-deps stages do
+# not depend on APP, so the five images share them and only the small runtime stage differs.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---- all dependencies, for building ----------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+
+# ---- build: SWC compiles each app with the libs it uses into dist/apps/<app> -----------------
+FROM deps AS build
+ENV NX_DAEMON=false NX_NO_CLOUD=true
+COPY nx.json tsconfig.base.json tsconfig.json .swcrc ./
+COPY libs ./libs
+COPY apps ./apps
+RUN npx nx run-many -t build --projects=gateway,users,auth-codes,events,bot --skip-nx-cache
+
+# ---- production dependencies only -------------------------------------------------------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --no-audit --no-fund
+
+# ---- runtime: one app ---------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ARG APP
+RUN test -n "$APP" || { echo 'build with --build-arg APP=<gateway|users|auth-codes|events|bot>' >&2; exit 1; }
+ENV NODE_ENV=production \
+    APP=${APP}
+WORKDIR /app
+COPY package.json ./
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist/apps/${APP} ./dist/apps/${APP}
+# The healthcheck: HTTP /ready for the gateway, the service's bus health pattern for a bus
+# service, Redis for the bot (scripts/healthcheck.mjs says why).
+COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
+COPY scripts/lib ./scripts/lib
+# The image's own unprivileged user; nothing under /app is writable by it.
+USER node
+# The gateway listens here (PORT); the bus services and the bot open no port.
+EXPOSE 3000
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "scripts/healthcheck.mjs"]
+# exec: node replaces the shell, so it receives SIGTERM and shuts down gracefully.
+# The migrate command of a service: node dist/apps/$APP/apps/$APP/src/migrate.js
+CMD ["sh", "-c", "exec node --enable-source-maps dist/apps/$APP/apps/$APP/src/main.js"]

@@ -1,0 +1,170 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parse, parseAllDocuments } from 'yaml';
+
+/** Helpers shared by the deployment-file tests: the repository's files, parsed. */
+export const ROOT = resolve(__dirname, '..', '..');
+
+export const APPS = ['gateway', 'users', 'auth-codes', 'events', 'bot'] as const;
+export type AppName = (typeof APPS)[number];
+/** The apps that own tables in PostgreSQL, each with a migrate command. */
+export const DATABASE_APPS = ['users', 'auth-codes', 'events'] as const;
+export const BUS_SERVICES = DATABASE_APPS;
+
+export function readRepoFile(path: string): string {
+  return readFileSync(join(ROOT, path), 'utf8');
+}
+
+export function repoFileExists(path: string): boolean {
+  return existsSync(join(ROOT, path));
+}
+
+export function mainPathOf(app: string): string {
+  return `dist/apps/${app}/apps/${app}/src/main.js`;
+}
+
+export function migratePathOf(app: string): string {
+  return `dist/apps/${app}/apps/${app}/src/migrate.js`;
+}
+
+/** docker-compose.yml, with YAML merge keys (`<<: *common-env`) resolved as Compose does. */
+export function loadCompose(): ComposeFile {
+  return parse(readRepoFile('docker-compose.yml'), { merge: true }) as ComposeFile;
+}
+
+/**
+ * Compose variable interpolation as `docker compose` does it with an empty environment:
+ * `${VAR:-default}` / `${VAR-default}` become the default, `${VAR}` becomes empty.
+ */
+export function interpolate(value: string): string {
+  return value.replace(
+    /\$\{([A-Z0-9_]+)(?::?-([^}]*))?\}/g,
+    (_match, _name, fallback) => fallback ?? '',
+  );
+}
+
+export interface ComposeService {
+  image?: string;
+  build?: { context?: string; target?: string; args?: Record<string, string> };
+  command?: string[] | string;
+  environment?: Record<string, string | number | boolean | null>;
+  healthcheck?: { test?: string[] | string; interval?: string; timeout?: string; retries?: number };
+  depends_on?: Record<string, { condition?: string }> | string[];
+  restart?: string;
+  ports?: string[];
+}
+
+export interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+/** A Kubernetes object, loosely typed: the tests read the fields they check. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  // The manifests' own shapes: each test narrows what it reads.
+  spec?: Record<string, unknown> & K8sSpec;
+  data?: Record<string, string>;
+  stringData?: Record<string, string>;
+}
+
+export interface K8sSpec {
+  selector?: { matchLabels?: Record<string, string> } & Record<string, string>;
+  template?: { metadata?: { labels?: Record<string, string> }; spec: PodSpec };
+  minReplicas?: number;
+  maxReplicas?: number;
+  scaleTargetRef?: { apiVersion: string; kind: string; name: string };
+  ports?: { name?: string; port: number; targetPort?: number | string }[];
+  rules?: IngressRule[];
+  minAvailable?: number | string;
+  maxUnavailable?: number | string;
+}
+
+export interface IngressRule {
+  host?: string;
+  http: {
+    paths: {
+      path: string;
+      pathType: string;
+      backend: { service: { name: string; port: { name?: string; number?: number } } };
+    }[];
+  };
+}
+
+export interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  restartPolicy?: string;
+  securityContext?: { runAsNonRoot?: boolean; runAsUser?: number };
+}
+
+export interface Probe {
+  httpGet?: { path: string; port: number | string };
+  exec?: { command: string[] };
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  ports?: { name?: string; containerPort: number }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string };
+      configMapKeyRef?: { name: string; key: string };
+      fieldRef?: { fieldPath: string };
+    };
+  }[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  resources?: {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+  };
+  livenessProbe?: Probe;
+  readinessProbe?: Probe;
+  startupProbe?: Probe;
+}
+
+export function k8sFiles(): string[] {
+  return readdirSync(join(ROOT, 'k8s'))
+    .filter((file) => /\.ya?ml$/.test(file))
+    .sort();
+}
+
+/** Every object of every manifest in k8s/ (the kustomization itself excluded). */
+export function loadK8sObjects(): K8sObject[] {
+  return k8sFiles()
+    .filter((file) => file !== 'kustomization.yaml')
+    .flatMap((file) =>
+      parseAllDocuments(readRepoFile(`k8s/${file}`)).map((doc) => {
+        if (doc.errors.length > 0) throw new Error(`k8s/${file}: ${doc.errors[0].message}`);
+        return doc.toJS() as K8sObject;
+      }),
+    )
+    .filter((object) => object !== null);
+}
+
+/**
+ * The environment variables an app reads: the fields of its config class and of the shared
+ * classes it extends (libs/config/src/common-env.ts). A variable set for an app that reads no such
+ * variable is a typo or a leftover, and the tests reject it.
+ */
+export function variablesOf(app: AppName): Set<string> {
+  const own = readRepoFile(`apps/${app}/src/config/${app}.config.ts`);
+  const common = readRepoFile('libs/config/src/common-env.ts');
+  const [commonPart, databasePart = ''] = common.split(/export class DatabaseEnv/);
+  const names = [...fieldsOf(own), ...fieldsOf(commonPart)];
+  if (/extends DatabaseEnv/.test(own)) names.push(...fieldsOf(databasePart));
+  return new Set(names);
+}
+
+function fieldsOf(source: string): string[] {
+  return [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+)[?!]?\s*[:=]/gm)].map((match) => match[1]);
+}
