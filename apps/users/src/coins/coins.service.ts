@@ -1,0 +1,92 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CoinChangeDto,
+  CoinChangeResult,
+  CoinsPage,
+  CoinTransaction,
+  CoinTransactionKind,
+  DEFAULT_PAGE_LIMIT,
+  GetCoinsDto,
+} from '@up/contracts';
+import { MembersRepository } from '../members/members.repository';
+import { MemberTransactions } from '../profile-versions/member-transactions';
+import { CoinTransactionEntity } from './coin-transaction.entity';
+import { CoinLedger, LedgerOutcome } from './coin-ledger';
+
+function toCoinChangeResult(outcome: LedgerOutcome): CoinChangeResult {
+  return {
+    balance: outcome.balanceAfter,
+    transaction_id: outcome.transactionId,
+    applied: outcome.applied,
+  };
+}
+
+function toCoinTransaction(row: CoinTransactionEntity): CoinTransaction {
+  return {
+    id: row.id,
+    amount: row.amount,
+    balance_after: row.balanceAfter,
+    kind: row.kind,
+    reason: row.reason,
+    created_at: row.createdAt.toISOString(),
+  };
+}
+
+/** Balances and the ledger as other services and the member see them. */
+@Injectable()
+export class CoinsService {
+  constructor(
+    private readonly transactions: MemberTransactions,
+    private readonly ledger: CoinLedger,
+    private readonly members: MembersRepository,
+  ) {}
+
+  async debit(dto: CoinChangeDto): Promise<CoinChangeResult> {
+    const outcome = await this.transactions.run((tx) =>
+      this.ledger.apply(tx, {
+        memberId: dto.member_id,
+        amount: -dto.amount,
+        kind: CoinTransactionKind.DEBIT,
+        reason: dto.reason,
+        idempotencyKey: dto.idempotency_key,
+        requireActiveMember: true,
+      }),
+    );
+    return toCoinChangeResult(outcome);
+  }
+
+  async credit(dto: CoinChangeDto): Promise<CoinChangeResult> {
+    const outcome = await this.transactions.run((tx) =>
+      this.ledger.apply(tx, {
+        memberId: dto.member_id,
+        amount: dto.amount,
+        kind: CoinTransactionKind.CREDIT,
+        reason: dto.reason,
+        idempotencyKey: dto.idempotency_key,
+      }),
+    );
+    return toCoinChangeResult(outcome);
+  }
+
+  /** The balance and one page of the ledger, newest first, read in one snapshot. */
+  async getCoins(dto: GetCoinsDto): Promise<CoinsPage> {
+    const limit = dto.limit ?? DEFAULT_PAGE_LIMIT;
+    const offset = dto.offset ?? 0;
+    return this.transactions.manager.transaction('REPEATABLE READ', async (manager) => {
+      const member = await this.members.getById(manager, dto.member_id);
+      const [rows, total] = await manager.findAndCount(CoinTransactionEntity, {
+        where: { memberId: member.id },
+        order: { createdAt: 'DESC', id: 'DESC' },
+        take: limit,
+        skip: offset,
+      });
+      return {
+        balance: member.upCoins,
+        transactions: rows.map(toCoinTransaction),
+        total,
+        limit,
+        offset,
+      };
+    });
+  }
+}

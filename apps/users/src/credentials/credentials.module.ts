@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { MembersModule } from '../members/members.module';
+import { MembersStoreModule } from '../members/members-store.module';
+import { ReferralsModule } from '../referrals/referrals.module';
+import { CredentialsController } from './credentials.controller';
+import { CredentialsService } from './credentials.service';
+import { PasswordHasher } from './password-hasher';
+
+@Module({
+  imports: [MembersStoreModule, MembersModule, ReferralsModule],
+  controllers: [CredentialsController],
+  providers: [CredentialsService, PasswordHasher],
+})
+export class CredentialsModule {}

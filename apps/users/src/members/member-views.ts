@@ -1,0 +1,51 @@
+import { AdminMemberView, PrivateProfile, PublicProfile } from '@up/contracts';
+import { MemberEntity } from './member.entity';
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+/** pg returns bigint as a string; Telegram ids have at most 52 significant bits, so Number is exact. */
+function telegramIdOf(member: MemberEntity): number | null {
+  return member.telegramId === null ? null : Number(member.telegramId);
+}
+
+/** The member's own view (API.md private profile), field by field. */
+export function toPrivateProfile(member: MemberEntity): PrivateProfile {
+  return {
+    id: member.id,
+    telegram_id: telegramIdOf(member),
+    username: member.username,
+    full_name: member.fullName,
+    first_name: member.firstName,
+    email: member.email,
+    photo_url: member.photoUrl,
+    role: member.role,
+    up_coins: member.upCoins,
+    referral_code: member.referralCode,
+    referred_by: member.referredBy,
+    achievements_count: member.achievementsCount,
+    created_at: member.createdAt.toISOString(),
+    last_login: iso(member.lastLogin),
+  };
+}
+
+/**
+ * The public view, built from an allow-list: each public field is copied by name and nothing
+ * else, so a column added to members later can never leak into it by accident.
+ */
+export function toPublicProfile(member: MemberEntity): PublicProfile {
+  return {
+    id: member.id,
+    full_name: member.fullName,
+    role: member.role,
+    created_at: member.createdAt.toISOString(),
+    achievements_count: member.achievementsCount,
+    referral_code: member.referralCode,
+    photo_url: member.photoUrl,
+  };
+}
+
+export function toAdminView(member: MemberEntity): AdminMemberView {
+  return { ...toPrivateProfile(member), is_active: member.isActive };
+}

@@ -1,0 +1,43 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  GetByTelegramIdDto,
+  GetProfileDto,
+  MemberProfileResult,
+  RecordLoginDto,
+  UpdateProfileDto,
+  UpsertTelegramMemberDto,
+  UpsertTelegramResult,
+  USERS,
+} from '@up/contracts';
+import { MembersService } from './members.service';
+
+@Controller()
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @MessagePattern(USERS.GET_PROFILE)
+  getProfile(@Payload() dto: GetProfileDto): Promise<MemberProfileResult> {
+    return this.members.getProfile(dto);
+  }
+
+  @MessagePattern(USERS.GET_BY_TELEGRAM_ID)
+  getByTelegramId(@Payload() dto: GetByTelegramIdDto): Promise<MemberProfileResult> {
+    return this.members.getByTelegramId(dto);
+  }
+
+  @MessagePattern(USERS.UPSERT_TELEGRAM)
+  upsertTelegram(@Payload() dto: UpsertTelegramMemberDto): Promise<UpsertTelegramResult> {
+    return this.members.upsertTelegram(dto);
+  }
+
+  @MessagePattern(USERS.RECORD_LOGIN)
+  recordLogin(@Payload() dto: RecordLoginDto): Promise<MemberProfileResult> {
+    return this.members.recordLogin(dto);
+  }
+
+  @MessagePattern(USERS.UPDATE_PROFILE)
+  updateProfile(@Payload() dto: UpdateProfileDto): Promise<MemberProfileResult> {
+    return this.members.updateProfile(dto);
+  }
+}

@@ -1,0 +1,210 @@
+import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import {
+  DomainError,
+  ErrorCode,
+  GetByTelegramIdDto,
+  GetProfileDto,
+  MemberProfileResult,
+  RecordLoginDto,
+  UpdateProfileDto,
+  UpsertTelegramMemberDto,
+  UpsertTelegramResult,
+} from '@up/contracts';
+import { ProfileVersionPublisher } from '../profile-versions/profile-version.publisher';
+import { MemberTransactions, MemberTx } from '../profile-versions/member-transactions';
+import { isUniqueViolation } from '../shared/postgres-errors';
+import { MemberEntity } from './member.entity';
+import { MemberRegistrar } from './member-registrar';
+import { MemberRolesPolicy } from './member-roles.policy';
+import { toPrivateProfile } from './member-views';
+import { MembersRepository } from './members.repository';
+import { fullNameFollowsTelegram, fullNameFromTelegram } from './telegram-names';
+
+export const USERNAME_KEY = 'members_username_lower_key';
+const TELEGRAM_ID_KEY = 'members_telegram_id_key';
+
+export function profileResult(member: MemberEntity): MemberProfileResult {
+  return { profile: toPrivateProfile(member), version: member.version };
+}
+
+function usernameTaken(): DomainError {
+  return new DomainError(ErrorCode.USERNAME_TAKEN, 'This username is taken');
+}
+
+/** Members as their own profiles: reads, Telegram sign-up and refresh, logins, edits. */
+@Injectable()
+export class MembersService {
+  constructor(
+    private readonly transactions: MemberTransactions,
+    private readonly members: MembersRepository,
+    private readonly registrar: MemberRegistrar,
+    private readonly roles: MemberRolesPolicy,
+    private readonly versions: ProfileVersionPublisher,
+  ) {}
+
+  async getProfile(dto: GetProfileDto): Promise<MemberProfileResult> {
+    const member = await this.members.getById(this.transactions.manager, dto.member_id);
+    return this.answerRead(member);
+  }
+
+  async getByTelegramId(dto: GetByTelegramIdDto): Promise<MemberProfileResult> {
+    const member = await this.members.findByTelegramId(this.transactions.manager, dto.telegram_id);
+    if (!member) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
+    return this.answerRead(member);
+  }
+
+  /**
+   * Creates the member on first contact (with the referral, if the code names another member),
+   * otherwise refreshes what Telegram says about them. Two first contacts at once: one creates,
+   * the other finds the member on its second attempt and refreshes.
+   */
+  upsertTelegram(dto: UpsertTelegramMemberDto): Promise<UpsertTelegramResult> {
+    return this.transactions.run(
+      async (tx) => {
+        const existing = await this.members.findByTelegramId(tx.manager, dto.telegram_id, {
+          lock: true,
+        });
+        if (existing) {
+          const member = await this.refreshFromTelegram(tx, existing, dto);
+          return { ...profileResult(member), created: false, referral_applied: false };
+        }
+        const { member, referralApplied } = await this.registrar.create(tx, {
+          telegramId: dto.telegram_id,
+          username: dto.username ?? null,
+          firstName: dto.first_name ?? null,
+          lastName: dto.last_name ?? null,
+          photoUrl: dto.photo_url ?? null,
+          languageCode: dto.language_code ?? null,
+          fullName: fullNameFromTelegram({
+            firstName: dto.first_name,
+            lastName: dto.last_name,
+            username: dto.username,
+          }),
+          referralCode: dto.referral_code,
+          unknownReferralCode: 'ignore',
+        });
+        return { ...profileResult(member), created: true, referral_applied: referralApplied };
+      },
+      {
+        retryWhen: (error) =>
+          isUniqueViolation(error, TELEGRAM_ID_KEY) || isUniqueViolation(error, USERNAME_KEY),
+      },
+    );
+  }
+
+  /** A sign-in (login code, Telegram): sets last_login; a deactivated member is refused. */
+  recordLogin(dto: RecordLoginDto): Promise<MemberProfileResult> {
+    return this.transactions.run(async (tx) => {
+      const member = await this.members.getByIdForUpdate(tx, dto.member_id);
+      return profileResult(await this.signIn(tx, member));
+    });
+  }
+
+  /**
+   * Sets last_login (and the admin role when configured) on an active member, in `tx`, which
+   * holds the member's row lock. MEMBER_INACTIVE for a deactivated member.
+   */
+  async signIn(
+    tx: MemberTx,
+    member: MemberEntity,
+    extra: QueryDeepPartialEntity<MemberEntity> = {},
+  ): Promise<MemberEntity> {
+    if (!member.isActive) {
+      throw new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
+    }
+    const role = this.roles.roleAtSignIn(member);
+    return this.members.update(tx, member.id, {
+      ...extra,
+      lastLogin: () => 'now()',
+      ...(role ? { role } : {}),
+    });
+  }
+
+  async updateProfile(dto: UpdateProfileDto): Promise<MemberProfileResult> {
+    try {
+      return await this.transactions.run(async (tx) => {
+        const member = await this.members.getByIdForUpdate(tx, dto.member_id);
+        if (!member.isActive) {
+          throw new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
+        }
+        const changes: QueryDeepPartialEntity<MemberEntity> = {};
+        if (dto.full_name !== undefined && dto.full_name.trim() !== member.fullName) {
+          changes.fullName = dto.full_name.trim();
+        }
+        if (dto.username !== undefined && (dto.username?.trim() || null) !== member.username) {
+          const username = dto.username?.trim() || null;
+          if (username && (await this.usernameHeldByOther(tx, username, member.id))) {
+            throw usernameTaken();
+          }
+          changes.username = username;
+        }
+        if (dto.photo_url !== undefined && dto.photo_url !== member.photoUrl) {
+          changes.photoUrl = dto.photo_url;
+        }
+        if (Object.keys(changes).length === 0) return profileResult(member);
+        return profileResult(await this.members.update(tx, member.id, changes));
+      });
+    } catch (error) {
+      // Lost a race for the username with another member's edit.
+      if (isUniqueViolation(error, USERNAME_KEY)) throw usernameTaken();
+      throw error;
+    }
+  }
+
+  private async refreshFromTelegram(
+    tx: MemberTx,
+    member: MemberEntity,
+    dto: UpsertTelegramMemberDto,
+  ): Promise<MemberEntity> {
+    const changes: QueryDeepPartialEntity<MemberEntity> = {};
+    const next = {
+      username: dto.username ?? member.username,
+      firstName: dto.first_name ?? member.firstName,
+      lastName: dto.last_name ?? member.lastName,
+    };
+    if (next.username !== member.username) {
+      if (next.username) {
+        await this.members.releaseUsername(tx, { username: next.username, exceptId: member.id });
+      }
+      changes.username = next.username;
+    }
+    if (next.firstName !== member.firstName) changes.firstName = next.firstName;
+    if (next.lastName !== member.lastName) changes.lastName = next.lastName;
+    if (dto.photo_url !== undefined && dto.photo_url !== member.photoUrl) {
+      changes.photoUrl = dto.photo_url;
+    }
+    if (dto.language_code !== undefined && dto.language_code !== member.languageCode) {
+      changes.languageCode = dto.language_code;
+    }
+    const fullName = fullNameFromTelegram(next);
+    if (fullNameFollowsTelegram(member) && fullName !== member.fullName)
+      changes.fullName = fullName;
+    const role = this.roles.roleAtSignIn(member);
+    if (role) changes.role = role;
+
+    if (Object.keys(changes).length === 0) {
+      tx.memberChanged(member.id, member.version);
+      return member;
+    }
+    return this.members.update(tx, member.id, changes);
+  }
+
+  private async usernameHeldByOther(
+    tx: MemberTx,
+    username: string,
+    memberId: string,
+  ): Promise<boolean> {
+    const rows: unknown[] = await tx.manager.query(
+      `SELECT 1 FROM users.members WHERE lower(username) = lower($1) AND id <> $2 LIMIT 1`,
+      [username, memberId],
+    );
+    return rows.length > 0;
+  }
+
+  /** Reads also publish the version they saw, which restores an expired or lost Redis key. */
+  private async answerRead(member: MemberEntity): Promise<MemberProfileResult> {
+    await this.versions.publishOne(member.id, member.version);
+    return profileResult(member);
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  ErrorCode,
+  GetPublicByReferralCodeDto,
+  GetPublicProfilesDto,
+  isReferralCode,
+  ListReferralsDto,
+  PublicProfile,
+  ReferralsResult,
+} from '@up/contracts';
+import { MemberEntity } from '../members/member.entity';
+import { toPublicProfile } from '../members/member-views';
+import { MembersRepository } from '../members/members.repository';
+import { MemberTransactions } from '../profile-versions/member-transactions';
+
+/** Referrals listed per member; more are counted but not listed. */
+export const MAX_LISTED_REFERRALS = 1000;
+
+/** Public profiles: by referral code (shareable page), in batches (participants), referrals. */
+@Injectable()
+export class ReferralsService {
+  constructor(
+    private readonly transactions: MemberTransactions,
+    private readonly members: MembersRepository,
+  ) {}
+
+  /** Unknown, malformed and deactivated members' codes all answer REFERRAL_CODE_NOT_FOUND. */
+  async getPublicByReferralCode(dto: GetPublicByReferralCodeDto): Promise<PublicProfile> {
+    const code = dto.referral_code.trim().toUpperCase();
+    const member = isReferralCode(code)
+      ? await this.members.findByReferralCode(this.transactions.manager, code)
+      : null;
+    if (!member?.isActive) {
+      throw new DomainError(ErrorCode.REFERRAL_CODE_NOT_FOUND, 'No member has this referral code');
+    }
+    return toPublicProfile(member);
+  }
+
+  /** One query for the whole batch; the answer follows the order asked for, unknown ids left out. */
+  async getPublicProfiles(dto: GetPublicProfilesDto): Promise<PublicProfile[]> {
+    const found = await this.members.findByIds(this.transactions.manager, [
+      ...new Set(dto.member_ids),
+    ]);
+    const byId = new Map(found.map((member) => [member.id, member]));
+    return dto.member_ids
+      .map((id) => byId.get(id))
+      .filter((member): member is MemberEntity => member !== undefined)
+      .map(toPublicProfile);
+  }
+
+  /** Members this member brought in, oldest first (at most MAX_LISTED_REFERRALS; `count` is all). */
+  async listReferrals(dto: ListReferralsDto): Promise<ReferralsResult> {
+    const manager = this.transactions.manager;
+    const member = await this.members.getById(manager, dto.member_id);
+    const [referrals, count] = await manager.findAndCount(MemberEntity, {
+      where: { referredBy: member.id },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: MAX_LISTED_REFERRALS,
+    });
+    return { count, referrals: referrals.map(toPublicProfile) };
+  }
+}

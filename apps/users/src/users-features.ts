@@ -1,0 +1,16 @@
+import { AchievementsModule } from './achievements/achievements.module';
+import { AdminModule } from './admin/admin.module';
+import { CoinsModule } from './coins/coins.module';
+import { CredentialsModule } from './credentials/credentials.module';
+import { MembersModule } from './members/members.module';
+import { ReferralsModule } from './referrals/referrals.module';
+
+/** The users service's feature modules, as AppModule (and the integration tests) import them. */
+export const USERS_FEATURE_MODULES = [
+  MembersModule,
+  CredentialsModule,
+  ReferralsModule,
+  CoinsModule,
+  AchievementsModule,
+  AdminModule,
+];

@@ -1,0 +1,108 @@
+import { INestMicroservice, Type } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import Redis from 'ioredis';
+import {
+  BusClient,
+  busOptionsFromConfig,
+  createBusMicroservice,
+  RedisStreamsClient,
+} from '@up/bus';
+import { loadConfig } from '@up/config';
+import { ErrorCode, PrivateProfile, profileVersionKey } from '@up/contracts';
+import { createTestDatabase, createTestRedisSpace } from '@up/testing';
+import { AppModule } from '../src/app.module';
+import { CoinsService } from '../src/coins/coins.service';
+import { UsersConfig } from '../src/config/users.config';
+import { CredentialsService } from '../src/credentials/credentials.service';
+import { MembersService } from '../src/members/members.service';
+import { coinChangeDto, registerMemberDto, telegramUserDto } from './factories/member.factory';
+
+/**
+ * The users service as main.ts runs it (AppModule over the bus), on a database and a Redis key
+ * prefix of its own. Tests call its services directly (`get`) or send bus requests (`bus`).
+ */
+export interface UsersServiceHarness {
+  config: UsersConfig;
+  bus: BusClient;
+  dataSource: DataSource;
+  /** A separate connection for assertions on the keys the service writes. */
+  redis: Redis;
+  get<T>(type: Type<T>): T;
+  /** Builders for the data most tests need. */
+  given: {
+    telegramMember(overrides?: Parameters<typeof telegramUserDto>[0]): Promise<PrivateProfile>;
+    emailMember(overrides?: Parameters<typeof registerMemberDto>[0]): Promise<PrivateProfile>;
+    /** Credits `amount` coins (through the ledger, like any credit). */
+    coins(memberId: string, amount: number): Promise<void>;
+  };
+  profileVersionInRedis(memberId: string): Promise<number | null>;
+  close(): Promise<void>;
+}
+
+export async function startUsersService(
+  env: Record<string, string> = {},
+): Promise<UsersServiceHarness> {
+  const db = await createTestDatabase();
+  const space = createTestRedisSpace();
+  const config = loadConfig(UsersConfig, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: db.url,
+    REDIS_URL: space.url,
+    REDIS_KEY_PREFIX: space.prefix,
+    ...env,
+  });
+  const app: INestMicroservice = await createBusMicroservice(AppModule.forRoot(config), {
+    service: 'users',
+    consumerName: 'users-test',
+  });
+  await app.listen();
+  const transport = new RedisStreamsClient({
+    ...busOptionsFromConfig(config),
+    consumerName: 'users-test-client',
+  });
+  await transport.connect();
+  const bus = new BusClient(transport);
+  const redis = new Redis(space.url);
+
+  const get = <T>(type: Type<T>): T => app.get(type, { strict: false });
+  return {
+    config,
+    bus,
+    dataSource: get(DataSource),
+    redis,
+    get,
+    given: {
+      telegramMember: async (overrides) =>
+        (await get(MembersService).upsertTelegram(telegramUserDto(overrides))).profile,
+      emailMember: async (overrides) =>
+        (await get(CredentialsService).register(registerMemberDto(overrides))).profile,
+      coins: async (memberId, amount) => {
+        await get(CoinsService).credit(coinChangeDto(memberId, { amount, reason: 'Test funds' }));
+      },
+    },
+    profileVersionInRedis: async (memberId) => {
+      const value = await redis.get(profileVersionKey(space.prefix, memberId));
+      return value === null ? null : Number(value);
+    },
+    close: async () => {
+      await transport.close();
+      await app.close();
+      redis.disconnect();
+      await space.clear();
+      await db.drop();
+    },
+  };
+}
+
+/** Resolves to the error code a promise rejected with (DomainError or BusRemoteError). */
+export async function errorCodeOf(promise: Promise<unknown>): Promise<ErrorCode | string> {
+  try {
+    await promise;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    throw error;
+  }
+  throw new Error('Expected the call to fail, and it succeeded');
+}
