@@ -1,0 +1,228 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import {
+  AdminListEventsDto,
+  CreateEventDto,
+  DeactivateEventDto,
+  EVENT_EVENTS,
+  EventActor,
+  EventPage,
+  EventView,
+  GetEventDto,
+  ListMemberEventsDto,
+  ListUpcomingEventsDto,
+  MemberRole,
+  parseInstant,
+  UpdateEventDto,
+} from '@up/contracts';
+import { EventsConfig } from '../config/events.config';
+import { EventPublisher } from '../shared/event-publisher';
+import { EventEntity } from './event.entity';
+import { toEventCreatedPayload, toEventView } from './event-view';
+import {
+  eventNotFound,
+  invalidEventField,
+  notAllowedToChange,
+  notAllowedToCreate,
+} from './events.errors';
+
+const ROLES_THAT_CREATE: readonly MemberRole[] = [MemberRole.ORGANIZER, MemberRole.ADMIN];
+
+/** A validated instant; the DTOs have already checked the format. */
+function instant(value: string): Date {
+  const date = parseInstant(value);
+  if (!date) throw invalidEventField('date', `${value} is not an ISO 8601 date-time`);
+  return date;
+}
+
+/** Events: listing, reading, and their lifecycle (create, update, deactivate). */
+@Injectable()
+export class EventsService {
+  constructor(
+    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
+    private readonly config: EventsConfig,
+    private readonly publisher: EventPublisher,
+  ) {}
+
+  /**
+   * Active events that have not started, soonest first (ties by id, so pages never overlap).
+   * Both queries walk the partial index `events_upcoming_idx`.
+   */
+  async listUpcoming({ limit, offset }: ListUpcomingEventsDto): Promise<EventPage> {
+    const [events, total] = await Promise.all([
+      this.events
+        .createQueryBuilder('e')
+        .where('e.is_active AND e.start_date >= now()')
+        .orderBy('e.start_date', 'ASC')
+        .addOrderBy('e.id', 'ASC')
+        .limit(limit)
+        .offset(offset)
+        .getMany(),
+      this.count('is_active AND start_date >= now()'),
+    ]);
+    return { events: events.map((e) => toEventView(e)), total, limit, offset };
+  }
+
+  /** Every event, inactive and past ones too, latest start first. */
+  async adminList({ limit, offset }: AdminListEventsDto): Promise<EventPage> {
+    const [events, total] = await Promise.all([
+      this.events
+        .createQueryBuilder('e')
+        .orderBy('e.start_date', 'DESC')
+        .addOrderBy('e.id', 'DESC')
+        .limit(limit)
+        .offset(offset)
+        .getMany(),
+      this.count('true'),
+    ]);
+    return { events: events.map((e) => toEventView(e)), total, limit, offset };
+  }
+
+  /** The events a member is in: upcoming ones soonest first, then past ones latest first. */
+  async listMemberEvents({ member_id, limit, offset }: ListMemberEventsDto): Promise<EventPage> {
+    const joinedBy = `e.id IN (SELECT p.event_id FROM events.participants p
+                                WHERE p.member_id = :member AND p.status = 'joined')`;
+    const [events, total] = await Promise.all([
+      this.events
+        .createQueryBuilder('e')
+        .where(joinedBy, { member: member_id })
+        .orderBy('CASE WHEN e.start_date >= now() THEN 0 ELSE 1 END', 'ASC')
+        .addOrderBy(`CASE WHEN e.start_date >= now() THEN e.start_date END`, 'ASC')
+        .addOrderBy('e.start_date', 'DESC')
+        .addOrderBy('e.id', 'ASC')
+        .limit(limit)
+        .offset(offset)
+        .getMany(),
+      this.events.manager
+        .query<{ total: number }[]>(
+          `SELECT count(*)::int AS total FROM events.participants
+            WHERE member_id = $1 AND status = 'joined'`,
+          [member_id],
+        )
+        .then(([row]) => row.total),
+    ]);
+    return { events: events.map((e) => toEventView(e, true)), total, limit, offset };
+  }
+
+  async get({ event_id, member_id }: GetEventDto): Promise<EventView> {
+    const event = await this.findOrFail(event_id);
+    if (member_id === undefined) return toEventView(event);
+    const [{ joined }] = await this.events.manager.query<{ joined: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM events.participants
+                       WHERE event_id = $1 AND member_id = $2 AND status = 'joined') AS joined`,
+      [event_id, member_id],
+    );
+    return toEventView(event, joined);
+  }
+
+  async findOrFail(
+    eventId: string,
+    manager: EntityManager = this.events.manager,
+  ): Promise<EventEntity> {
+    const event = await manager.findOneBy(EventEntity, { id: eventId });
+    if (!event) throw eventNotFound(eventId);
+    return event;
+  }
+
+  async create(dto: CreateEventDto): Promise<EventView> {
+    if (!ROLES_THAT_CREATE.includes(dto.actor_role)) throw notAllowedToCreate();
+    const { identifiers } = await this.events.insert({
+      title: dto.title.trim(),
+      description: dto.description ?? null,
+      startDate: instant(dto.start_date),
+      endDate: dto.end_date ? instant(dto.end_date) : null,
+      location: dto.location ?? null,
+      price: dto.price ?? 0,
+      imageUrl: dto.image_url ?? null,
+      capacity: dto.capacity ?? null,
+      isActive: dto.is_active ?? true,
+      creatorId: dto.actor_id,
+      timezone: dto.timezone ?? this.config.DEFAULT_EVENT_TIMEZONE,
+    });
+    const event = await this.findOrFail(identifiers[0].id as string);
+    await this.publisher.publish(EVENT_EVENTS.CREATED, toEventCreatedPayload(event));
+    return toEventView(event);
+  }
+
+  /**
+   * Changes the given fields. The row is locked meanwhile, so the capacity check sees the seats
+   * actually taken (joins change `seats_taken` under the same row lock).
+   */
+  async update(dto: UpdateEventDto): Promise<EventView> {
+    return this.events.manager.transaction(async (manager) => {
+      const event = await this.lockForChange(manager, dto);
+      const changes: Partial<EventEntity> = {};
+      if (dto.title !== undefined) changes.title = dto.title.trim();
+      if (dto.description !== undefined) changes.description = dto.description;
+      if (dto.start_date !== undefined) changes.startDate = instant(dto.start_date);
+      if (dto.end_date !== undefined) changes.endDate = dto.end_date ? instant(dto.end_date) : null;
+      if (dto.location !== undefined) changes.location = dto.location;
+      if (dto.price !== undefined) changes.price = dto.price;
+      if (dto.image_url !== undefined) changes.imageUrl = dto.image_url;
+      if (dto.capacity !== undefined) changes.capacity = dto.capacity;
+      if (dto.is_active !== undefined) changes.isActive = dto.is_active;
+      if (dto.timezone !== undefined) changes.timezone = dto.timezone;
+
+      const next = { ...event, ...changes };
+      if (next.endDate && next.endDate.getTime() < next.startDate.getTime()) {
+        throw invalidEventField('end_date', 'end_date must not be before start_date');
+      }
+      if (next.capacity !== null && next.capacity < event.seatsTaken) {
+        throw invalidEventField(
+          'capacity',
+          `capacity must not be below the ${event.seatsTaken} seats already taken`,
+        );
+      }
+      if (Object.keys(changes).length > 0) {
+        await manager
+          .createQueryBuilder()
+          .update(EventEntity)
+          .set({ ...changes, updatedAt: () => 'now()' })
+          .where('id = :id', { id: event.id })
+          .execute();
+      }
+      return toEventView(await this.findOrFail(event.id, manager));
+    });
+  }
+
+  /** Takes the event off the listings; joining stops, members already in may still leave. */
+  async deactivate(dto: DeactivateEventDto): Promise<EventView> {
+    return this.events.manager.transaction(async (manager) => {
+      const event = await this.lockForChange(manager, dto);
+      if (event.isActive) {
+        await manager
+          .createQueryBuilder()
+          .update(EventEntity)
+          .set({ isActive: false, updatedAt: () => 'now()' })
+          .where('id = :id', { id: event.id })
+          .execute();
+      }
+      return toEventView(await this.findOrFail(event.id, manager));
+    });
+  }
+
+  private async lockForChange(
+    manager: EntityManager,
+    dto: EventActor & { event_id: string },
+  ): Promise<EventEntity> {
+    const event = await manager.findOne(EventEntity, {
+      where: { id: dto.event_id },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!event) throw eventNotFound(dto.event_id);
+    if (dto.actor_role !== MemberRole.ADMIN && event.creatorId !== dto.actor_id) {
+      throw notAllowedToChange();
+    }
+    return event;
+  }
+
+  private async count(condition: string): Promise<number> {
+    // count(*) rather than TypeORM's COUNT(DISTINCT id): no join here, and it stays an
+    // index-only scan of the partial index.
+    const [row] = await this.events.manager.query<{ total: number }[]>(
+      `SELECT count(*)::int AS total FROM events.events WHERE ${condition}`,
+    );
+    return row.total;
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { BusClient } from '@up/bus';
+import { AchievementCode, CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
+
+export interface CoinChange {
+  memberId: string;
+  amount: number;
+  idempotencyKey: string;
+  reason: string;
+}
+
+/**
+ * What the events service asks of the users service (which owns balances, the coin ledger,
+ * achievements and profiles). Every coin change carries an idempotency key, so any call here may
+ * be repeated safely after a timeout or a crash.
+ */
+@Injectable()
+export class MembersClient {
+  constructor(private readonly bus: BusClient) {}
+
+  debit(change: CoinChange): Promise<CoinChangeResult> {
+    return this.bus.send(USERS.DEBIT_COINS, {
+      member_id: change.memberId,
+      amount: change.amount,
+      idempotency_key: change.idempotencyKey,
+      reason: change.reason,
+    });
+  }
+
+  credit(change: CoinChange): Promise<CoinChangeResult> {
+    return this.bus.send(USERS.CREDIT_COINS, {
+      member_id: change.memberId,
+      amount: change.amount,
+      idempotency_key: change.idempotencyKey,
+      reason: change.reason,
+    });
+  }
+
+  async balance(memberId: string): Promise<number> {
+    const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: memberId });
+    return profile.up_coins;
+  }
+
+  /** Idempotent on the users side: awarding twice awards once. */
+  async awardFirstEvent(memberId: string): Promise<boolean> {
+    const { awarded } = await this.bus.send(USERS.AWARD_ACHIEVEMENT, {
+      member_id: memberId,
+      code: AchievementCode.FIRST_EVENT,
+    });
+    return awarded;
+  }
+
+  /** One batched call, answered in the order asked; unknown members are left out. */
+  async publicProfiles(memberIds: string[]): Promise<PublicProfile[]> {
+    if (memberIds.length === 0) return [];
+    return this.bus.send(USERS.GET_PUBLIC_PROFILES, { member_ids: memberIds });
+  }
+}

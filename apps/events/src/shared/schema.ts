@@ -1,0 +1,2 @@
+/** The PostgreSQL schema the events service owns; nobody else reads it. */
+export const EVENTS_SCHEMA = 'events';
