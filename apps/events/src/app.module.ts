@@ -1,0 +1,33 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BusModule } from '@up/bus';
+import { ConfigModule } from '@up/config';
+import { DatabaseModule } from '@up/database';
+import { HealthModule } from '@up/health';
+import { LoggingModule } from '@up/logging';
+import { EventsConfig } from './config/events.config';
+import { EVENTS_DATABASE } from './database';
+import { CalendarModule } from './calendar/calendar.module';
+import { EventsModule } from './events/events.module';
+import { ParticipationModule } from './participation/participation.module';
+
+/**
+ * The events service. Feature modules go in `imports` below; `forRoot` adds the infrastructure
+ * around them with the validated configuration.
+ */
+@Module({
+  imports: [EventsModule, ParticipationModule, CalendarModule],
+})
+export class AppModule {
+  static forRoot(config: EventsConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(EventsConfig, config),
+        LoggingModule.forRoot('events'),
+        BusModule.forRoot(),
+        DatabaseModule.forService(EVENTS_DATABASE),
+        HealthModule.forService('events'),
+      ],
+    };
+  }
+}

@@ -1,0 +1,38 @@
+import { IsInt, Min, ValidateBy } from 'class-validator';
+import { DatabaseEnv, EnvInt } from '@up/config';
+
+function isTimeZone(value: unknown): boolean {
+  if (typeof value !== 'string' || value.length === 0) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The events service: events and their participants. */
+export class EventsConfig extends DatabaseEnv {
+  /** IANA time zone in which event times are shown when an event has none of its own. */
+  @ValidateBy({
+    name: 'isTimeZone',
+    validator: {
+      validate: isTimeZone,
+      defaultMessage: () =>
+        'DEFAULT_EVENT_TIMEZONE must be an IANA time zone such as Europe/Moscow',
+    },
+  })
+  DEFAULT_EVENT_TIMEZONE = 'Europe/Moscow';
+
+  /** How often each replica sweeps joins and refunds left unsettled by a crash or a timeout (0: never). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  JOIN_RECOVERY_INTERVAL_MS = 15000;
+
+  /** A join pending (or a refund due) for longer than this is settled by the sweep; well above BUS_REQUEST_TIMEOUT_MS. */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  JOIN_RECOVERY_GRACE_MS = 60000;
+}

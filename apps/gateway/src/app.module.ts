@@ -1,0 +1,37 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { BusModule } from '@up/bus';
+import { ConfigModule } from '@up/config';
+import { LoggingModule } from '@up/logging';
+import { GatewayConfig } from './config/gateway.config';
+import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { createValidationPipe } from './errors/request-validation.error';
+import { GatewayHealthModule } from './health/health.module';
+import { httpLoggingOptions } from './http/http-logging';
+import { MetricsModule } from './metrics/metrics.module';
+
+/**
+ * The gateway. Feature modules (AuthModule, MembersModule, EventsModule, AdminModule) go in
+ * `imports` below; `forRoot` adds the infrastructure around them with the validated configuration.
+ */
+@Module({
+  imports: [],
+})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(GatewayConfig, config),
+        LoggingModule.forRoot('gateway', { http: httpLoggingOptions() }),
+        BusModule.forRoot(),
+        MetricsModule,
+        GatewayHealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ApiExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

@@ -1,0 +1,106 @@
+import type { IncomingMessage } from 'node:http';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyHelmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { GatewayConfig } from './config/gateway.config';
+import { toApiError } from './errors/api-error';
+import { fastifyOf } from './http/fastify';
+import { registerRequestContext } from './http/request-context';
+import { requestIdOf } from './http/request-id';
+import { HttpMetrics } from './metrics/http-metrics';
+
+/** Fastify as the gateway runs it: request ids from `X-Request-Id`, proxies trusted per config. */
+export function createGatewayAdapter(config: GatewayConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    trustProxy: config.TRUST_PROXY,
+    genReqId: (req: IncomingMessage) => requestIdOf(req),
+    // pino-http (nestjs-pino) writes the access log.
+    logger: false,
+  });
+}
+
+/**
+ * Options of NestFactory.create for the gateway. Nest's own body parsers are off: Fastify parses
+ * JSON itself and @fastify/formbody parses urlencoded forms (registered in configureGateway).
+ */
+export const GATEWAY_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
+
+/**
+ * Builds the gateway around its configuration, ready to `listen`: used by main.ts and by the
+ * in-process test platform, so both run exactly the same HTTP stack.
+ */
+export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config),
+    createGatewayAdapter(config),
+    GATEWAY_APP_OPTIONS,
+  );
+  await configureGateway(app, config);
+  return app;
+}
+
+/**
+ * The HTTP stack around the routes: logging, request ids and correlation, metrics, the error
+ * body of Fastify's own failures, helmet, forms, CORS, OpenAPI and shutdown hooks.
+ */
+export async function configureGateway(
+  app: NestFastifyApplication,
+  config: GatewayConfig,
+): Promise<void> {
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.enableShutdownHooks();
+
+  const fastify = fastifyOf(app);
+  registerRequestContext(fastify);
+  app.get(HttpMetrics).register(fastify);
+  // Failures inside Fastify itself (a malformed JSON body, an unsupported content type) answer
+  // with the same error body as failures in routes, which go through ApiExceptionFilter.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const { status, body, unexpected } = toApiError(error);
+    if (unexpected !== undefined) {
+      logger.error({ err: unexpected, errorId: body.error_id }, 'unexpected error');
+    }
+    void reply.status(status).send(body);
+  });
+
+  await fastify.register(fastifyHelmet, {
+    // Swagger UI at /docs runs inline scripts and styles.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: [`'self'`],
+        styleSrc: [`'self'`, `'unsafe-inline'`],
+        imgSrc: [`'self'`, 'data:', 'validator.swagger.io'],
+        scriptSrc: [`'self'`, `https: 'unsafe-inline'`],
+      },
+    },
+  });
+  // OAuth2 password-grant logins (POST /api/auth/token) come as urlencoded forms.
+  await fastify.register(fastifyFormbody);
+  const origins = config.corsOrigins();
+  app.enableCors({
+    origin: origins.includes('*') ? '*' : origins,
+    credentials: !origins.includes('*'),
+    exposedHeaders: ['X-Request-Id', 'ETag', 'Retry-After'],
+  });
+
+  const openApi = new DocumentBuilder()
+    .setTitle('UP Club API')
+    .setDescription('The public REST API of the UP Club platform')
+    .setVersion('1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
+    jsonDocumentUrl: 'docs-json',
+  });
+
+  if (config.usesDevelopmentJwtSecret()) {
+    logger.warn(
+      'JWT_SECRET is not set: using the development default. Set JWT_SECRET before exposing this gateway.',
+    );
+  }
+}

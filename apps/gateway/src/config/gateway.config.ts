@@ -1,0 +1,172 @@
+import { Transform } from 'class-transformer';
+import {
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+  ValidationOptions,
+} from 'class-validator';
+import { CommonEnv, EnvInt, EnvList } from '@up/config';
+
+/** Used only outside production, so a developer machine starts without secrets; boot logs a warning. */
+export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
+
+/** `false`, `true`, a number of proxy hops, or a list of proxy addresses/CIDRs (Fastify's `trustProxy`). */
+export type TrustProxy = boolean | number | string[];
+
+function parseTrustProxy(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const normalized = value.trim().toLowerCase();
+  if (['false', '0', 'no', 'off'].includes(normalized)) return false;
+  if (['true', 'yes', 'on'].includes(normalized)) return true;
+  if (/^\d+$/.test(normalized)) return Number(normalized);
+  const list = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  return list.every((item) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item)) && list.length > 0
+    ? list
+    : value;
+}
+
+function IsTrustProxy(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isTrustProxy',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'boolean' ||
+          (typeof value === 'number' && Number.isInteger(value) && value >= 0) ||
+          (Array.isArray(value) && value.every((item) => typeof item === 'string')),
+        defaultMessage: () =>
+          'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of proxy addresses',
+      },
+    },
+    options,
+  );
+}
+
+/** In production the secret must be set explicitly and be long enough to resist guessing. */
+function IsProductionSecret(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isProductionSecret',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const env = (args?.object as CommonEnv | undefined)?.NODE_ENV;
+          if (env !== 'production') return typeof value === 'string' && value.length > 0;
+          return (
+            typeof value === 'string' && value !== DEVELOPMENT_JWT_SECRET && value.length >= 32
+          );
+        },
+        defaultMessage: () =>
+          'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
+      },
+    },
+    options,
+  );
+}
+
+const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
+
+/** The gateway: the platform's only public HTTP surface. */
+export class GatewayConfig extends CommonEnv {
+  /** HTTP port (0 picks a free one, used by tests). */
+  @EnvInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  /** Address the HTTP server binds to. */
+  @IsString()
+  @IsNotEmpty()
+  HOST = '0.0.0.0';
+
+  /** HMAC key of the access tokens (HS256). */
+  @IsProductionSecret()
+  JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+
+  /** Lifetime of an access token, in seconds (`expires_in`). */
+  @EnvInt()
+  @IsInt()
+  @Min(60)
+  JWT_ACCESS_TTL = 900;
+
+  /** Whether X-Forwarded-For is trusted for the client IP (rate limits): see TrustProxy. */
+  @Transform(({ value }) => parseTrustProxy(value))
+  @IsTrustProxy()
+  TRUST_PROXY: TrustProxy = false;
+
+  /** The web frontend: login links point at `<WEB_APP_URL>/auth/callback`, and it is allowed by CORS. */
+  @Matches(HTTP_URL, { message: 'WEB_APP_URL must be an http(s) URL' })
+  WEB_APP_URL = 'http://localhost:5173';
+
+  /** Checks Telegram Login Widget and Mini App sign-ins; without it those sign-ins are refused. */
+  @IsOptional()
+  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-def' })
+  TELEGRAM_BOT_TOKEN?: string;
+
+  @Matches(HTTP_URL, { message: 'TELEGRAM_API_ROOT must be an http(s) URL' })
+  TELEGRAM_API_ROOT = 'https://api.telegram.org';
+
+  /** Origins allowed by CORS (comma-separated); empty means WEB_APP_URL's origin only. */
+  @EnvList()
+  @Matches(/^(\*|https?:\/\/[^\s/]+)$/, {
+    each: true,
+    message: 'CORS_ORIGINS must be a comma-separated list of origins (https://host[:port]) or *',
+  })
+  CORS_ORIGINS: string[] = [];
+
+  /** How long GET /ready waits for Redis and each service's health answer. */
+  @EnvInt()
+  @IsInt()
+  @Min(100)
+  READY_TIMEOUT_MS = 1000;
+
+  /** `iss` of the access tokens, set on sign and checked on every verification. */
+  @IsString()
+  @IsNotEmpty()
+  JWT_ISSUER = 'up-club';
+
+  /** `aud` of the access tokens, set on sign and checked on every verification. */
+  @IsString()
+  @IsNotEmpty()
+  JWT_AUDIENCE = 'up-club-api';
+
+  /** Oldest Telegram Login Widget / Mini App `auth_date` accepted, in seconds. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  TELEGRAM_AUTH_MAX_AGE_SECONDS = 86400;
+
+  /** Sign-in rate limits per client IP and minute (API.md); benchmarks raise them. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REGISTER_PER_MINUTE = 5;
+
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_TOKEN_PER_MINUTE = 10;
+
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_CALLBACK_PER_MINUTE = 10;
+
+  usesDevelopmentJwtSecret(): boolean {
+    return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;
+  }
+
+  /** The origins CORS allows. */
+  corsOrigins(): string[] {
+    return this.CORS_ORIGINS.length > 0 ? this.CORS_ORIGINS : [new URL(this.WEB_APP_URL).origin];
+  }
+}

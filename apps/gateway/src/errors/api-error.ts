@@ -1,0 +1,196 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import { BusRemoteError, BusTimeoutError } from '@up/bus';
+import { DomainError, ErrorCode, httpStatusOf, isErrorCode } from '@up/contracts';
+import { FieldErrors, RequestValidationError } from './request-validation.error';
+
+/**
+ * The error body of every failed request (API.md): `detail` repeats `message` for clients written
+ * against the previous backend. `code` is the stable error code when there is one, `fields` the
+ * failing fields of a 400, `error_id` the id under which an unexpected failure was logged.
+ * An HttpException thrown with an object may add fields of its own (`{success: false}`).
+ */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  detail: string;
+  code?: string;
+  fields?: FieldErrors;
+  error_id?: string;
+  [extra: string]: unknown;
+}
+
+export interface ApiError {
+  status: number;
+  body: ApiErrorBody;
+  /** Set for a failure nobody expected: log it once with `body.error_id`. */
+  unexpected?: unknown;
+}
+
+const RESERVED_KEYS = new Set([
+  'statusCode',
+  'error',
+  'message',
+  'detail',
+  'code',
+  'fields',
+  'error_id',
+]);
+
+/** The code a bare HttpException of this status stands for, when there is a natural one. */
+function codeOfStatus(status: number): ErrorCode | undefined {
+  switch (status) {
+    case 400:
+      return ErrorCode.VALIDATION_FAILED;
+    case 401:
+      return ErrorCode.UNAUTHENTICATED;
+    case 403:
+      return ErrorCode.FORBIDDEN;
+    case 404:
+      return ErrorCode.NOT_FOUND;
+    case 409:
+      return ErrorCode.CONFLICT;
+    case 429:
+      return ErrorCode.RATE_LIMITED;
+    case 503:
+      return ErrorCode.SERVICE_UNAVAILABLE;
+    default:
+      return undefined;
+  }
+}
+
+function body(options: {
+  status: number;
+  message: string;
+  code?: string;
+  fields?: FieldErrors;
+  extra?: Record<string, unknown>;
+}): ApiErrorBody {
+  const { status, message, code, fields, extra } = options;
+  return {
+    ...extra,
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+    detail: message,
+    ...(code ? { code } : {}),
+    ...(fields ? { fields } : {}),
+  };
+}
+
+/** Field errors sent back by a service's validation (bus VALIDATION_FAILED details). */
+function fieldsOfDetails(details: unknown): FieldErrors | undefined {
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
+  const entries = Object.entries(details).filter(
+    ([, messages]) => Array.isArray(messages) && messages.every((m) => typeof m === 'string'),
+  );
+  return entries.length > 0 ? (Object.fromEntries(entries) as FieldErrors) : undefined;
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  const status = exception.getStatus();
+  if (exception instanceof RequestValidationError) {
+    return {
+      status,
+      body: body({
+        status,
+        message: exception.message,
+        code: ErrorCode.VALIDATION_FAILED,
+        fields: exception.fields,
+      }),
+    };
+  }
+  const response = exception.getResponse();
+  let message = exception.message;
+  let code = codeOfStatus(status);
+  let extra: Record<string, unknown> | undefined;
+  if (typeof response === 'string') {
+    message = response;
+  } else if (typeof response === 'object' && response !== null) {
+    const { message: given, code: givenCode } = response as { message?: unknown; code?: unknown };
+    if (typeof given === 'string') message = given;
+    if (Array.isArray(given)) message = given.map(String).join('; ');
+    if (isErrorCode(givenCode)) code = givenCode;
+    extra = Object.fromEntries(Object.entries(response).filter(([key]) => !RESERVED_KEYS.has(key)));
+  }
+  // Thrown on purpose, so answered as is (a 503 from /ready, a 429 from the throttler).
+  return { status, body: body({ status, message, code, extra }) };
+}
+
+function fromRemote(exception: BusRemoteError): ApiError {
+  const { code, message, details } = exception.payload;
+  const status = isErrorCode(code)
+    ? httpStatusOf(code)
+    : exception.payload.status >= 400 && exception.payload.status < 600
+      ? exception.payload.status
+      : HttpStatus.INTERNAL_SERVER_ERROR;
+  if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(exception, status);
+  const fields = code === ErrorCode.VALIDATION_FAILED ? fieldsOfDetails(details) : undefined;
+  return { status, body: body({ status, message, code, fields }) };
+}
+
+function unexpected(cause: unknown, status = HttpStatus.INTERNAL_SERVER_ERROR): ApiError {
+  const errorId = randomUUID();
+  const message = `Internal server error (error id ${errorId})`;
+  return {
+    status,
+    body: { ...body({ status, message, code: ErrorCode.INTERNAL }), error_id: errorId },
+    unexpected: cause,
+  };
+}
+
+/** Errors raised by Fastify itself before a route runs (malformed JSON, body too large, ...). */
+function clientErrorStatus(exception: unknown): number | undefined {
+  const status = (exception as { statusCode?: unknown } | null)?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
+}
+
+/**
+ * The one place where a failure becomes an HTTP answer. Expected failures keep their status
+ * (a service's error code through `httpStatusOf`, a bus timeout as 503); anything else is a 500
+ * that carries an error id.
+ */
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof HttpException) return fromHttpException(exception);
+  if (exception instanceof DomainError) {
+    const fields =
+      exception.code === ErrorCode.VALIDATION_FAILED
+        ? fieldsOfDetails(exception.details)
+        : undefined;
+    if (exception.status >= 500 && exception.code !== ErrorCode.SERVICE_UNAVAILABLE) {
+      return unexpected(exception, exception.status);
+    }
+    return {
+      status: exception.status,
+      body: body({
+        status: exception.status,
+        message: exception.message,
+        code: exception.code,
+        fields,
+      }),
+    };
+  }
+  if (exception instanceof BusRemoteError) return fromRemote(exception);
+  if (exception instanceof BusTimeoutError) {
+    const status = HttpStatus.SERVICE_UNAVAILABLE;
+    return {
+      status,
+      body: body({
+        status,
+        message: 'A service did not answer in time, try again shortly',
+        code: ErrorCode.SERVICE_UNAVAILABLE,
+      }),
+    };
+  }
+  const clientStatus = clientErrorStatus(exception);
+  if (clientStatus !== undefined) {
+    const message = exception instanceof Error ? exception.message : 'Bad request';
+    return {
+      status: clientStatus,
+      body: body({ status: clientStatus, message, code: codeOfStatus(clientStatus) }),
+    };
+  }
+  return unexpected(exception);
+}

@@ -1,0 +1,11 @@
+import { loadConfig } from '@up/config';
+import { runMain } from '@up/health';
+import { createGatewayApp } from './bootstrap';
+import { GatewayConfig } from './config/gateway.config';
+
+void runMain('gateway', async () => {
+  const config = loadConfig(GatewayConfig);
+  const app = await createGatewayApp(config);
+  await app.listen({ port: config.PORT, host: config.HOST });
+  return { shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS };
+});

@@ -1,0 +1,43 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { DataSource } from 'typeorm';
+import { CheckStatus, HealthReport, ServiceName } from '@up/contracts';
+import { RedisHealthIndicator } from './redis-health.indicator';
+
+/** How long each dependency check of a service may take; the gateway's readiness waits ~1 s in all. */
+export const SERVICE_CHECK_TIMEOUT_MS = 500;
+
+/** A bus service's own health: PostgreSQL (`SELECT 1`, when the service has a database) and Redis. */
+@Injectable()
+export class ServiceHealth {
+  constructor(
+    private readonly redis: RedisHealthIndicator,
+    private readonly database: TypeOrmHealthIndicator,
+    @Optional() private readonly dataSource?: DataSource,
+  ) {}
+
+  async report(service: ServiceName): Promise<HealthReport> {
+    const results: Promise<HealthIndicatorResult>[] = [
+      this.redis.pingCheck('redis', SERVICE_CHECK_TIMEOUT_MS),
+    ];
+    if (this.dataSource) {
+      results.push(
+        this.database.pingCheck('database', {
+          connection: this.dataSource,
+          timeout: SERVICE_CHECK_TIMEOUT_MS,
+        }),
+      );
+    }
+    const checks: HealthReport['checks'] = {};
+    for (const result of await Promise.all(results)) {
+      for (const [key, { status, message }] of Object.entries(result)) {
+        checks[key] = {
+          status: status as CheckStatus,
+          ...(typeof message === 'string' ? { message } : {}),
+        };
+      }
+    }
+    const ok = Object.values(checks).every((check) => check.status === 'up');
+    return { status: ok ? 'ok' : 'error', service, checks };
+  }
+}
