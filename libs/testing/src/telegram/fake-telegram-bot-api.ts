@@ -136,6 +136,7 @@ export class FakeTelegramBotApi {
   private readonly callbackQueries = new Map<string, TelegramCallbackQuery>();
   private readonly commands = new Map<string, BotCommand[]>();
   private readonly waiters = new Set<CallWaiter>();
+  private readonly pollWaiters = new Set<() => void>();
   private actionCursor = 0;
   private closed = false;
 
@@ -256,6 +257,25 @@ export class FakeTelegramBotApi {
         );
       }, timeoutMs);
       this.waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Resolves once a bot is long-polling (a getUpdates is waiting here): the bot is up. Updates sent
+   * before then are kept and delivered anyway; this is for tests that need the bot started.
+   */
+  waitUntilPolling(timeoutMs = 10_000): Promise<void> {
+    if (this.poll) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pollWaiters.delete(done);
+        reject(new Error(`No bot polled getUpdates within ${timeoutMs} ms`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.pollWaiters.add(done);
     });
   }
 
@@ -411,6 +431,8 @@ export class FakeTelegramBotApi {
     };
     poll.timer.unref();
     this.poll = poll;
+    for (const done of this.pollWaiters) done();
+    this.pollWaiters.clear();
     res.on('close', () => {
       // The bot aborted its request (bot.stop()); nothing to answer.
       if (this.poll === poll) {
