@@ -20,6 +20,15 @@ export interface BusMicroserviceOptions {
   overrides?: Partial<BusOptions>;
 }
 
+const servers = new WeakMap<INestMicroservice, RedisStreamsServer>();
+
+/** The transport of an app made by createBusMicroservice (health checks, tests that stop a replica hard). */
+export function busServerOf(app: INestMicroservice): RedisStreamsServer {
+  const server = servers.get(app);
+  if (!server) throw new Error('This app was not created by createBusMicroservice');
+  return server;
+}
+
 /**
  * Creates a bus service: the Redis Streams strategy configured from the app's own validated
  * CommonEnv, pino logs, payload validation (whose failures answer VALIDATION_FAILED with field
@@ -44,6 +53,7 @@ export async function createBusMicroservice(
   const app = isMicroserviceFactory(moduleOrFactory)
     ? moduleOrFactory.createNestMicroservice(microserviceOptions)
     : await NestFactory.createMicroservice(moduleOrFactory, microserviceOptions);
+  servers.set(app, strategy);
   const config = app.get(CommonEnv);
   resolveConfig = () => config;
 

@@ -60,3 +60,11 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
     clearTimeout(timer);
   }
 }
+
+/**
+ * Drops a connection at once. Only once: ioredis arms a 2 s "force close" timer on every
+ * disconnect(), and on an already closed socket nothing ever clears it.
+ */
+export function disconnectNow(redis: Redis | undefined): void {
+  if (redis && redis.status !== 'end') redis.disconnect();
+}

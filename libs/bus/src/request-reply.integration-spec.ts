@@ -1,10 +1,15 @@
-import { Controller, INestMicroservice } from '@nestjs/common';
+import { Controller, INestApplicationContext, INestMicroservice, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsString } from 'class-validator';
+import { CommonEnv, ConfigModule } from '@up/config';
 import { DomainError, ErrorCode, requestPattern } from '@up/contracts';
+import { Correlation } from '@up/logging';
 import { createTestRedisSpace } from '@up/testing';
-import { newTestClient, startReplica } from '../test/bus-test-kit';
-import { BusRemoteError } from './bus.errors';
+import { newTestClient, startReplica, testConfig } from '../test/bus-test-kit';
+import { BusRemoteError, BusTimeoutError } from './bus.errors';
+import { BusModule } from './bus.module';
+import { BusClient } from './client/bus.client';
 import { RedisStreamsClient } from './client/redis-streams.client';
 
 class EchoDto {
@@ -12,20 +17,40 @@ class EchoDto {
   text!: string;
 }
 
-const ECHO = requestPattern<EchoDto, { text: string; replica: string }>('echo.say');
+interface EchoReply {
+  text: string;
+  replica: string;
+  correlationId?: string;
+}
+
+const ECHO = requestPattern<EchoDto, EchoReply>('echo.say');
 const FAIL = requestPattern<EchoDto, never>('echo.fail');
+const CRASH = requestPattern<EchoDto, never>('echo.crash');
+const SLOW = requestPattern<{ ms: number }, string>('echo.slow');
+const NOBODY = requestPattern<EchoDto, EchoReply>('nobody.listens');
 
 function echoController(replica: string) {
   @Controller()
   class EchoController {
     @MessagePattern(ECHO)
-    say(@Payload() dto: EchoDto) {
-      return { text: dto.text, replica };
+    say(@Payload() dto: EchoDto): EchoReply {
+      return { text: dto.text, replica, correlationId: Correlation.id() };
     }
 
     @MessagePattern(FAIL)
     fail(@Payload() dto: EchoDto): never {
       throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, `No member ${dto.text}`);
+    }
+
+    @MessagePattern(CRASH)
+    crash(): never {
+      throw new TypeError('cannot read properties of undefined');
+    }
+
+    @MessagePattern(SLOW)
+    async slow(@Payload() { ms }: { ms: number }): Promise<string> {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return 'done';
     }
   }
   return EchoController;
@@ -54,10 +79,17 @@ describe('RedisStreamsServer request/reply', () => {
   });
 
   it('answers a request with the handler result', async () => {
-    await expect(sut.request(ECHO, { text: 'hello' })).resolves.toEqual({
+    await expect(sut.request(ECHO, { text: 'hello' })).resolves.toMatchObject({
       text: 'hello',
       replica: 'r1',
     });
+  });
+
+  it('restores the caller correlation id around the handler', async () => {
+    const reply = await Correlation.run('corr-123', () =>
+      sut.request<EchoReply>(ECHO, { text: 'x' }),
+    );
+    expect(reply.correlationId).toBe('corr-123');
   });
 
   it('carries a DomainError back as BusRemoteError with its code, status and message', async () => {
@@ -67,12 +99,74 @@ describe('RedisStreamsServer request/reply', () => {
   });
 
   it('rejects an invalid payload with VALIDATION_FAILED and the failing field', async () => {
-    const error = await sut
-      .request(ECHO, { text: 42 } as unknown as EchoDto)
-      .catch((e: unknown) => e);
+    const error = await sut.request(ECHO, { text: 42 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BusRemoteError);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
     expect((error as BusRemoteError).details).toEqual([
       { field: 'text', messages: ['text must be a string'] },
     ]);
+  });
+
+  it('answers an unexpected error as INTERNAL with an error id, without its internals', async () => {
+    const error = (await sut
+      .request(CRASH, { text: 'x' })
+      .catch((e: unknown) => e)) as BusRemoteError;
+    expect(error).toMatchObject({ code: 'INTERNAL', status: 500 });
+    expect(error.message).not.toContain('undefined');
+    expect(error.details).toEqual({ errorId: expect.any(String) });
+  });
+
+  it('fails with BusTimeoutError after the timeout when no replica serves the target service', async () => {
+    const started = Date.now();
+    const error = await sut
+      .request(NOBODY, { text: 'x' }, { timeoutMs: 300 })
+      .catch((e: unknown) => e);
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(BusTimeoutError);
+    expect(error).toMatchObject({ pattern: 'nobody.listens', timeoutMs: 300 });
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('applies a per-call timeout to a slow handler', async () => {
+    await expect(sut.request(SLOW, { ms: 500 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
+      BusTimeoutError,
+    );
+    await expect(sut.request(SLOW, { ms: 10 }, { timeoutMs: 1000 })).resolves.toBe('done');
+  });
+
+  it('serves Nest ClientProxy.send() too', async () => {
+    const reply = await new Promise((resolve, reject) =>
+      sut.send(ECHO, { text: 'proxy' }).subscribe({ next: resolve, error: reject }),
+    );
+    expect(reply).toMatchObject({ text: 'proxy' });
+  });
+
+  describe(BusClient.name, () => {
+    let app: INestApplicationContext;
+    let bus: BusClient;
+
+    beforeAll(async () => {
+      @Module({
+        imports: [ConfigModule.forRoot(CommonEnv, testConfig(space)), BusModule.forRoot()],
+      })
+      class CallerModule {}
+      app = await NestFactory.createApplicationContext(CallerModule, { logger: false });
+      await app.init();
+      bus = app.get(BusClient);
+    });
+
+    afterAll(() => app.close());
+
+    it('sends with types taken from the pattern', async () => {
+      const reply: EchoReply = await bus.send(ECHO, { text: 'typed' });
+      expect(reply.text).toBe('typed');
+    });
+
+    it('rejects with BusTimeoutError using the configured timeout override', async () => {
+      await expect(bus.send(NOBODY, { text: 'x' }, { timeoutMs: 50 })).rejects.toBeInstanceOf(
+        BusTimeoutError,
+      );
+    });
   });
 });

@@ -1,4 +1,6 @@
-import { INestMicroservice, Module, Type } from '@nestjs/common';
+import { Controller, INestMicroservice, Module, Type } from '@nestjs/common';
+import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
+import type Redis from 'ioredis';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import { LoggingModule } from '@up/logging';
 import { TestRedisSpace } from '@up/testing';
@@ -77,4 +79,40 @@ export async function eventually(
       throw new Error(`Condition not met within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A controller answering `pattern` with `handle` (a request handler, or an event handler). */
+export function controllerFor(args: {
+  pattern: string;
+  handle: (data: unknown) => unknown;
+  event?: boolean;
+}): Type<unknown> {
+  if (args.event) {
+    @Controller()
+    class EventController {
+      @EventPattern(args.pattern)
+      run(@Payload() data: unknown) {
+        return args.handle(data);
+      }
+    }
+    return EventController;
+  }
+  @Controller()
+  class RequestController {
+    @MessagePattern(args.pattern)
+    run(@Payload() data: unknown) {
+      return args.handle(data);
+    }
+  }
+  return RequestController;
+}
+
+/** Number of entries pending (taken, not acknowledged) in a group. */
+export async function pendingCount(redis: Redis, stream: string, group: string): Promise<number> {
+  const [count] = (await redis.xpending(stream, group)) as [number];
+  return Number(count);
+}
+
+export function never(): Promise<never> {
+  return new Promise<never>(() => undefined);
 }

@@ -8,7 +8,7 @@ import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
 import { BusRemoteError, BusTimeoutError } from '../bus.errors';
 import { decodeReply, encodeEnvelope } from '../envelope.codec';
-import { createRedisConnection } from '../redis-connection';
+import { createRedisConnection, disconnectNow } from '../redis-connection';
 import { addBounded } from '../streams';
 
 export type BusConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
@@ -72,7 +72,7 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     this.commands = undefined;
     this.replies = undefined;
     this.subscribed = undefined;
-    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    await Promise.all(connections.map((c) => c.quit().catch(() => disconnectNow(c))));
     this._status$.next('disconnected');
   }
 

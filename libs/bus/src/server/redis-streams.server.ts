@@ -20,7 +20,13 @@ import {
   EventEnvelope,
   RequestEnvelope,
 } from '../envelope.codec';
-import { createRedisConnection, isNoGroupError, settlesWithin, sleep } from '../redis-connection';
+import {
+  createRedisConnection,
+  disconnectNow,
+  isNoGroupError,
+  settlesWithin,
+  sleep,
+} from '../redis-connection';
 import { ack, addBounded, deliveryCounts, ensureGroup, readGroup, StreamEntry } from '../streams';
 import { Delivery } from './delivery';
 import { InFlightEntries } from './in-flight';
@@ -42,6 +48,16 @@ const MAX_BACKOFF_MS = 5000;
 
 type State = 'idle' | 'listening' | 'closing' | 'closed';
 
+interface Live {
+  options: RedisStreamsServerOptions;
+  keys: BusKeys;
+  /** Blocking XREADGROUP only. */
+  reader: Redis;
+  /** Everything else: replies, acks, claims, dead letters (auto-pipelined). */
+  commands: Redis;
+  reclaimer: Reclaimer;
+}
+
 /**
  * The serving side of the bus, a Nest custom transport strategy.
  *
@@ -59,11 +75,8 @@ export class RedisStreamsServer
   override readonly transportId = REDIS_STREAMS_TRANSPORT;
   protected override readonly logger = new Logger('Bus');
 
-  private options?: RedisStreamsServerOptions;
-  private keys?: BusKeys;
-  private reader?: Redis;
-  private commands?: Redis;
-  private reclaimer?: Reclaimer;
+  /** Set by listen(): what a listening server works with. */
+  private live?: Live;
   private state: State = 'idle';
   private streams: string[] = [];
   private readonly queue: Delivery[] = [];
@@ -104,10 +117,10 @@ export class RedisStreamsServer
       return;
     }
     this.state = 'closing';
-    this.reclaimer?.stopClaiming();
+    this.live?.reclaimer.stopClaiming();
     // Interrupts the blocked XREADGROUP; entries Redis handed out in that instant stay pending for
     // this consumer and are claimed like any other.
-    this.reader?.disconnect();
+    disconnectNow(this.live?.reader);
     this.wakeReader?.();
     await this.readLoop;
     const finished = await settlesWithin(this.whenIdle(), this.opts.shutdownTimeoutMs);
@@ -116,10 +129,10 @@ export class RedisStreamsServer
         `Bus closed with ${this.inFlight.size} messages unfinished; other replicas will claim them`,
       );
     }
-    this.reclaimer?.stop();
+    this.live?.reclaimer.stop();
     this.state = 'closed';
     // QUIT is queued behind the acks and replies already sent on this connection.
-    await this.commands?.quit().catch(() => this.commands?.disconnect());
+    await this.live?.commands.quit().catch(() => disconnectNow(this.live?.commands));
     this._status$.next('disconnected');
   }
 
@@ -129,18 +142,18 @@ export class RedisStreamsServer
    */
   destroy(): void {
     this.state = 'closed';
-    this.reclaimer?.stop();
+    this.live?.reclaimer.stop();
     this.disconnectAll();
     this.wakeReader?.();
   }
 
   on(event: string, callback: (...args: unknown[]) => unknown): void {
-    for (const connection of [this.reader, this.commands]) connection?.on(event, callback);
+    for (const connection of [this.live?.reader, this.live?.commands])
+      connection?.on(event, callback);
   }
 
   unwrap<T>(): T {
-    if (!this.reader || !this.commands) throw new Error('The bus server is not listening yet');
-    return [this.reader, this.commands] as T;
+    return [this.started.reader, this.started.commands] as T;
   }
 
   /** The streams this replica reads (its request stream and its events' streams). */
@@ -149,28 +162,26 @@ export class RedisStreamsServer
   }
 
   private get opts(): RedisStreamsServerOptions {
-    if (!this.options) throw new Error('The bus server is not listening yet');
-    return this.options;
+    return this.started.options;
+  }
+
+  private get started(): Live {
+    if (!this.live) throw new Error('The bus server is not listening yet');
+    return this.live;
   }
 
   private async start(): Promise<void> {
     const options =
       typeof this.optionsSource === 'function' ? this.optionsSource() : this.optionsSource;
-    this.options = options;
-    this.keys = new BusKeys(options.prefix);
-    this.streams = this.streamsToRead(options.service);
+    const keys = new BusKeys(options.prefix);
+    this.streams = this.streamsToRead(options.service, keys);
     const name = `${options.service}:${options.consumerName}`;
-    this.reader = createRedisConnection({ url: options.redisUrl, role: 'reader', name });
-    this.commands = createRedisConnection({ url: options.redisUrl, role: 'commands', name });
-    this.watchConnection(this.commands);
-    this.reader.on('error', (error: Error) =>
-      this.logger.debug?.(`Redis (reader): ${error.message}`),
-    );
-    await Promise.all([this.reader.connect(), this.commands.connect()]);
-    // '$': a service that subscribes now starts with what is sent from now on.
-    await this.ensureGroups('$');
-    this.reclaimer = new Reclaimer({
-      commands: this.commands,
+    const reader = createRedisConnection({ url: options.redisUrl, role: 'reader', name });
+    const commands = createRedisConnection({ url: options.redisUrl, role: 'commands', name });
+    this.watchConnection(commands);
+    reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
+    const reclaimer = new Reclaimer({
+      commands,
       group: options.service,
       consumer: options.consumerName,
       streams: this.streams,
@@ -180,16 +191,24 @@ export class RedisStreamsServer
       onClaimed: (deliveries) => this.enqueue(deliveries),
       logger: this.logger,
     });
+    this.live = { options, keys, reader, commands, reclaimer };
+    try {
+      await Promise.all([reader.connect(), commands.connect()]);
+      // '$': a service that subscribes now starts with what is sent from now on.
+      await this.ensureGroups('$');
+    } catch (error) {
+      this.disconnectAll();
+      throw error;
+    }
     this.state = 'listening';
-    this.reclaimer.start();
+    reclaimer.start();
     this.readLoop = this.readUntilClosed();
     this.logger.log(
       `Bus listening as ${options.service}/${options.consumerName} on ${this.streams.length} streams`,
     );
   }
 
-  private streamsToRead(service: string): string[] {
-    const keys = this.keys!;
+  private streamsToRead(service: string, keys: BusKeys): string[] {
     const streams = new Set<string>([keys.requestStream(service)]);
     for (const [pattern, handler] of this.getHandlers()) {
       if (handler.isEventHandler) {
@@ -206,7 +225,7 @@ export class RedisStreamsServer
   private async ensureGroups(startId: '$' | '0'): Promise<void> {
     await Promise.all(
       this.streams.map((stream) =>
-        ensureGroup(this.commands!, { stream, name: this.opts.service, startId }),
+        ensureGroup(this.started.commands, { stream, name: this.opts.service, startId }),
       ),
     );
   }
@@ -230,8 +249,8 @@ export class RedisStreamsServer
   }
 
   private disconnectAll(): void {
-    this.reader?.disconnect();
-    this.commands?.disconnect();
+    disconnectNow(this.live?.reader);
+    disconnectNow(this.live?.commands);
   }
 
   // ---- reading ---------------------------------------------------------------------------------
@@ -248,7 +267,7 @@ export class RedisStreamsServer
       const count = this.freeSlots();
       try {
         if (history.size > 0) {
-          const batch = await readGroup(this.reader!, {
+          const batch = await readGroup(this.started.reader, {
             group,
             consumer,
             count,
@@ -262,7 +281,7 @@ export class RedisStreamsServer
           }
           this.enqueue(await this.withDeliveryCounts(entries));
         } else {
-          const batch = await readGroup(this.reader!, {
+          const batch = await readGroup(this.started.reader, {
             group,
             consumer,
             count,
@@ -300,7 +319,7 @@ export class RedisStreamsServer
       byStream.set(entry.stream, [...(byStream.get(entry.stream) ?? []), entry]);
     const result: Delivery[] = [];
     for (const [stream, list] of byStream) {
-      const counts = await deliveryCounts(this.commands!, {
+      const counts = await deliveryCounts(this.started.commands, {
         stream,
         group: this.opts.service,
         consumer: this.opts.consumerName,
@@ -341,7 +360,7 @@ export class RedisStreamsServer
       this.queue.length > 0 &&
       this.state !== 'closed'
     ) {
-      const delivery = this.queue.shift()!;
+      const delivery = this.queue.shift() as Delivery;
       this.running++;
       this.process(delivery)
         .catch((error: unknown) =>
@@ -432,7 +451,7 @@ export class RedisStreamsServer
         reply = { id: request.id, err: toErrorPayload(error) };
       }
     }
-    const commands = this.commands!;
+    const { commands } = this.started;
     // Same tick, so auto-pipelining sends both in one write.
     await Promise.all([
       commands.publish(request.replyTo, encodeReply(reply)),
@@ -507,7 +526,7 @@ export class RedisStreamsServer
   }
 
   private acknowledge(delivery: Delivery): Promise<unknown> {
-    return ack(this.commands!, {
+    return ack(this.started.commands, {
       stream: delivery.stream,
       group: this.opts.service,
       ids: [delivery.id],
@@ -515,9 +534,9 @@ export class RedisStreamsServer
   }
 
   private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    const stream = this.keys!.deadLetterStream(delivery.stream);
+    const stream = this.started.keys.deadLetterStream(delivery.stream);
     this.logger.error(`Bus moved ${delivery.stream} ${delivery.id} to ${stream}: ${reason}`);
-    await addBounded(this.commands!, {
+    await addBounded(this.started.commands, {
       stream,
       maxLen: this.opts.streamMaxLen,
       fields: [
