@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { AdminEventsController } from './admin-events.controller';
+import { AdminUsersController } from './admin-users.controller';
+
+/** API.md "Administration" (role `admin`); BusClient and the auth guard are global. */
+@Module({
+  controllers: [AdminUsersController, AdminEventsController],
+})
+export class AdminModule {}

@@ -1,0 +1,205 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { BusClient } from '@up/bus';
+import {
+  CreateEventBody,
+  EventPage,
+  EventParticipantsPage,
+  EVENTS,
+  EventsPageQuery,
+  EventView,
+  JoinEventResult,
+  MemberRole,
+  ParticipantsPageQuery,
+  UpdateEventBody,
+} from '@up/contracts';
+import {
+  Authenticated,
+  AuthenticatedMember,
+  CurrentMember,
+  OptionalAuthentication,
+  Roles,
+} from '../auth';
+import { EventIdPipe } from './uuid-param.pipe';
+
+const EVENT_ID = { name: 'event_id', format: 'uuid', description: 'Event id' } as const;
+const NOT_FOUND = 'Unknown event, or an id that is not a UUID';
+
+/** API.md "Events": thin routes over the events service's bus patterns. */
+@ApiTags('Events')
+@Controller('api/v1/events')
+export class EventsController {
+  constructor(private readonly bus: BusClient) {}
+
+  @Get('upcoming')
+  @ApiOperation({ summary: 'Active events that have not started, soonest first' })
+  @ApiOkResponse({ type: EventPage })
+  @ApiBadRequestResponse({ description: 'limit outside 1..100 or a negative offset' })
+  listUpcoming(@Query() query: EventsPageQuery): Promise<EventPage> {
+    return this.bus.send(EVENTS.LIST_UPCOMING, { limit: query.limit, offset: query.offset });
+  }
+
+  @Get(':event_id.ics')
+  @ApiOperation({ summary: 'The event as an iCalendar file (RFC 5545), in its own time zone' })
+  @ApiParam(EVENT_ID)
+  @ApiProduces('text/calendar')
+  @ApiOkResponse({ description: 'text/calendar', schema: { type: 'string' } })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async calendar(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<string> {
+    const { filename, content } = await this.bus.send(EVENTS.GET_ICS, { event_id: eventId });
+    void reply
+      .header('Content-Type', 'text/calendar; charset=utf-8')
+      .header('Content-Disposition', `attachment; filename="${filename}"`);
+    return content;
+  }
+
+  @Get(':event_id')
+  @OptionalAuthentication()
+  @ApiOperation({
+    summary: 'One event with its seats; `joined` tells an authenticated caller whether they are in',
+  })
+  @ApiParam(EVENT_ID)
+  @ApiOkResponse({ type: EventView })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  get(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember | undefined,
+  ): Promise<EventView> {
+    return this.bus.send(EVENTS.GET, {
+      event_id: eventId,
+      ...(member ? { member_id: member.id } : {}),
+    });
+  }
+
+  @Post()
+  @Roles(MemberRole.ORGANIZER, MemberRole.ADMIN)
+  @ApiOperation({ summary: 'Create an event (organizers and admins)' })
+  @ApiCreatedResponse({ type: EventView })
+  @ApiBadRequestResponse({
+    description:
+      'Invalid fields: end_date before start_date, negative price, capacity below 1, ...',
+  })
+  create(
+    @Body() body: CreateEventBody,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<EventView> {
+    return this.bus.send(EVENTS.CREATE, { ...body, actor_id: member.id, actor_role: member.role });
+  }
+
+  @Patch(':event_id')
+  @Authenticated()
+  @ApiOperation({ summary: 'Change an event (its creator or an admin)' })
+  @ApiParam(EVENT_ID)
+  @ApiOkResponse({ type: EventView })
+  @ApiBadRequestResponse({ description: 'Invalid fields, or a capacity below the seats taken' })
+  @ApiForbiddenResponse({ description: 'Neither the creator of the event nor an admin' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  update(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @Body() body: UpdateEventBody,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<EventView> {
+    return this.bus.send(EVENTS.UPDATE, {
+      ...body,
+      event_id: eventId,
+      actor_id: member.id,
+      actor_role: member.role,
+    });
+  }
+
+  @Delete(':event_id')
+  @Authenticated()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Deactivate an event (its creator or an admin)' })
+  @ApiParam(EVENT_ID)
+  @ApiNoContentResponse({ description: 'Deactivated (also when it already was)' })
+  @ApiForbiddenResponse({ description: 'Neither the creator of the event nor an admin' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async deactivate(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<void> {
+    await this.bus.send(EVENTS.DEACTIVATE, {
+      event_id: eventId,
+      actor_id: member.id,
+      actor_role: member.role,
+    });
+  }
+
+  @Post(':event_id/join')
+  @Authenticated()
+  @ApiOperation({ summary: 'Join the event, paying its price in UP coins' })
+  @ApiParam(EVENT_ID)
+  @ApiCreatedResponse({ type: JoinEventResult })
+  @ApiResponse({ status: 402, description: 'Not enough UP coins' })
+  @ApiConflictResponse({
+    description: 'Already joined, full, inactive or already started (see `code`)',
+  })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  join(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<JoinEventResult> {
+    return this.bus.send(EVENTS.JOIN, { event_id: eventId, member_id: member.id });
+  }
+
+  @Delete(':event_id/join')
+  @Authenticated()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Leave the event before it starts; the price is refunded' })
+  @ApiParam(EVENT_ID)
+  @ApiNoContentResponse({ description: 'Left; the price is refunded' })
+  @ApiConflictResponse({ description: 'Not joined, or the event has started (see `code`)' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async leave(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<void> {
+    await this.bus.send(EVENTS.LEAVE, { event_id: eventId, member_id: member.id });
+  }
+
+  @Get(':event_id/participants')
+  @ApiOperation({ summary: 'Public profiles of the participants, in joining order' })
+  @ApiParam(EVENT_ID)
+  @ApiOkResponse({ type: EventParticipantsPage })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  participants(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @Query() query: ParticipantsPageQuery,
+  ): Promise<EventParticipantsPage> {
+    return this.bus.send(EVENTS.LIST_PARTICIPANTS, {
+      event_id: eventId,
+      limit: query.limit,
+      offset: query.offset,
+    });
+  }
+}
