@@ -4,3 +4,4 @@ export * from './access-token.service';
 export * from './access-token.guard';
 export * from './auth.decorators';
 export * from './authenticated-member';
+export * from './auth.module';

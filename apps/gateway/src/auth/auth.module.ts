@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AccessTokenModule } from './access-token.module';
+import { RateLimitModule } from './rate-limit';
+import { SignInController } from './sign-in.controller';
+import { SignInService } from './sign-in.service';
+import { TelegramAuthService } from './telegram-auth.service';
+
+/** Sign-in (API.md): email/password, refresh tokens, login codes, Telegram; access tokens for all. */
+@Module({
+  imports: [AccessTokenModule, RateLimitModule],
+  controllers: [SignInController],
+  providers: [SignInService, TelegramAuthService],
+})
+export class AuthModule {}

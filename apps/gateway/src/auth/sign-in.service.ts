@@ -1,0 +1,160 @@
+import { Injectable } from '@nestjs/common';
+import { BusClient } from '@up/bus';
+import {
+  AUTH,
+  CallbackDto,
+  DomainError,
+  ErrorCode,
+  LoginDto,
+  PrivateProfile,
+  RegisterDto,
+  USERS,
+} from '@up/contracts';
+import { GatewayConfig } from '../config/gateway.config';
+import { AccessTokenService } from './access-token.service';
+import { AuthenticatedMember } from './authenticated-member';
+import {
+  GeneratedCodeResponse,
+  RegisteredResponse,
+  SignedInResponse,
+  TokenPairResponse,
+} from './sign-in.responses';
+import { TelegramIdentity } from './telegram-auth';
+
+/**
+ * The sign-in flows. The gateway issues access tokens itself; refresh tokens and login codes live
+ * in the auth-codes service, members in the users service. Every sign-in records the login
+ * (`users.record_login`, which also refuses a deactivated member) and starts a refresh-token
+ * family, both at once.
+ */
+@Injectable()
+export class SignInService {
+  constructor(
+    private readonly bus: BusClient,
+    private readonly accessTokens: AccessTokenService,
+    private readonly config: GatewayConfig,
+  ) {}
+
+  async register(request: RegisterDto): Promise<RegisteredResponse> {
+    const { profile } = await this.bus.send(USERS.REGISTER, {
+      email: request.email,
+      password: request.password,
+      full_name: request.full_name,
+      ...(request.referral_code ? { referral_code: request.referral_code } : {}),
+    });
+    const { user, tokens } = await this.startSession(profile.id);
+    return { user, ...tokens };
+  }
+
+  async login(request: LoginDto): Promise<TokenPairResponse> {
+    const email = request.email ?? request.username;
+    if (email === undefined) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'email (or username) is required');
+    }
+    const { profile } = await this.bus.send(USERS.VERIFY_CREDENTIALS, {
+      email,
+      password: request.password,
+    });
+    return (await this.startSession(profile.id)).tokens;
+  }
+
+  async refresh(refreshToken: string): Promise<TokenPairResponse> {
+    const rotated = await this.bus.send(AUTH.ROTATE_REFRESH_TOKEN, { refresh_token: refreshToken });
+    // The role may have changed since the last token: read it now.
+    const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: rotated.member_id });
+    return this.tokenPair(profile, rotated.refresh_token);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    // Unknown tokens are answered the same way: logging out is idempotent.
+    await this.bus.send(AUTH.REVOKE_REFRESH_TOKEN, { refresh_token: refreshToken });
+  }
+
+  /** Exchanges a one-time login code (query and JSON body merged, the body winning). */
+  async exchangeCode(query: CallbackDto, body: CallbackDto): Promise<SignedInResponse> {
+    const code = body.code ?? query.code;
+    const telegramId = body.telegram_id ?? query.telegram_id;
+    if (code === undefined) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'code is required', {
+        code: ['code is required (query parameter or JSON body)'],
+      });
+    }
+    const { member_id } = await this.bus.send(AUTH.REDEEM_LOGIN_CODE, {
+      code,
+      ...(telegramId === undefined ? {} : { telegram_id: telegramId }),
+    });
+    return this.signedIn(member_id);
+  }
+
+  /** A member vouched for by Telegram (Login Widget or Mini App): created on first sign-in. */
+  async signInWithTelegram(identity: TelegramIdentity): Promise<SignedInResponse> {
+    const { profile } = await this.upsertTelegramMember(identity);
+    return this.signedIn(profile.id);
+  }
+
+  /** A login code for a caller known by access token (`member`) or by Mini App init data. */
+  async generateCode(
+    caller: { member: AuthenticatedMember } | { telegram: TelegramIdentity },
+  ): Promise<GeneratedCodeResponse> {
+    const { profile } =
+      'member' in caller
+        ? await this.bus.send(USERS.GET_PROFILE, { member_id: caller.member.id })
+        : await this.upsertTelegramMember(caller.telegram);
+    const issued = await this.bus.send(AUTH.ISSUE_LOGIN_CODE, {
+      member_id: profile.id,
+      ...(profile.telegram_id === null ? {} : { telegram_id: profile.telegram_id }),
+    });
+    const base = this.config.WEB_APP_URL.replace(/\/+$/, '');
+    return {
+      code: issued.code,
+      expires_in: issued.expires_in,
+      url: `${base}/auth/callback?code=${encodeURIComponent(issued.code)}`,
+    };
+  }
+
+  private upsertTelegramMember(identity: TelegramIdentity) {
+    return this.bus.send(USERS.UPSERT_TELEGRAM, {
+      telegram_id: identity.id,
+      ...definedOnly({
+        username: identity.username,
+        first_name: identity.first_name,
+        last_name: identity.last_name,
+        photo_url: identity.photo_url,
+        language_code: identity.language_code,
+      }),
+    });
+  }
+
+  private async signedIn(memberId: string): Promise<SignedInResponse> {
+    const { user, tokens } = await this.startSession(memberId);
+    return { token: tokens.access_token, ...tokens, user };
+  }
+
+  /** Records the login and starts a refresh-token family, concurrently. */
+  private async startSession(
+    memberId: string,
+  ): Promise<{ user: PrivateProfile; tokens: TokenPairResponse }> {
+    const [recorded, refresh] = await Promise.all([
+      this.bus.send(USERS.RECORD_LOGIN, { member_id: memberId }),
+      this.bus.send(AUTH.ISSUE_REFRESH_TOKEN, { member_id: memberId }),
+    ]);
+    return {
+      user: recorded.profile,
+      tokens: this.tokenPair(recorded.profile, refresh.refresh_token),
+    };
+  }
+
+  private tokenPair(profile: PrivateProfile, refreshToken: string): TokenPairResponse {
+    const { access_token, expires_in } = this.accessTokens.issue({
+      id: profile.id,
+      role: profile.role,
+    });
+    return { access_token, refresh_token: refreshToken, token_type: 'bearer', expires_in };
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
+}
