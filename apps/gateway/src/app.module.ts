@@ -3,11 +3,15 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { BusModule } from '@up/bus';
 import { ConfigModule } from '@up/config';
 import { LoggingModule } from '@up/logging';
+import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { GatewayConfig } from './config/gateway.config';
 import { ApiExceptionFilter } from './errors/api-exception.filter';
+import { EventsModule } from './events/events.module';
 import { createValidationPipe } from './errors/request-validation.error';
 import { GatewayHealthModule } from './health/health.module';
 import { httpLoggingOptions } from './http/http-logging';
+import { MembersModule } from './members/members.module';
 import { MetricsModule } from './metrics/metrics.module';
 
 /**
@@ -15,7 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
  * `imports` below; `forRoot` adds the infrastructure around them with the validated configuration.
  */
 @Module({
-  imports: [],
+  imports: [AuthModule, MembersModule, EventsModule, AdminModule],
 })
 export class AppModule {
   static forRoot(config: GatewayConfig): DynamicModule {
