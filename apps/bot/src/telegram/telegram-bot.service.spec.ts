@@ -1,0 +1,188 @@
+import { createServer } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { BusRemoteError, BusTimeoutError } from '@up/bus';
+import { loadConfig } from '@up/config';
+import { ErrorCode } from '@up/contracts';
+import { FakeTelegramBotApi, RecordedCall, telegramUser, TelegramMessage } from '@up/testing';
+import { Markup } from 'telegraf';
+import { BotConfig } from '../config/bot.config';
+import { TelegramBot } from './telegram-bot.service';
+
+function botConfig(env: Record<string, string> = {}): BotConfig {
+  return loadConfig(BotConfig, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    SHUTDOWN_TIMEOUT_SECONDS: '2',
+    ...env,
+  });
+}
+
+/** A local port nothing listens on: Telegram "unreachable". */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function textOf(call: RecordedCall): string {
+  return (call.result as TelegramMessage).text ?? '';
+}
+
+describe(TelegramBot.name, () => {
+  let telegram: FakeTelegramBotApi;
+  let sut: TelegramBot | undefined;
+
+  function newTestBot(env: Record<string, string> = {}): TelegramBot {
+    sut = new TelegramBot(
+      botConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, ...env }),
+    );
+    return sut;
+  }
+
+  beforeAll(() => {
+    // No app here to route Nest's logger to pino; the failures these tests provoke would print.
+    Logger.overrideLogger(false);
+  });
+
+  beforeEach(async () => {
+    telegram = await FakeTelegramBotApi.start({ botUsername: 'unit_bot' });
+  });
+
+  afterEach(async () => {
+    await sut?.onModuleDestroy();
+    sut = undefined;
+    await telegram.close();
+  });
+
+  it('stays idle without a token: no Telegram calls, and stops cleanly', async () => {
+    sut = new TelegramBot(botConfig({ TELEGRAM_API_ROOT: telegram.url }));
+    sut.onApplicationBootstrap();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(telegram.calls).toEqual([]);
+    expect(sut.username).toBeUndefined();
+  });
+
+  it('gives up, idle, when Telegram refuses the token', async () => {
+    const bot = newTestBot({ TELEGRAM_BOT_TOKEN: '42:not-the-fake-token' });
+    bot.onApplicationBootstrap();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // The fake answered 401 to getMe; nothing was recorded because nothing was accepted.
+    expect(telegram.calls).toEqual([]);
+    await expect(bot.onModuleDestroy()).resolves.toBeUndefined();
+    sut = undefined;
+  });
+
+  it('keeps retrying while Telegram is unreachable and still stops at once', async () => {
+    const bot = newTestBot({ TELEGRAM_API_ROOT: `http://127.0.0.1:${await closedPort()}` });
+    bot.onApplicationBootstrap();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await bot.onModuleDestroy();
+    sut = undefined;
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('turns failures into replies: unavailable, deactivated, unexpected; and keeps serving', async () => {
+    const bot = newTestBot();
+    bot.command('slow', 'events', () =>
+      Promise.reject(new BusTimeoutError('events.list_upcoming', 10)),
+    );
+    bot.command('inactive', 'profile', () =>
+      Promise.reject(
+        new BusRemoteError({ status: 403, code: ErrorCode.MEMBER_INACTIVE, message: 'inactive' }),
+      ),
+    );
+    bot.command('bug', 'profile', () =>
+      Promise.reject(new TypeError('undefined is not a function')),
+    );
+    bot.command('ok', 'profile', async (ctx, payload) => {
+      await ctx.reply(`ok ${payload}`);
+    });
+    bot.onApplicationBootstrap();
+    await telegram.waitUntilPolling();
+
+    const user = telegramUser({ language_code: 'en' });
+    const ask = async (text: string) => {
+      telegram.sendText(user, text);
+      return textOf(await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id));
+    };
+    expect(await ask('/slow')).toBe(
+      'Events are unavailable right now. Please try again in a few minutes.',
+    );
+    expect(await ask('/inactive')).toBe('Your membership is deactivated. Please contact the club.');
+    expect(await ask('/bug')).toBe('Something went wrong. Please try again.');
+    expect(await ask('/ok still here')).toBe('ok still here');
+    expect(bot.username).toBe('unit_bot');
+  });
+
+  it('answers a failed button press and says why in the chat', async () => {
+    const bot = newTestBot();
+    bot.command('menu', 'events', async (ctx) => {
+      await ctx.reply('menu', Markup.inlineKeyboard([Markup.button.callback('Go', 'go')]));
+    });
+    bot.action(/^go$/, 'events', () => Promise.reject(new BusTimeoutError('events.join', 10)));
+    bot.onApplicationBootstrap();
+
+    const user = telegramUser({ language_code: 'ru' });
+    telegram.sendText(user, '/menu');
+    const menu = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+    const queryId = telegram.pressButton(user, menu.result as TelegramMessage, 'go');
+    await telegram.waitForCall(
+      'answerCallbackQuery',
+      (c) => c.params.callback_query_id === queryId,
+    );
+    const reply = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+    expect(textOf(reply)).toBe('Мероприятия сейчас недоступны. Попробуйте через несколько минут.');
+  });
+
+  it('does not hold one member up behind another member’s slow request', async () => {
+    const bot = newTestBot();
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    bot.command('slow', 'events', async (ctx) => {
+      await slow;
+      await ctx.reply('slow done');
+    });
+    bot.command('fast', 'events', async (ctx) => {
+      await ctx.reply('fast done');
+    });
+    bot.onApplicationBootstrap();
+
+    const first = telegramUser();
+    const second = telegramUser();
+    telegram.sendText(first, '/slow');
+    telegram.sendText(second, '/fast');
+    const fast = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === second.id, {
+      since: 0,
+    });
+    expect(textOf(fast)).toBe('fast done');
+    release();
+    await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === first.id, { since: 0 });
+  });
+
+  it('registers the command menu in Russian by default and in English for English clients', async () => {
+    newTestBot().onApplicationBootstrap();
+    await telegram.waitUntilPolling();
+    expect(telegram.commandsFor().map((c) => c.description)).toContain('Мой профиль');
+    expect(telegram.commandsFor('en').map((c) => c.description)).toContain('My profile');
+  });
+
+  it('finishes the updates in progress when it stops', async () => {
+    const bot = newTestBot();
+    bot.command('work', 'events', async (ctx) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await ctx.reply('finished');
+    });
+    bot.onApplicationBootstrap();
+    const user = telegramUser();
+    telegram.sendText(user, '/work');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await bot.onModuleDestroy();
+    sut = undefined;
+    expect(
+      telegram.calls.some((c) => c.method === 'sendMessage' && c.params.text === 'finished'),
+    ).toBe(true);
+  });
+});
