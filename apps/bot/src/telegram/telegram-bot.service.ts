@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Composer, Telegraf, TelegramError } from 'telegraf';
 import type { BotCommand } from 'telegraf/types';
+import { Correlation } from '@up/logging';
 import { BotConfig } from '../config/bot.config';
 import { CATALOGUES, Feature, languageOf, LANGUAGES, messagesFor } from '../i18n/i18n';
 import type { BotContext } from './bot-context';
@@ -72,7 +73,8 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
     });
     bot.use((ctx) => {
       const chatKey = String(ctx.chat?.id ?? ctx.from?.id ?? 'none');
-      this.queue.push(chatKey, () => this.handle(ctx));
+      // One correlation id per update: it travels with every bus call the update makes.
+      this.queue.push(chatKey, () => Correlation.run(undefined, () => this.handle(ctx)));
       return Promise.resolve();
     });
     // Last line of defence; handle() already catches, so reaching this is a bug worth a log line.
@@ -172,7 +174,11 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
     const context = { feature, updateId: ctx.update.update_id };
     let text: string;
     if (kind === 'unavailable') {
-      this.logger.warn({ ...context, err: error }, `${feature}: a service did not answer`);
+      // Expected while a service is down: one line, no stack.
+      this.logger.warn(
+        { ...context, reason: (error as Error).message },
+        `${feature}: a service did not answer`,
+      );
       text = ctx.t.errors.unavailable[feature];
     } else if (kind === 'member-inactive') {
       text = ctx.t.errors.memberInactive;
