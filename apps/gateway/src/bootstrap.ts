@@ -7,7 +7,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
-import { toApiError } from './errors/api-error';
 import { fastifyOf } from './http/fastify';
 import { registerRequestContext } from './http/request-context';
 import { requestIdOf } from './http/request-id';
@@ -44,8 +43,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
 }
 
 /**
- * The HTTP stack around the routes: logging, request ids and correlation, metrics, the error
- * body of Fastify's own failures, helmet, forms, CORS, OpenAPI and shutdown hooks.
+ * The HTTP stack around the routes: logging, request ids and correlation, metrics, helmet, forms,
+ * CORS, OpenAPI and shutdown hooks.
  */
 export async function configureGateway(
   app: NestFastifyApplication,
@@ -58,15 +57,8 @@ export async function configureGateway(
   const fastify = fastifyOf(app);
   registerRequestContext(fastify);
   app.get(HttpMetrics).register(fastify);
-  // Failures inside Fastify itself (a malformed JSON body, an unsupported content type) answer
-  // with the same error body as failures in routes, which go through ApiExceptionFilter.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const { status, body, unexpected } = toApiError(error);
-    if (unexpected !== undefined) {
-      logger.error({ err: unexpected, errorId: body.error_id }, 'unexpected error');
-    }
-    void reply.status(status).send(body);
-  });
+  // No Fastify error handler here: Nest installs one that sends Fastify's own failures (a
+  // malformed JSON body) through the global ApiExceptionFilter like every other error.
 
   await fastify.register(fastifyHelmet, {
     // Swagger UI at /docs runs inline scripts and styles.

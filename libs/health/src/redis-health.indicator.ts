@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { CommonEnv } from '@up/config';
@@ -6,11 +6,11 @@ import { withTimeout } from './timeout';
 
 /**
  * Redis PING over a connection of its own. Terminus has no ioredis indicator; this one is small.
- * The connection never queues commands while Redis is away, so a check fails at once instead of
- * waiting for a reconnect.
+ * A check waits at most its timeout: while Redis is away the PING waits in ioredis's queue and the
+ * check reports down when the time is up (and the queued PING fails after one reconnect attempt).
  */
 @Injectable()
-export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown {
+export class RedisHealthIndicator implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisHealthIndicator.name);
   private readonly redis: Redis;
   private reportedDown = false;
@@ -19,12 +19,7 @@ export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown
     config: CommonEnv,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.redis = new Redis(config.REDIS_URL, {
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectionName: 'health',
-    });
+    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, connectionName: 'health' });
     this.redis.on('error', (error: Error) => {
       // One line per outage, not one per reconnect attempt.
       if (!this.reportedDown) this.logger.warn({ err: error }, 'health check lost Redis');
@@ -32,13 +27,6 @@ export class RedisHealthIndicator implements OnModuleInit, OnApplicationShutdown
     });
     this.redis.on('ready', () => {
       this.reportedDown = false;
-    });
-  }
-
-  onModuleInit(): void {
-    // Not awaited: an app whose Redis is down still starts and reports it through its checks.
-    this.redis.connect().catch((error: unknown) => {
-      this.logger.warn({ err: error }, 'health check could not reach Redis yet');
     });
   }
 

@@ -1,2 +1,5 @@
 export * from './test-infra';
 export * from './telegram';
+export * from './platform';
+export * from './platform-apps';
+export * from './platform-http';

@@ -1,0 +1,278 @@
+import { randomBytes } from 'node:crypto';
+import { INestApplicationContext, Module, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { BusClient, BusModule, createBusMicroservice } from '@up/bus';
+import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
+import {
+  AppSources,
+  loadAppSources,
+  loadCreateGatewayApp,
+  PLATFORM_APPS,
+  PLATFORM_SERVICES,
+  PlatformAppName,
+} from './platform-apps';
+import { ApiClient, apiClient } from './platform-http';
+import {
+  createTestDatabase,
+  createTestRedisSpace,
+  TestDatabase,
+  TestRedisSpace,
+} from './test-infra';
+
+export interface StartPlatformOptions {
+  /** Apps to boot (default: all five). Services boot first, then the gateway and the bot. */
+  apps?: readonly PlatformAppName[];
+  /** Replicas of a bus service (default 1 each); each is its own consumer `<app>-<n>`. */
+  replicas?: Partial<Record<PlatformAppName, number>>;
+  /** Environment of every app, over the test defaults (e.g. `{ TELEGRAM_API_ROOT: fake.url }`). */
+  env?: Record<string, string>;
+  /** Environment of one app only, over `env`. */
+  appEnv?: Partial<Record<PlatformAppName, Record<string, string>>>;
+}
+
+/** One running app (one replica of it). */
+export interface PlatformApp {
+  name: PlatformAppName;
+  replica: number;
+  /** The Nest app: an HTTP app (gateway), a microservice (services) or an application context (bot). */
+  nest: INestApplicationContext;
+  /** Its validated configuration: `platform.app('gateway').get(GatewayConfig)` gives the app's own class. */
+  config: CommonEnv;
+  /** A provider of the app, e.g. `get(UsersConfig)` or a service to inspect. */
+  get<T>(token: Type<T> | string | symbol): T;
+  readonly running: boolean;
+  /** Closes this app the way SIGTERM does (in-flight work finishes); idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface Platform {
+  /** `http://127.0.0.1:<port>` of the gateway; throws when the gateway was not started. */
+  readonly gatewayUrl: string;
+  /** HTTP helper bound to the gateway (`platform.api.get('/ready')`). */
+  readonly api: ApiClient;
+  /** A bus client of its own on the platform's Redis prefix: `platform.bus.send(USERS.GET_PROFILE, {...})`. */
+  readonly bus: BusClient;
+  /** The environment every app got (JWT_SECRET, DATABASE_URL, REDIS_KEY_PREFIX, ...). */
+  readonly env: Readonly<Record<string, string>>;
+  readonly database: TestDatabase;
+  readonly redis: TestRedisSpace;
+  /** Every running or stopped app, in boot order. */
+  readonly apps: readonly PlatformApp[];
+  /** One app; `replica` counts from 0. */
+  app(name: PlatformAppName, replica?: number): PlatformApp;
+  /** Stops every app, drops the database and deletes the Redis keys. */
+  close(): Promise<void>;
+}
+
+const SERVICE_NAMES: readonly string[] = PLATFORM_SERVICES;
+
+function isService(name: PlatformAppName): name is (typeof PLATFORM_SERVICES)[number] {
+  return SERVICE_NAMES.includes(name);
+}
+
+function baseEnv(db: TestDatabase, redis: TestRedisSpace): Record<string, string> {
+  return {
+    NODE_ENV: 'test',
+    // Tests set LOG_LEVEL (libs/testing/src/setup-env.ts: TEST_LOG_LEVEL, default silent).
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: redis.prefix,
+    DATABASE_URL: db.url,
+    DATABASE_POOL_SIZE: '4',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    WEB_APP_URL: 'http://localhost:5173',
+  };
+}
+
+function handle(options: {
+  name: PlatformAppName;
+  replica: number;
+  nest: INestApplicationContext;
+}): PlatformApp {
+  const { name, replica, nest } = options;
+  let running = true;
+  return {
+    name,
+    replica,
+    nest,
+    config: nest.get(CommonEnv),
+    get: <T>(token: Type<T> | string | symbol) => nest.get<T>(token, { strict: false }),
+    get running() {
+      return running;
+    },
+    async stop() {
+      if (!running) return;
+      running = false;
+      await nest.close();
+    },
+  };
+}
+
+async function bootService(options: {
+  name: (typeof PLATFORM_SERVICES)[number];
+  replica: number;
+  sources: AppSources;
+  env: Record<string, string>;
+}): Promise<PlatformApp> {
+  const { name, replica, sources, env } = options;
+  const config = loadConfig(sources.configSchema, env);
+  const nest = await createBusMicroservice(sources.appModule.forRoot(config), {
+    service: name,
+    consumerName: env.BUS_CONSUMER_NAME,
+  });
+  await nest.listen();
+  return handle({ name, replica, nest });
+}
+
+async function bootGateway(options: {
+  sources: AppSources;
+  env: Record<string, string>;
+}): Promise<{ app: PlatformApp; url: string }> {
+  const config = loadConfig(options.sources.configSchema, options.env);
+  const createGatewayApp = await loadCreateGatewayApp();
+  const nest = await createGatewayApp(config);
+  // Always a free port on loopback, whatever PORT/HOST the test passed.
+  await nest.listen({ port: 0, host: '127.0.0.1' });
+  return { app: handle({ name: 'gateway', replica: 0, nest }), url: await nest.getUrl() };
+}
+
+async function bootBot(options: {
+  sources: AppSources;
+  env: Record<string, string>;
+}): Promise<PlatformApp> {
+  const config = loadConfig(options.sources.configSchema, options.env);
+  // As apps/bot/src/main.ts does, without the idle keep-alive a test process does not need.
+  const nest = await NestFactory.createApplicationContext(
+    options.sources.appModule.forRoot(config),
+    {
+      bufferLogs: true,
+    },
+  );
+  nest.useLogger(nest.get(Logger));
+  await nest.init();
+  return handle({ name: 'bot', replica: 0, nest });
+}
+
+/** A bus client outside every app, for tests that talk to services directly. */
+async function standaloneBus(env: Record<string, string>): Promise<INestApplicationContext> {
+  const config = loadConfig(CommonEnv, { ...env, BUS_CONSUMER_NAME: 'test-client' });
+  @Module({ imports: [ConfigModule.forRoot(CommonEnv, config), BusModule.forRoot()] })
+  class TestBusModule {}
+  const context = await NestFactory.createApplicationContext(TestBusModule, { logger: false });
+  await context.init();
+  return context;
+}
+
+/** Runs every step, then throws the first failure with the others attached, so nothing is left open. */
+async function settleAll(steps: (() => Promise<unknown>)[]): Promise<void> {
+  const errors: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, 'Closing the platform failed');
+}
+
+/**
+ * Boots the platform in this process, with each app's real AppModule, against a fresh PostgreSQL
+ * database and a Redis key prefix of its own:
+ *
+ * ```ts
+ * let platform: Platform;
+ * beforeAll(async () => { platform = await startPlatform({ apps: ['gateway', 'users'] }); });
+ * afterAll(() => platform?.close());
+ * it('...', async () => { const res = await platform.api.get('/ready'); ... });
+ * ```
+ */
+export async function startPlatform(options: StartPlatformOptions = {}): Promise<Platform> {
+  const wanted = PLATFORM_APPS.filter((name) => (options.apps ?? PLATFORM_APPS).includes(name));
+  const database = await createTestDatabase();
+  const redis = createTestRedisSpace();
+  const env = { ...baseEnv(database, redis), ...options.env };
+  const apps: PlatformApp[] = [];
+  let gatewayUrl: string | undefined;
+  let bus: INestApplicationContext | undefined;
+
+  const envOf = (name: PlatformAppName, replica: number) => ({
+    ...env,
+    BUS_CONSUMER_NAME: `${name}-${replica}`,
+    ...options.appEnv?.[name],
+  });
+
+  const close = () =>
+    settleAll([
+      // Clients first, so nothing calls a service that is already gone; then the services.
+      ...[...apps].reverse().map((app) => () => app.stop()),
+      async () => bus?.close(),
+      () => database.drop(),
+      () => redis.clear(),
+    ]);
+
+  try {
+    const sources = new Map<PlatformAppName, AppSources>();
+    for (const name of wanted) sources.set(name, await loadAppSources(name));
+    const source = (name: PlatformAppName) => sources.get(name) as AppSources;
+
+    // Replicas of one service start together (their migrations wait on an advisory lock).
+    const services = wanted
+      .filter(isService)
+      .flatMap((name) =>
+        Array.from({ length: options.replicas?.[name] ?? 1 }, (_, replica) => ({ name, replica })),
+      );
+    apps.push(
+      ...(await Promise.all(
+        services.map(({ name, replica }) =>
+          bootService({ name, replica, sources: source(name), env: envOf(name, replica) }),
+        ),
+      )),
+    );
+    if (wanted.includes('gateway')) {
+      const gateway = await bootGateway({ sources: source('gateway'), env: envOf('gateway', 0) });
+      apps.push(gateway.app);
+      gatewayUrl = gateway.url;
+    }
+    if (wanted.includes('bot')) {
+      apps.push(await bootBot({ sources: source('bot'), env: envOf('bot', 0) }));
+    }
+    bus = await standaloneBus(env);
+  } catch (error) {
+    try {
+      await close();
+    } catch (cleanupError) {
+      throw new AggregateError([error, cleanupError], 'Starting the platform failed');
+    }
+    throw error;
+  }
+
+  const busClient = bus.get(BusClient);
+  const gatewayUrlOrThrow = () => {
+    if (!gatewayUrl) throw new Error('The gateway was not started (startPlatform({ apps }))');
+    return gatewayUrl;
+  };
+  return {
+    get gatewayUrl() {
+      return gatewayUrlOrThrow();
+    },
+    get api() {
+      return apiClient(gatewayUrlOrThrow());
+    },
+    bus: busClient,
+    env,
+    database,
+    redis,
+    apps,
+    app(name, replica = 0) {
+      const found = apps.find((app) => app.name === name && app.replica === replica);
+      if (!found) throw new Error(`${name} replica ${replica} was not started`);
+      return found;
+    },
+    close,
+  };
+}
