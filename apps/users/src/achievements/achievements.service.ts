@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AchievementCode, AwardAchievementDto, AwardAchievementResult } from '@up/contracts';
 import { MembersRepository } from '../members/members.repository';
 import { MemberTransactions, MemberTx } from '../profile-versions/member-transactions';
+import { queryRows } from '../shared/query-rows';
 
 @Injectable()
 export class AchievementsService {
@@ -24,7 +25,8 @@ export class AchievementsService {
   async awardIn(tx: MemberTx, args: { memberId: string; code: AchievementCode }): Promise<boolean> {
     // Locks the member first, so concurrent awards of one member queue here, not on the index.
     await this.members.getByIdForUpdate(tx, args.memberId);
-    const inserted: { id: string }[] = await tx.manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      tx.manager,
       `INSERT INTO users.achievements (member_id, code) VALUES ($1, $2)
        ON CONFLICT (member_id, code) DO NOTHING
        RETURNING id`,

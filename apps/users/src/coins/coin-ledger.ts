@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CoinTransactionKind, DomainError, ErrorCode } from '@up/contracts';
 import { MemberTx, RetryTransaction } from '../profile-versions/member-transactions';
+import { queryRows } from '../shared/query-rows';
 
 export interface LedgerEntry {
   memberId: string;
@@ -50,7 +51,8 @@ export class CoinLedger {
     const previous = await this.findByKey(tx, entry.idempotencyKey);
     if (previous) return this.answerRepeat(previous, entry);
 
-    const updated: { up_coins: number; version: number }[] = await tx.manager.query(
+    const updated = await queryRows<{ up_coins: number; version: number }>(
+      tx.manager,
       `UPDATE users.members
           SET up_coins = up_coins + $2, version = version + 1, updated_at = now()
         WHERE id = $1 AND up_coins + $2 >= 0 AND (NOT $3::boolean OR is_active)
@@ -60,7 +62,8 @@ export class CoinLedger {
     if (updated.length === 0) await this.explainRefusal(tx, entry);
     const { up_coins: balanceAfter, version } = updated[0];
 
-    const inserted: { id: string }[] = await tx.manager.query(
+    const inserted = await queryRows<{ id: string }>(
+      tx.manager,
       `INSERT INTO users.coin_transactions
               (member_id, amount, balance_after, kind, reason, idempotency_key, actor_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -86,7 +89,8 @@ export class CoinLedger {
   }
 
   private async findByKey(tx: MemberTx, key: string): Promise<LedgerRow | undefined> {
-    const rows: LedgerRow[] = await tx.manager.query(
+    const rows = await queryRows<LedgerRow>(
+      tx.manager,
       `SELECT id, member_id, amount, kind, balance_after
          FROM users.coin_transactions WHERE idempotency_key = $1`,
       [key],
@@ -109,7 +113,8 @@ export class CoinLedger {
   }
 
   private async explainRefusal(tx: MemberTx, entry: LedgerEntry): Promise<never> {
-    const rows: { up_coins: number; is_active: boolean }[] = await tx.manager.query(
+    const rows = await queryRows<{ up_coins: number; is_active: boolean }>(
+      tx.manager,
       `SELECT up_coins, is_active FROM users.members WHERE id = $1`,
       [entry.memberId],
     );

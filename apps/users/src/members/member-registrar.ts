@@ -6,6 +6,7 @@ import { MemberTx } from '../profile-versions/member-transactions';
 import { MemberEntity } from './member.entity';
 import { MemberRolesPolicy } from './member-roles.policy';
 import { MembersRepository } from './members.repository';
+import { queryRows } from '../shared/query-rows';
 
 export interface NewMember {
   fullName: string;
@@ -66,7 +67,8 @@ export class MemberRegistrar {
     const role = this.roles.initialRole({ telegramId: input.telegramId, email: input.email });
     for (let attempt = 0; attempt < REFERRAL_CODE_ATTEMPTS; attempt++) {
       // ON CONFLICT names only the referral code: a duplicate email or telegram_id still raises.
-      const rows: { id: string }[] = await tx.manager.query(
+      const rows = await queryRows<{ id: string }>(
+        tx.manager,
         `INSERT INTO users.members
                 (email, password_hash, telegram_id, username, full_name, first_name, last_name,
                  photo_url, language_code, role, referral_code, referred_by, last_login)

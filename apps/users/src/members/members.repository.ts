@@ -4,6 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { DomainError, ErrorCode } from '@up/contracts';
 import { MemberTx } from '../profile-versions/member-transactions';
 import { MemberEntity } from './member.entity';
+import { queryRows } from '../shared/query-rows';
 
 /** Reads and version-bumping writes of `users.members`, shared by the service's features. */
 @Injectable()
@@ -18,11 +19,15 @@ export class MembersRepository {
     return member;
   }
 
-  /** Locks the row until the transaction ends (FOR UPDATE). */
+  /**
+   * Locks the row until the transaction ends. FOR NO KEY UPDATE, not FOR UPDATE: the service never
+   * changes a member's id, and FOR UPDATE would also wait for (and deadlock with) the FOR KEY SHARE
+   * locks that concurrent inserts referencing this member (referees, ledger rows) hold on it.
+   */
   async getByIdForUpdate(tx: MemberTx, id: string): Promise<MemberEntity> {
     const member = await tx.manager.findOne(MemberEntity, {
       where: { id },
-      lock: { mode: 'pessimistic_write' },
+      lock: { mode: 'for_no_key_update' },
     });
     if (!member) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
     return member;
@@ -35,7 +40,7 @@ export class MembersRepository {
   ): Promise<MemberEntity | null> {
     return manager.findOne(MemberEntity, {
       where: { telegramId: String(telegramId) },
-      ...(options.lock ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+      ...(options.lock ? { lock: { mode: 'for_no_key_update' as const } } : {}),
     });
   }
 
@@ -82,7 +87,8 @@ export class MembersRepository {
     tx: MemberTx,
     args: { username: string; exceptId?: string },
   ): Promise<void> {
-    const rows: { id: string; version: number }[] = await tx.manager.query(
+    const rows = await queryRows<{ id: string; version: number }>(
+      tx.manager,
       `UPDATE users.members
           SET username = NULL, version = version + 1, updated_at = now()
         WHERE lower(username) = lower($1) AND ($2::uuid IS NULL OR id <> $2::uuid)

@@ -20,6 +20,7 @@ import { MemberRolesPolicy } from './member-roles.policy';
 import { toPrivateProfile } from './member-views';
 import { MembersRepository } from './members.repository';
 import { fullNameFollowsTelegram, fullNameFromTelegram } from './telegram-names';
+import { queryRows } from '../shared/query-rows';
 
 export const USERNAME_KEY = 'members_username_lower_key';
 const TELEGRAM_ID_KEY = 'members_telegram_id_key';
@@ -195,7 +196,8 @@ export class MembersService {
     username: string,
     memberId: string,
   ): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query(
+    const rows = await queryRows<unknown>(
+      tx.manager,
       `SELECT 1 FROM users.members WHERE lower(username) = lower($1) AND id <> $2 LIMIT 1`,
       [username, memberId],
     );
