@@ -37,11 +37,14 @@ export const USERS = {
   /** Email sign-up. EMAIL_TAKEN (409); REFERRAL_CODE_NOT_FOUND (404) for an unknown code. */
   REGISTER: requestPattern<RegisterMemberDto, MemberProfileResult>('users.register'),
   /** Email login. INVALID_CREDENTIALS (401), same message and similar time for unknown email and
-   * wrong password; MEMBER_INACTIVE (403) for a deactivated member with the right password. */
+   * wrong password; MEMBER_INACTIVE (403) for a deactivated member with the right password. A
+   * success is recorded as a sign-in (last_login), so no `record_login` is needed after it. */
   VERIFY_CREDENTIALS: requestPattern<VerifyCredentialsDto, MemberProfileResult>(
     'users.verify_credentials',
   ),
-  /** Bot `/start`, Login Widget, Mini App: create or refresh by telegram_id. */
+  /** Bot `/start`, Login Widget, Mini App: create or refresh by telegram_id. Not a sign-in by
+   * itself: before issuing tokens to a Telegram user, call `record_login` (it refuses deactivated
+   * members with MEMBER_INACTIVE). */
   UPSERT_TELEGRAM: requestPattern<UpsertTelegramMemberDto, UpsertTelegramResult>(
     'users.upsert_telegram',
   ),
@@ -51,9 +54,10 @@ export const USERS = {
   GET_BY_TELEGRAM_ID: requestPattern<GetByTelegramIdDto, MemberProfileResult>(
     'users.get_by_telegram_id',
   ),
-  /** Sets last_login to now. MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
+  /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion.
+   * MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
   RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login'),
-  /** MEMBER_NOT_FOUND (404), USERNAME_TAKEN (409). */
+  /** MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403), USERNAME_TAKEN (409). */
   UPDATE_PROFILE: requestPattern<UpdateProfileDto, MemberProfileResult>('users.update_profile'),
   /** REFERRAL_CODE_NOT_FOUND (404) for unknown or malformed codes. */
   GET_PUBLIC_BY_REFERRAL_CODE: requestPattern<GetPublicByReferralCodeDto, PublicProfile>(
@@ -67,9 +71,10 @@ export const USERS = {
   LIST_REFERRALS: requestPattern<ListReferralsDto, ReferralsResult>('users.list_referrals'),
   /** MEMBER_NOT_FOUND (404). */
   GET_COINS: requestPattern<GetCoinsDto, CoinsPage>('users.get_coins'),
-  /** INSUFFICIENT_COINS (402), MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
+  /** INSUFFICIENT_COINS (402, details `{balance, required}`), MEMBER_NOT_FOUND (404),
+   * MEMBER_INACTIVE (403), IDEMPOTENCY_KEY_REUSED (409). */
   DEBIT_COINS: requestPattern<DebitCoinsDto, CoinChangeResult>('users.debit_coins'),
-  /** MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
+  /** Refunds reach deactivated members too. MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
   CREDIT_COINS: requestPattern<CreditCoinsDto, CoinChangeResult>('users.credit_coins'),
   /** Idempotent. MEMBER_NOT_FOUND (404). */
   AWARD_ACHIEVEMENT: requestPattern<AwardAchievementDto, AwardAchievementResult>(
@@ -78,7 +83,9 @@ export const USERS = {
   /** Administration: members by email, username, name or telegram id, with total. */
   SEARCH: requestPattern<SearchMembersDto, SearchMembersResult>('users.search'),
   /** Administration: role, activity, coin adjustment (ledger, reason). MEMBER_NOT_FOUND (404),
-   * INSUFFICIENT_COINS (402), FORBIDDEN (403) when an admin would deactivate or demote themself. */
+   * INSUFFICIENT_COINS (402), FORBIDDEN (403) when the actor is not an active admin or would
+   * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
+   * `auth-codes.revoke_member_tokens`. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
 } as const;
 
