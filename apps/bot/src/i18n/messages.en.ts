@@ -89,5 +89,6 @@ export const en: Messages = {
     },
     memberInactive: 'Your membership is deactivated. Please contact the club.',
     unexpected: 'Something went wrong. Please try again.',
+    privateOnly: ({ link }) => `Let’s talk in private, sign-in links are personal: ${link}`,
   },
 };

@@ -162,6 +162,22 @@ describe(TelegramBot.name, () => {
     await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === first.id, { since: 0 });
   });
 
+  it('answers commands in private chats only, pointing group members to one', async () => {
+    const bot = newTestBot();
+    bot.command('login', 'login', async (ctx) => {
+      await ctx.reply('secret link');
+    });
+    bot.onApplicationBootstrap();
+    const user = telegramUser({ language_code: 'en' });
+    const group = { id: -100123, title: 'Club chat' };
+    telegram.sendText(user, '/login@unit_bot', { group });
+    const reply = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === group.id);
+    expect(textOf(reply)).toBe(
+      'Let’s talk in private, sign-in links are personal: https://t.me/unit_bot',
+    );
+    expect(telegram.calls.some((c) => c.params.text === 'secret link')).toBe(false);
+  });
+
   it('registers the command menu in Russian by default and in English for English clients', async () => {
     newTestBot().onApplicationBootstrap();
     await telegram.waitUntilPolling();

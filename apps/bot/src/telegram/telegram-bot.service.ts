@@ -42,7 +42,9 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   /** Handles `/<name>` (also `/<name>@<bot username>`). */
   command(name: string, feature: Feature, handler: CommandHandler): void {
     this.handlers.command(name, (ctx) =>
-      this.guard(ctx, feature, () => handler(ctx, ctx.payload.trim())),
+      this.guard(ctx, feature, () =>
+        ctx.chat.type === 'private' ? handler(ctx, ctx.payload.trim()) : this.toPrivate(ctx),
+      ),
     );
   }
 
@@ -158,6 +160,14 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
     // The default list is Russian (the club's language); English clients get their own.
     await bot.telegram.setMyCommands(menu('ru'));
     await bot.telegram.setMyCommands(menu('en'), { language_code: 'en' });
+  }
+
+  /**
+   * The bot answers in private chats only: in a group, a login link or a profile would be shown
+   * to everyone in it. There it points the member to a private chat instead.
+   */
+  private async toPrivate(ctx: BotContext): Promise<void> {
+    await ctx.reply(ctx.t.errors.privateOnly({ link: `https://t.me/${ctx.botInfo.username}` }));
   }
 
   /** Runs a handler; a failure becomes a reply (and a log line), never an unhandled error. */

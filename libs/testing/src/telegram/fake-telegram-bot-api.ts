@@ -11,6 +11,7 @@ import type {
   TelegramBotUser,
   TelegramCallbackQuery,
   TelegramChat,
+  TelegramGroupChat,
   TelegramMessage,
   TelegramTestUser,
   TelegramUpdate,
@@ -168,12 +169,24 @@ export class FakeTelegramBotApi {
 
   // ---- simulated users ---------------------------------------------------------------------
 
-  /** A user writes `text` to the bot in their private chat. Returns the message as Telegram made it. */
-  sendText(user: TelegramTestUser, text: string): TelegramMessage {
+  /**
+   * A user writes `text` to the bot, in their private chat or, with `options.group`, in a group
+   * the bot is in. Returns the message as Telegram made it.
+   */
+  sendText(
+    user: TelegramTestUser,
+    text: string,
+    options: {
+      group?: Omit<TelegramGroupChat, 'type'> & { type?: TelegramGroupChat['type'] };
+    } = {},
+  ): TelegramMessage {
     const command = /^\/\S+/.exec(text);
-    const message = this.storeMessage(user.id, {
+    const chat: TelegramChat = options.group
+      ? { type: 'group', ...options.group }
+      : this.chatOf(user);
+    const message = this.storeMessage(chat.id, {
       from: user,
-      chat: this.chatOf(user),
+      chat,
       text,
       ...(command
         ? { entities: [{ type: 'bot_command', offset: 0, length: command[0].length }] }

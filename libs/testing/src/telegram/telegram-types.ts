@@ -23,13 +23,22 @@ export interface TelegramBotUser {
   supports_inline_queries: boolean;
 }
 
-export interface TelegramChat {
+export interface TelegramPrivateChat {
   id: number;
   type: 'private';
   first_name: string;
   last_name?: string;
   username?: string;
 }
+
+/** A group the bot was added to (Telegram gives groups negative ids). */
+export interface TelegramGroupChat {
+  id: number;
+  type: 'group' | 'supergroup';
+  title: string;
+}
+
+export type TelegramChat = TelegramPrivateChat | TelegramGroupChat;
 
 export interface InlineKeyboardButton {
   text: string;
