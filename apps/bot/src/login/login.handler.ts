@@ -1,7 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Input, Markup } from 'telegraf';
+import { Input } from 'telegraf';
 import type { BotContext } from '../telegram/bot-context';
 import { TelegramBot } from '../telegram/telegram-bot.service';
+import { renderLoginReply } from './login.format';
 import { LoginService } from './login.service';
 
 /** `/login`: a sign-in button for the web app; `/qr`: the same link as a QR code for another device. */
@@ -20,10 +21,8 @@ export class LoginHandler implements OnModuleInit {
   private async sendButton(ctx: BotContext): Promise<void> {
     if (!ctx.from) return;
     const { url, minutes } = await this.login.linkFor(ctx.from);
-    await ctx.reply(
-      ctx.t.login.text({ minutes }),
-      Markup.inlineKeyboard([Markup.button.url(ctx.t.login.button, url)]),
-    );
+    const { text, markup } = renderLoginReply({ url, minutes, t: ctx.t });
+    await ctx.reply(text, { ...markup, link_preview_options: { is_disabled: true } });
   }
 
   private async sendQr(ctx: BotContext): Promise<void> {

@@ -111,6 +111,15 @@ describe(FakeTelegramBotApi.name, () => {
       ).toEqual(
         expect.objectContaining({ ok: false, description: 'Bad Request: BUTTON_DATA_INVALID' }),
       );
+      const localhost = { inline_keyboard: [[{ text: 'x', url: 'http://localhost:5173/a' }]] };
+      expect(
+        await call('sendMessage', { chat_id: user.id, text: 'x', reply_markup: localhost }),
+      ).toEqual(
+        expect.objectContaining({
+          ok: false,
+          description: expect.stringContaining('Wrong HTTP URL'),
+        }),
+      );
       expect(await call('sendMessage', { chat_id: 42, text: 'x' })).toEqual(
         expect.objectContaining({ ok: false, description: 'Bad Request: chat not found' }),
       );

@@ -97,6 +97,17 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
+/**
+ * Telegram accepts http(s) and tg: links in URL buttons, but not to a host without a public domain
+ * name: `http://localhost:5173` is refused with "Wrong HTTP URL".
+ */
+function isAcceptedButtonUrl(url: string): boolean {
+  if (/^tg:\/\/\S+$/.test(url)) return true;
+  if (!/^https?:\/\/\S+$/.test(url)) return false;
+  const { hostname } = new URL(url);
+  return hostname !== 'localhost' && hostname.includes('.');
+}
+
 /** Width and height from a PNG's IHDR chunk (bytes 16..24), as Telegram reports photo sizes. */
 function pngSize(data: Buffer): { width: number; height: number } | undefined {
   const signature = '89504e470d0a1a0a';
@@ -700,7 +711,7 @@ export class FakeTelegramBotApi {
         ) {
           throw badRequest('BUTTON_DATA_INVALID');
         }
-        if (button.url !== undefined && !/^(https?|tg):\/\/\S+$/.test(button.url)) {
+        if (button.url !== undefined && !isAcceptedButtonUrl(button.url)) {
           throw badRequest(`inline keyboard button URL '${button.url}' is invalid: Wrong HTTP URL`);
         }
       }
