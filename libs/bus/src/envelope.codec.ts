@@ -70,10 +70,40 @@ export class MalformedEnvelopeError extends Error {
 
 /** Reads a stream entry's fields; throws MalformedEnvelopeError for anything the bus did not write. */
 export function decodeEnvelope(fields: string[]): Envelope {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i], fields[i + 1]);
-  const pattern = map.get(PATTERN);
-  const raw = map.get(DATA);
+  let kind: string | undefined;
+  let pattern: string | undefined;
+  let raw: string | undefined;
+  let correlationId: string | undefined;
+  let id: string | undefined;
+  let replyTo: string | undefined;
+  let deadline = Number.NaN;
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    switch (fields[i]) {
+      case KIND:
+        kind = value;
+        break;
+      case PATTERN:
+        pattern = value;
+        break;
+      case DATA:
+        raw = value;
+        break;
+      case CORRELATION:
+        correlationId = value;
+        break;
+      case ID:
+        id = value;
+        break;
+      case REPLY_TO:
+        replyTo = value;
+        break;
+      case DEADLINE:
+        deadline = Number(value);
+        break;
+      // Unknown fields come from newer replicas: ignored (see WIRE FORMAT).
+    }
+  }
   if (!pattern) throw new MalformedEnvelopeError('no pattern');
   let data: unknown;
   try {
@@ -81,28 +111,30 @@ export function decodeEnvelope(fields: string[]): Envelope {
   } catch {
     throw new MalformedEnvelopeError('payload is not JSON');
   }
-  const correlationId = map.get(CORRELATION);
-  const kind = map.get(KIND);
   if (kind === 'evt') return { kind: 'event', pattern, data, correlationId };
   if (kind !== 'req') throw new MalformedEnvelopeError(`unknown kind ${String(kind)}`);
-  const id = map.get(ID);
-  const replyTo = map.get(REPLY_TO);
-  const deadline = Number(map.get(DEADLINE));
   if (!id || !replyTo || !Number.isFinite(deadline)) {
     throw new MalformedEnvelopeError('request without id, reply channel or deadline');
   }
   return { kind: 'request', id, pattern, data, correlationId, replyTo, deadline };
 }
 
-export function encodeReply(reply: Reply): string {
-  return JSON.stringify(reply);
+/** One reply as an object, several (batched for one caller) as an array. */
+export function encodeReplies(replies: Reply[]): string {
+  return JSON.stringify(replies.length === 1 ? replies[0] : replies);
 }
 
-export function decodeReply(raw: string): Reply | undefined {
+/** The replies in one message; malformed ones are dropped (the caller's timeout covers them). */
+export function decodeReplies(raw: string): Reply[] {
+  let parsed: unknown;
   try {
-    const parsed = JSON.parse(raw) as Reply;
-    return typeof parsed?.id === 'string' ? parsed : undefined;
+    parsed = JSON.parse(raw);
   } catch {
-    return undefined;
+    return [];
   }
+  const list = Array.isArray(parsed) ? parsed : [parsed];
+  return list.filter(
+    (reply): reply is Reply =>
+      typeof reply === 'object' && reply !== null && typeof (reply as Reply).id === 'string',
+  );
 }

@@ -11,6 +11,8 @@ export interface StreamEntry {
   stream: string;
   id: string;
   fields: string[] | null;
+  /** Times Redis has delivered it: 1 for a new entry, read from XPENDING for a re-delivery. */
+  deliveries: number;
 }
 
 /** XADD bounded with `MAXLEN ~` so every stream stays near its configured length. */
@@ -37,7 +39,7 @@ function parseEntries(stream: string, raw: unknown): StreamEntry[] {
   if (!Array.isArray(raw)) return [];
   return raw.map((entry) => {
     const [id, fields] = entry as [string, string[] | null];
-    return { stream, id, fields: Array.isArray(fields) ? fields : null };
+    return { stream, id, fields: Array.isArray(fields) ? fields : null, deliveries: 1 };
   });
 }
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
 import type Redis from 'ioredis';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import {
   BusErrorPayload,
   DomainError,
@@ -13,13 +13,7 @@ import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
 import { BusRemoteError } from '../bus.errors';
-import {
-  decodeEnvelope,
-  encodeReply,
-  Envelope,
-  EventEnvelope,
-  RequestEnvelope,
-} from '../envelope.codec';
+import { decodeEnvelope, Envelope, EventEnvelope, Reply, RequestEnvelope } from '../envelope.codec';
 import {
   createRedisConnection,
   disconnectNow,
@@ -27,9 +21,10 @@ import {
   settlesWithin,
   sleep,
 } from '../redis-connection';
-import { ack, addBounded, deliveryCounts, ensureGroup, readGroup, StreamEntry } from '../streams';
+import { addBounded, deliveryCounts, ensureGroup, readGroup, StreamEntry } from '../streams';
 import { Delivery } from './delivery';
 import { InFlightEntries } from './in-flight';
+import { Outbox } from './outbox';
 import { Reclaimer } from './reclaimer';
 import { RedisStreamsContext } from './redis-streams.context';
 
@@ -56,6 +51,7 @@ interface Live {
   /** Everything else: replies, acks, claims, dead letters (auto-pipelined). */
   commands: Redis;
   reclaimer: Reclaimer;
+  outbox: Outbox;
 }
 
 /**
@@ -85,6 +81,7 @@ export class RedisStreamsServer
   private readLoop?: Promise<void>;
   private wakeReader?: () => void;
   private idleWaiters: Array<() => void> = [];
+  private readonly routes = new Map<string, string>();
 
   /**
    * Options may be given late (a function read at listen()), so a microservice can be created
@@ -191,7 +188,8 @@ export class RedisStreamsServer
       onClaimed: (deliveries) => this.enqueue(deliveries),
       logger: this.logger,
     });
-    this.live = { options, keys, reader, commands, reclaimer };
+    const outbox = new Outbox(commands, options.service);
+    this.live = { options, keys, reader, commands, reclaimer, outbox };
     try {
       await Promise.all([reader.connect(), commands.connect()]);
       // '$': a service that subscribes now starts with what is sent from now on.
@@ -253,6 +251,19 @@ export class RedisStreamsServer
     disconnectNow(this.live?.commands);
   }
 
+  /**
+   * Nest resolves a route by trying JSON.parse on every incoming pattern, which throws (slowly) for
+   * every plain string pattern; the bus only carries string patterns, so resolve each one once.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    let route = this.routes.get(pattern);
+    if (route === undefined) {
+      route = this.getRouteFromPattern(pattern);
+      if (this.routes.size < 10_000) this.routes.set(pattern, route);
+    }
+    return this.messageHandlers.get(route) ?? null;
+  }
+
   // ---- reading ---------------------------------------------------------------------------------
 
   private async readUntilClosed(): Promise<void> {
@@ -288,8 +299,7 @@ export class RedisStreamsServer
             blockMs: BLOCK_MS,
             cursors: this.streams.map((stream) => [stream, '>'] as const),
           });
-          for (const entries of batch.values())
-            this.enqueue(entries.map((entry) => ({ ...entry, deliveries: 1 })));
+          for (const entries of batch.values()) this.enqueue(entries);
         }
         backoffMs = 0;
       } catch (error) {
@@ -362,24 +372,30 @@ export class RedisStreamsServer
     ) {
       const delivery = this.queue.shift() as Delivery;
       this.running++;
-      this.process(delivery)
-        .catch((error: unknown) =>
-          this.logger.error(
-            `Bus failed on ${delivery.stream} ${delivery.id}: ${(error as Error).message}`,
-          ),
-        )
-        .finally(() => {
-          this.running--;
-          this.inFlight.delete(delivery.stream, delivery.id);
-          this.pump();
-          if (this.freeSlots() > 0) {
-            this.wakeReader?.();
-            this.wakeReader = undefined;
-          }
-          if (this.running === 0 && this.queue.length === 0) {
-            for (const resolve of this.idleWaiters.splice(0)) resolve();
-          }
-        });
+      void this.runDelivery(delivery);
+    }
+  }
+
+  private async runDelivery(delivery: Delivery): Promise<void> {
+    try {
+      await this.process(delivery);
+    } catch (error) {
+      // process() answers handler failures itself; this is Redis failing under it. The entry stays
+      // pending and is claimed again after the idle time.
+      this.logger.error(
+        `Bus failed on ${delivery.stream} ${delivery.id}: ${(error as Error).message}`,
+      );
+    } finally {
+      this.running--;
+      this.inFlight.delete(delivery.stream, delivery.id);
+      this.pump();
+      if (this.freeSlots() > 0) {
+        this.wakeReader?.();
+        this.wakeReader = undefined;
+      }
+      if (this.running === 0 && this.queue.length === 0) {
+        for (const resolve of this.idleWaiters.splice(0)) resolve();
+      }
     }
   }
 
@@ -428,7 +444,7 @@ export class RedisStreamsServer
       return;
     }
     const handler = this.getHandlerByPattern(request.pattern);
-    let reply: { id: string; response?: unknown; err?: BusErrorPayload };
+    let reply: Reply;
     if (!handler) {
       reply = {
         id: request.id,
@@ -451,12 +467,9 @@ export class RedisStreamsServer
         reply = { id: request.id, err: toErrorPayload(error) };
       }
     }
-    const { commands } = this.started;
-    // Same tick, so auto-pipelining sends both in one write.
-    await Promise.all([
-      commands.publish(request.replyTo, encodeReply(reply)),
-      this.acknowledge(delivery),
-    ]);
+    // Both go out in the same flush (reply first), so one promise covers them.
+    void this.started.outbox.reply(request.replyTo, reply);
+    await this.acknowledge(delivery);
   }
 
   /**
@@ -501,36 +514,34 @@ export class RedisStreamsServer
     envelope: Envelope,
     context: RedisStreamsContext,
   ): Promise<unknown> {
-    const packet = this.deserializer.deserialize({
+    const { data } = this.deserializer.deserialize({
       pattern: envelope.pattern,
       data: envelope.data,
-    }) as {
-      data: unknown;
-    };
-    return Correlation.run(envelope.correlationId, async () => {
-      try {
-        return await new Promise<unknown>((resolve, reject) => {
-          this.onProcessingStartHook(this.transportId, context, () => {
-            const run = (async () => {
-              const result: unknown = await handler(packet.data, context);
-              return lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-            })();
-            run.then(resolve, reject);
-            return run;
-          });
+    }) as { data: unknown };
+    return Correlation.run(envelope.correlationId, () =>
+      new Promise<unknown>((resolve, reject) => {
+        // Nest's hook (tracing, ...) decides when the handler runs; the default runs it at once.
+        this.onProcessingStartHook(this.transportId, context, () => {
+          const run = this.runHandler(handler, data, context);
+          run.then(resolve, reject);
+          return run;
         });
-      } finally {
-        this.onProcessingEndHook?.(this.transportId, context);
-      }
-    });
+      }).finally(() => this.onProcessingEndHook?.(this.transportId, context)),
+    );
+  }
+
+  /** A Nest handler resolves to a value or an Observable (interceptors, filters); take its last value. */
+  private async runHandler(
+    handler: MessageHandler,
+    data: unknown,
+    context: RedisStreamsContext,
+  ): Promise<unknown> {
+    const result: unknown = await handler(data, context);
+    return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
   }
 
   private acknowledge(delivery: Delivery): Promise<unknown> {
-    return ack(this.started.commands, {
-      stream: delivery.stream,
-      group: this.opts.service,
-      ids: [delivery.id],
-    });
+    return this.started.outbox.ack(delivery.stream, delivery.id);
   }
 
   private async deadLetter(delivery: Delivery, reason: string): Promise<void> {

@@ -1,0 +1,3 @@
+export * from './closed-loop';
+export * from './latency';
+export * from './report';
