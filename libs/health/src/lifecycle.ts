@@ -38,8 +38,12 @@ function fail(logger: PinoLogger, name: string, error: unknown): never {
  * fails. Once started, a stop signal lets Nest's shutdown hooks finish in-flight work and close
  * connections; a timer ends the process if that takes longer than the shutdown timeout.
  */
-export async function runMain(name: string, start: () => Promise<StartedApp>): Promise<void> {
-  const logger = processLogger(name);
+export async function runMain(
+  name: string,
+  start: () => Promise<StartedApp>,
+  options: { logger?: PinoLogger } = {},
+): Promise<void> {
+  const logger = options.logger ?? processLogger(name);
   try {
     const { shutdownTimeoutSeconds } = await start();
     exitAfterShutdownTimeout({ logger, seconds: shutdownTimeoutSeconds });
@@ -52,12 +56,13 @@ export async function runMain(name: string, start: () => Promise<StartedApp>): P
 export async function runCommand(
   name: string,
   task: (logger: PinoLogger) => Promise<void>,
+  options: { logger?: PinoLogger } = {},
 ): Promise<void> {
-  const logger = processLogger(name);
+  const logger = options.logger ?? processLogger(name);
   try {
     await task(logger);
   } catch (error) {
-    fail(logger, name, error);
+    return fail(logger, name, error);
   }
   logger.flush();
   process.exit(0);

@@ -3,3 +3,4 @@ export * from './telegram';
 export * from './platform';
 export * from './platform-apps';
 export * from './platform-http';
+export * from './platform-database';

@@ -1,0 +1,175 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { IsEmail, MinLength } from 'class-validator';
+import { loadConfig } from '@up/config';
+import { Correlation } from '@up/logging';
+import { ApiClient, apiClient, createTestRedisSpace, TestRedisSpace } from '@up/testing';
+import { AppModule } from '../app.module';
+import { configureGateway, createGatewayAdapter, GATEWAY_APP_OPTIONS } from '../bootstrap';
+import { GatewayConfig } from '../config/gateway.config';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+class SignInProbeDto {
+  @IsEmail()
+  email!: string;
+
+  @MinLength(8)
+  password!: string;
+}
+
+/** Routes that show what a feature controller sees of the request context. */
+@Controller('probe')
+class ProbeController {
+  @Get('correlation')
+  async correlation(): Promise<{ correlationId?: string }> {
+    await sleep(5);
+    return { correlationId: Correlation.id() };
+  }
+
+  @Post('json')
+  json(@Body() body: SignInProbeDto): { correlationId?: string; body: SignInProbeDto } {
+    return { correlationId: Correlation.id(), body };
+  }
+
+  @Post('form')
+  form(@Body() body: Record<string, string>): { body: Record<string, string> } {
+    return { body };
+  }
+
+  @Get('boom')
+  boom(): never {
+    throw new TypeError('a bug');
+  }
+}
+
+@Module({ controllers: [ProbeController] })
+class ProbeModule {}
+
+describe('gateway request context', () => {
+  let redis: TestRedisSpace;
+  let app: NestFastifyApplication;
+  let api: ApiClient;
+
+  beforeAll(async () => {
+    redis = createTestRedisSpace();
+    const config = loadConfig(GatewayConfig, {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'silent',
+      REDIS_URL: redis.url,
+      REDIS_KEY_PREFIX: redis.prefix,
+    });
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forRoot(config), ProbeModule],
+    }).compile();
+    app = moduleRef.createNestApplication<NestFastifyApplication>(
+      createGatewayAdapter(config),
+      GATEWAY_APP_OPTIONS,
+    );
+    await configureGateway(app, config);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    api = apiClient(await app.getUrl());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await redis?.clear();
+  });
+
+  it("answers with the caller's X-Request-Id and works under it as the correlation id", async () => {
+    const res = await api.get('/probe/correlation', { headers: { 'x-request-id': 'req-7f3a' } });
+
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('req-7f3a');
+    expect(res.json).toEqual({ correlationId: 'req-7f3a' });
+  });
+
+  it('makes up a UUID when the caller sent none, and uses it for both', async () => {
+    const res = await api.get('/probe/correlation');
+
+    const id = res.headers.get('x-request-id');
+    expect(id).toMatch(UUID);
+    expect(res.json).toEqual({ correlationId: id });
+  });
+
+  it.each(['has spaces in it', 'x'.repeat(129), 'new\\nline'])(
+    'replaces an unusable X-Request-Id (%j) with a UUID',
+    async (given) => {
+      const res = await api.get('/probe/correlation', { headers: { 'x-request-id': given } });
+
+      expect(res.headers.get('x-request-id')).toMatch(UUID);
+    },
+  );
+
+  it('keeps the correlation id through a JSON body being parsed', async () => {
+    const res = await api.post('/probe/json', {
+      headers: { 'x-request-id': 'req-json' },
+      body: { email: 'ann@club.example', password: 'long enough', role: 'admin' },
+    });
+
+    expect(res.status).toBe(201);
+    // Unknown properties (role) are stripped by the global ValidationPipe.
+    expect(res.json).toEqual({
+      correlationId: 'req-json',
+      body: { email: 'ann@club.example', password: 'long enough' },
+    });
+  });
+
+  it('parses urlencoded forms (OAuth2 password logins)', async () => {
+    const res = await api.post('/probe/form', {
+      form: { username: 'ann@club.example', password: 'pw' },
+    });
+
+    expect(res.status).toBe(201);
+    expect(res.json).toEqual({ body: { username: 'ann@club.example', password: 'pw' } });
+  });
+
+  it('answers a body that fails validation with 400 and the failing fields', async () => {
+    const res = await api.post('/probe/json', {
+      headers: { 'x-request-id': 'req-invalid' },
+      body: { email: 'nope', password: 'short' },
+    });
+
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-request-id')).toBe('req-invalid');
+    expect(res.json).toEqual({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining('email must be an email'),
+      detail: expect.stringContaining('email must be an email'),
+      code: 'VALIDATION_FAILED',
+      fields: {
+        email: ['email must be an email'],
+        password: ['password must be longer than or equal to 8 characters'],
+      },
+    });
+  });
+
+  it('answers malformed JSON with 400 in the same error body', async () => {
+    const res = await fetch(`${api.baseUrl}/probe/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-malformed' },
+      body: '{"email": ',
+    });
+
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-request-id')).toBe('req-malformed');
+    expect(await res.json()).toMatchObject({
+      statusCode: 400,
+      error: 'Bad Request',
+      message: expect.stringContaining('JSON'),
+      detail: expect.stringContaining('JSON'),
+    });
+  });
+
+  it('answers an unexpected failure with 500 and an error id, not the error message', async () => {
+    const res = await api.get<{ error_id: string; message: string }>('/probe/boom');
+
+    expect(res.status).toBe(500);
+    expect(res.json.error_id).toMatch(UUID);
+    expect(res.json.message).not.toContain('a bug');
+    expect(res.headers.get('x-request-id')).toMatch(UUID);
+  });
+});

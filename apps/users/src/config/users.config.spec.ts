@@ -1,0 +1,50 @@
+import { ConfigError, loadConfig } from '@up/config';
+import { UsersConfig } from './users.config';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(UsersConfig, env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe(UsersConfig.name, () => {
+  it('has defaults for a developer machine', () => {
+    expect(loadConfig(UsersConfig, {})).toMatchObject({
+      ADMIN_TELEGRAM_IDS: [],
+      ADMIN_EMAILS: [],
+      REFERRAL_REWARD_COINS: 50,
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/up_club',
+      DATABASE_MIGRATE_ON_START: true,
+    });
+  });
+
+  it('reads admin lists, trimmed, emails lower-cased', () => {
+    const sut = loadConfig(UsersConfig, {
+      ADMIN_TELEGRAM_IDS: '111, 222,,',
+      ADMIN_EMAILS: 'Boss@Club.example , ops@club.example',
+      REFERRAL_REWARD_COINS: '0',
+    });
+
+    expect(sut.ADMIN_TELEGRAM_IDS).toEqual(['111', '222']);
+    expect(sut.ADMIN_EMAILS).toEqual(['boss@club.example', 'ops@club.example']);
+    expect(sut.REFERRAL_REWARD_COINS).toBe(0);
+  });
+
+  it.each([
+    ['ADMIN_TELEGRAM_IDS', '111,abc'],
+    ['ADMIN_EMAILS', 'boss@club.example,not-an-email'],
+    ['REFERRAL_REWARD_COINS', '-1'],
+    ['REFERRAL_REWARD_COINS', 'fifty'],
+    ['DATABASE_URL', 'mysql://127.0.0.1/up'],
+    ['DATABASE_POOL_SIZE', '0'],
+  ])('names %s when it is %j', (variable, value) => {
+    const problems = problemsOf({ [variable]: value });
+
+    expect(problems).not.toHaveLength(0);
+    for (const problem of problems) expect(problem).toContain(variable);
+  });
+});

@@ -1,0 +1,58 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, migrate, pendingSchemaChanges, ServiceDatabase } from '@up/database';
+import { createTestDatabase, TestDatabase } from './test-infra';
+
+/** A fresh database with one service's schema migrated exactly as production migrates it. */
+export interface MigratedTestDatabase {
+  database: TestDatabase;
+  dataSource: DataSource;
+  /** Migrations that ran, in order. */
+  migrations: string[];
+  /** SQL that would bring the schema in line with the entities: empty when they agree (no drift). */
+  pendingSchemaChanges(): Promise<string[]>;
+  /** Destroys the DataSource and drops the database. */
+  close(): Promise<void>;
+}
+
+/**
+ * For each service's no-drift test (and repository tests that want a migrated schema):
+ *
+ * ```ts
+ * let db: MigratedTestDatabase;
+ * beforeAll(async () => { db = await createMigratedTestDatabase(usersDatabase); });
+ * afterAll(() => db?.close());
+ * it('has migrations that match the entities', async () => {
+ *   await expect(db.pendingSchemaChanges()).resolves.toEqual([]);
+ * });
+ * ```
+ */
+export async function createMigratedTestDatabase(
+  service: ServiceDatabase,
+): Promise<MigratedTestDatabase> {
+  const database = await createTestDatabase();
+  let dataSource: DataSource | undefined;
+  try {
+    dataSource = await new DataSource(
+      dataSourceOptions({ DATABASE_URL: database.url, DATABASE_POOL_SIZE: 2 }, service),
+    ).initialize();
+    const migrations = await migrate(dataSource, service.schema);
+    const ready = dataSource;
+    return {
+      database,
+      dataSource: ready,
+      migrations,
+      pendingSchemaChanges: () => pendingSchemaChanges(ready),
+      close: async () => {
+        try {
+          await ready.destroy();
+        } finally {
+          await database.drop();
+        }
+      },
+    };
+  } catch (error) {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await database.drop();
+    throw error;
+  }
+}
