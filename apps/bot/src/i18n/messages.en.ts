@@ -89,6 +89,7 @@ export const en: Messages = {
     },
     memberInactive: 'Your membership is deactivated. Please contact the club.',
     unexpected: 'Something went wrong. Please try again.',
+    unknownButton: 'This button no longer works.',
     privateOnly: ({ link }) => `Let’s talk in private, sign-in links are personal: ${link}`,
   },
 };

@@ -81,6 +81,7 @@ export interface Messages {
     unavailable: Record<Feature, string>;
     memberInactive: string;
     unexpected: string;
+    unknownButton: string;
     privateOnly(p: { link: string }): string;
   };
 }

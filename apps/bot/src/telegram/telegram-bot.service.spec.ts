@@ -178,6 +178,27 @@ describe(TelegramBot.name, () => {
     expect(telegram.calls.some((c) => c.params.text === 'secret link')).toBe(false);
   });
 
+  it('answers what no feature handles: typed text with the command list, old buttons with a note', async () => {
+    const bot = newTestBot();
+    bot.command('menu', 'events', async (ctx) => {
+      await ctx.reply('menu', Markup.inlineKeyboard([Markup.button.callback('Old', 'v0:old')]));
+    });
+    bot.onApplicationBootstrap();
+    const user = telegramUser({ language_code: 'en' });
+    telegram.sendText(user, 'hello?');
+    const help = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+    expect(textOf(help)).toContain('/login');
+
+    telegram.sendText(user, '/menu');
+    const menu = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
+    const queryId = telegram.pressButton(user, menu.result as TelegramMessage, 'v0:old');
+    const answer = await telegram.waitForCall(
+      'answerCallbackQuery',
+      (c) => c.params.callback_query_id === queryId,
+    );
+    expect(answer.params.text).toBe('This button no longer works.');
+  });
+
   it('registers the command menu in Russian by default and in English for English clients', async () => {
     newTestBot().onApplicationBootstrap();
     await telegram.waitUntilPolling();

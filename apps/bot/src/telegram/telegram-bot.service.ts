@@ -108,12 +108,24 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async handle(ctx: BotContext): Promise<void> {
     try {
-      await this.handlers.middleware()(ctx, () => Promise.resolve());
+      await this.handlers.middleware()(ctx, () => this.unhandled(ctx));
     } catch (error) {
       this.logger.error(
         { err: error, updateId: ctx.update.update_id },
         'Unhandled error in a bot update',
       );
+    }
+  }
+
+  /**
+   * What no feature handled: a button from an older message gets its spinner stopped with a note;
+   * anything typed in a private chat gets the list of commands.
+   */
+  private async unhandled(ctx: BotContext): Promise<void> {
+    if (ctx.callbackQuery) {
+      await ctx.answerCbQuery(ctx.t.errors.unknownButton);
+    } else if (ctx.chat?.type === 'private' && ctx.message) {
+      await ctx.reply(ctx.t.start.help);
     }
   }
 
