@@ -9,6 +9,7 @@ void runMain('bot', async () => {
   const config = loadConfig(BotConfig);
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
     bufferLogs: true,
+    abortOnError: false,
   });
   const logger = app.get(Logger);
   app.useLogger(logger);

@@ -25,8 +25,13 @@ export function createGatewayAdapter(config: GatewayConfig): FastifyAdapter {
 /**
  * Options of NestFactory.create for the gateway. Nest's own body parsers are off: Fastify parses
  * JSON itself and @fastify/formbody parses urlencoded forms (registered in configureGateway).
+ * abortOnError off: a start-up failure reaches main.ts (logged, exit 1) instead of process.exit.
  */
-export const GATEWAY_APP_OPTIONS = { bodyParser: false, bufferLogs: true } as const;
+export const GATEWAY_APP_OPTIONS = {
+  bodyParser: false,
+  bufferLogs: true,
+  abortOnError: false,
+} as const;
 
 /**
  * Builds the gateway around its configuration, ready to `listen`: used by main.ts and by the

@@ -147,9 +147,7 @@ async function bootBot(options: {
   // As apps/bot/src/main.ts does, without the idle keep-alive a test process does not need.
   const nest = await NestFactory.createApplicationContext(
     options.sources.appModule.forRoot(config),
-    {
-      bufferLogs: true,
-    },
+    { bufferLogs: true, abortOnError: false },
   );
   nest.useLogger(nest.get(Logger));
   await nest.init();
@@ -161,7 +159,10 @@ async function standaloneBus(env: Record<string, string>): Promise<INestApplicat
   const config = loadConfig(CommonEnv, { ...env, BUS_CONSUMER_NAME: 'test-client' });
   @Module({ imports: [ConfigModule.forRoot(CommonEnv, config), BusModule.forRoot()] })
   class TestBusModule {}
-  const context = await NestFactory.createApplicationContext(TestBusModule, { logger: false });
+  const context = await NestFactory.createApplicationContext(TestBusModule, {
+    logger: false,
+    abortOnError: false,
+  });
   await context.init();
   return context;
 }
