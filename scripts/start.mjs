@@ -50,6 +50,10 @@ const STOP_TIMEOUT_MS = (positiveNumber('SHUTDOWN_TIMEOUT_SECONDS', 10) + 5) * 1
 const LOG_FORMAT = env('START_LOG_FORMAT', 'pretty');
 const BUILD = !process.argv.includes('--no-build');
 
+// If whoever reads our output goes away (a closed pipe), keep managing the apps rather than crash
+// and leave them running.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
+
 const logs = createAppLogs({ apps: APPS, format: LOG_FORMAT === 'json' ? 'json' : 'pretty' });
 const startedAt = Date.now();
 const seconds = (since) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
