@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, INestMicroservice, Module, Post } from '@nestjs/common';
+import { MessagePattern } from '@nestjs/microservices';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { IsEmail, MinLength } from 'class-validator';
-import { loadConfig } from '@up/config';
+import { BusClient, createBusMicroservice } from '@up/bus';
+import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
+import { DomainError, ErrorCode, requestPattern } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { ApiClient, apiClient, createTestRedisSpace, TestRedisSpace } from '@up/testing';
 import { AppModule } from '../app.module';
@@ -20,9 +23,45 @@ class SignInProbeDto {
   password!: string;
 }
 
+/** A bus service that answers with the correlation id its handler runs under. */
+const PROBE_CORRELATION = requestPattern<object, { correlationId?: string }>('probe.correlation');
+const PROBE_FULL = requestPattern<object, never>('probe.full');
+/** No service named `absent` runs: calls to it time out. */
+const ABSENT = requestPattern<object, never>('absent.anything');
+
+@Controller()
+class ProbeServiceController {
+  @MessagePattern(PROBE_CORRELATION)
+  correlation(): { correlationId?: string } {
+    return { correlationId: Correlation.id() };
+  }
+
+  @MessagePattern(PROBE_FULL)
+  full(): never {
+    throw new DomainError(ErrorCode.EVENT_FULL, 'No seats left');
+  }
+}
+
 /** Routes that show what a feature controller sees of the request context. */
 @Controller('probe')
 class ProbeController {
+  constructor(private readonly bus: BusClient) {}
+
+  @Get('over-the-bus')
+  overTheBus(): Promise<{ correlationId?: string }> {
+    return this.bus.send(PROBE_CORRELATION, {});
+  }
+
+  @Get('full')
+  full(): Promise<never> {
+    return this.bus.send(PROBE_FULL, {});
+  }
+
+  @Get('absent')
+  absent(): Promise<never> {
+    return this.bus.send(ABSENT, {}, { timeoutMs: 300 });
+  }
+
   @Get('correlation')
   async correlation(): Promise<{ correlationId?: string }> {
     await sleep(5);
@@ -51,6 +90,7 @@ class ProbeModule {}
 describe('gateway request context', () => {
   let redis: TestRedisSpace;
   let app: NestFastifyApplication;
+  let service: INestMicroservice;
   let api: ApiClient;
 
   beforeAll(async () => {
@@ -71,10 +111,19 @@ describe('gateway request context', () => {
     await configureGateway(app, config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     api = apiClient(await app.getUrl());
+
+    @Module({
+      imports: [ConfigModule.forRoot(CommonEnv, config)],
+      controllers: [ProbeServiceController],
+    })
+    class ProbeServiceModule {}
+    service = await createBusMicroservice(ProbeServiceModule, { service: 'probe' });
+    await service.listen();
   });
 
   afterAll(async () => {
     await app?.close();
+    await service?.close();
     await redis?.clear();
   });
 
@@ -84,6 +133,33 @@ describe('gateway request context', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('req-7f3a');
     expect(res.json).toEqual({ correlationId: 'req-7f3a' });
+  });
+
+  it('sends the request id over the bus: the service handles the call under it', async () => {
+    const res = await api.get('/probe/over-the-bus', { headers: { 'x-request-id': 'req-bus-1' } });
+
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ correlationId: 'req-bus-1' });
+  });
+
+  it("answers a service's expected error with its status, never 500", async () => {
+    const res = await api.get('/probe/full');
+
+    expect(res.status).toBe(409);
+    expect(res.json).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'No seats left',
+      detail: 'No seats left',
+      code: 'EVENT_FULL',
+    });
+  });
+
+  it('answers 503 when a service does not answer in time', async () => {
+    const res = await api.get('/probe/absent');
+
+    expect(res.status).toBe(503);
+    expect(res.json).toMatchObject({ statusCode: 503, code: 'SERVICE_UNAVAILABLE' });
   });
 
   it('makes up a UUID when the caller sent none, and uses it for both', async () => {
