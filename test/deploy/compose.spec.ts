@@ -110,6 +110,7 @@ describe('docker-compose.yml', () => {
       expect(job.image).toBe(sut.services[app].image);
       expect(job.build).toEqual(sut.services[app].build);
       expect(job.restart).toBe('no');
+      expect(job.healthcheck).toEqual({ disable: true });
       expect(new URL(env(job).DATABASE_URL).hostname).toBe('postgres');
       expect(dependsOn(job)).toEqual({ postgres: 'service_healthy' });
     },

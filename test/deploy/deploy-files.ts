@@ -48,7 +48,13 @@ export interface ComposeService {
   build?: { context?: string; target?: string; args?: Record<string, string> };
   command?: string[] | string;
   environment?: Record<string, string | number | boolean | null>;
-  healthcheck?: { test?: string[] | string; interval?: string; timeout?: string; retries?: number };
+  healthcheck?: {
+    test?: string[] | string;
+    interval?: string;
+    timeout?: string;
+    retries?: number;
+    disable?: boolean;
+  };
   depends_on?: Record<string, { condition?: string }> | string[];
   restart?: string;
   ports?: string[];
