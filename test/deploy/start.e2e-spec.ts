@@ -14,7 +14,8 @@ import { ROOT } from './deploy-files';
  * a port, a database and a Redis key prefix of their own, so it runs beside a developer's copy.
  */
 const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 15_000;
+// The apps exit within SHUTDOWN_TIMEOUT_SECONDS (10 s) of SIGTERM; start.mjs right after them.
+const STOP_TIMEOUT_MS = 11_000;
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
