@@ -236,6 +236,7 @@ async function main(): Promise<void> {
       p90: Number(r.latency.p90.toFixed(3)),
       p99: Number(r.latency.p99.toFixed(3)),
       max: Number(r.latency.max.toFixed(3)),
+      'cpu µs/call': Math.round(r.cpuPerCallUs),
       errors: r.errors,
     })),
   );

@@ -7,6 +7,11 @@ export interface ClosedLoopResult {
   errors: number;
   /** Successful round trips per second. */
   throughput: number;
+  /**
+   * CPU time this process spent per successful call, in microseconds (user + system, over the
+   * measured window). Steadier than throughput on a shared machine.
+   */
+  cpuPerCallUs: number;
   latency: LatencySummary;
   firstError?: string;
 }
@@ -51,8 +56,10 @@ export async function runClosedLoop(args: {
   await sleep(warmupMs);
   measuring = true;
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   await sleep(durationMs);
   stopped = true;
+  const cpu = process.cpuUsage(cpuBefore);
   const measuredMs = elapsedMs(started);
   await Promise.all(workers);
 
@@ -62,6 +69,7 @@ export async function runClosedLoop(args: {
     requests: recorder.count - before,
     errors,
     throughput: (recorder.count - before) / (measuredMs / 1000),
+    cpuPerCallUs: (cpu.user + cpu.system) / Math.max(1, recorder.count - before),
     latency: recorder.summary(),
     ...(firstError ? { firstError } : {}),
   };
@@ -82,6 +90,8 @@ export function pooled(runs: ClosedLoopResult[], recorder: LatencyRecorder): Clo
     requests,
     errors: runs.reduce((sum, run) => sum + run.errors, 0),
     throughput: requests / (durationMs / 1000),
+    cpuPerCallUs:
+      runs.reduce((sum, run) => sum + run.cpuPerCallUs * run.requests, 0) / Math.max(1, requests),
     latency: recorder.summary(),
     ...(firstError ? { firstError } : {}),
   };
