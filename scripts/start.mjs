@@ -227,7 +227,7 @@ async function waitUntilReady() {
     if (last.status === 200) {
       const site = `http://localhost:${PORT}`;
       logs.info(`UP Club is ready in ${seconds(startedAt)}`);
-      logs.info(`  API     ${site}/api`);
+      logs.info(`  API     ${site}/api  (try ${site}/api/v1/events/upcoming)`);
       logs.info(`  Docs    ${site}/docs`);
       logs.info(`  Health  ${site}/health  ${site}/ready  ${site}/metrics`);
       logs.info('Press Ctrl+C to stop.');
