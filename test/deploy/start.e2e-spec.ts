@@ -164,6 +164,8 @@ describe('npm start (scripts/start.mjs)', () => {
       expect(script.output()).toContain(`http://localhost:${port}/docs`);
       expect(await status(`http://127.0.0.1:${port}/ready`)).toBe(200);
       expect(await status(`http://127.0.0.1:${port}/health`)).toBe(200);
+      // The documentation it points at is there.
+      expect(await status(`http://127.0.0.1:${port}/docs-json`)).toBe(200);
 
       // The image healthcheck, pointed at this copy, gets its answer from each bus service.
       for (const service of ['users', 'auth-codes', 'events']) {
