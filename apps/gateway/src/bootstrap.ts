@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
 import { fastifyOf } from './http/fastify';
+import { registerGracefulClose } from './http/graceful-close';
 import { registerRequestContext } from './http/request-context';
 import { requestIdOf } from './http/request-id';
 import { HttpMetrics } from './metrics/http-metrics';
@@ -61,6 +62,7 @@ export async function configureGateway(
 
   const fastify = fastifyOf(app);
   registerRequestContext(fastify);
+  registerGracefulClose(fastify);
   app.get(HttpMetrics).register(fastify);
   // No Fastify error handler here: Nest installs one that sends Fastify's own failures (a
   // malformed JSON body) through the global ApiExceptionFilter like every other error.

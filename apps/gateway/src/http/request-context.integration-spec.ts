@@ -82,34 +82,48 @@ class ProbeController {
   boom(): never {
     throw new TypeError('a bug');
   }
+
+  /** Work still in progress when the gateway is told to stop, that then needs the bus. */
+  @Get('slow')
+  async slow(): Promise<{ correlationId?: string }> {
+    await sleep(300);
+    return this.bus.send(PROBE_CORRELATION, {});
+  }
 }
 
 @Module({ controllers: [ProbeController] })
 class ProbeModule {}
 
+/** The gateway's real HTTP stack and AppModule, plus the probe routes. */
+async function startProbeGateway(config: GatewayConfig): Promise<NestFastifyApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config), ProbeModule],
+  }).compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(
+    createGatewayAdapter(config),
+    GATEWAY_APP_OPTIONS,
+  );
+  await configureGateway(app, config);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return app;
+}
+
 describe('gateway request context', () => {
   let redis: TestRedisSpace;
+  let config: GatewayConfig;
   let app: NestFastifyApplication;
   let service: INestMicroservice;
   let api: ApiClient;
 
   beforeAll(async () => {
     redis = createTestRedisSpace();
-    const config = loadConfig(GatewayConfig, {
+    config = loadConfig(GatewayConfig, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.prefix,
     });
-    const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(config), ProbeModule],
-    }).compile();
-    app = moduleRef.createNestApplication<NestFastifyApplication>(
-      createGatewayAdapter(config),
-      GATEWAY_APP_OPTIONS,
-    );
-    await configureGateway(app, config);
-    await app.listen({ port: 0, host: '127.0.0.1' });
+    app = await startProbeGateway(config);
     api = apiClient(await app.getUrl());
 
     @Module({
@@ -247,5 +261,26 @@ describe('gateway request context', () => {
     expect(res.json.error_id).toMatch(UUID);
     expect(res.json.message).not.toContain('a bug');
     expect(res.headers.get('x-request-id')).toMatch(UUID);
+  });
+
+  it('finishes a request in flight when it is stopped, and then refuses new ones', async () => {
+    const stopping = await startProbeGateway(config);
+    const url = await stopping.getUrl();
+    const inFlight = apiClient(url).get('/probe/slow', {
+      headers: { 'x-request-id': 'req-drain' },
+    });
+    await sleep(100);
+
+    // Within the shutdown deadline, not when a kept-alive connection finally times out.
+    const closed = await Promise.race([
+      stopping.close().then(() => 'closed'),
+      sleep(5_000, 'still open after 5 s', { ref: false }),
+    ]);
+
+    expect(closed).toBe('closed');
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ correlationId: 'req-drain' });
+    await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 });
