@@ -185,7 +185,8 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       id,
       pattern,
       data: (this.serializer.serialize({ pattern, data, id }) as ReadPacket).data,
-      correlationId: Correlation.id(),
+      // Without a correlation id of its own, the call's id serves: unique, and both sides log it.
+      correlationId: Correlation.id() ?? id,
       replyTo: this.replyChannel,
       deadline: Date.now() + timeoutMs,
     });
