@@ -31,6 +31,13 @@ const codePool = Number(argValue('codes', '20000'));
 const memberCount = Number(argValue('members', '128'));
 // Request logs cost the gateway (and not the bare server) a line per request; warn keeps them off.
 const logLevel = argValue('log-level', 'warn');
+// `--only 304,health` measures the scenarios whose names contain one of these words.
+const only = argValue('only', '')
+  .split(',')
+  .map((word) => word.trim())
+  .filter((word) => word.length > 0);
+// `--profile` writes a V8 CPU profile of the gateway to bench/results/profiles/.
+const profileGateway = process.argv.includes('--profile');
 
 const ROOT = resolve(process.cwd());
 const DIST = join(ROOT, 'dist');
@@ -90,8 +97,9 @@ function startChild(
   script: string,
   args: string[],
   env: Record<string, string>,
+  nodeArgs: string[] = [],
 ): ChildProcess {
-  const child = spawn(process.execPath, [script, ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -104,22 +112,20 @@ function startChild(
 
 let stopping = false;
 
+/** Stops the apps in the reverse order of their start: the gateway before the services it calls. */
 async function stopChildren(): Promise<void> {
   stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
+  for (const child of [...children].reverse()) {
+    await new Promise<void>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.once('exit', () => {
+        clearTimeout(timer);
+        done();
+      });
+      child.kill('SIGTERM');
+    });
+  }
 }
 
 /** Polls `url` until `ready(response)` holds. */
@@ -283,11 +289,15 @@ async function main(): Promise<void> {
   for (const app of ['users', 'auth-codes']) {
     startChild(app, appScript(app), [], { ...env, BUS_CONSUMER_NAME: `${app}-bench` });
   }
-  startChild('gateway', appScript('gateway'), [], {
-    ...env,
-    PORT: String(gatewayPort),
-    BUS_CONSUMER_NAME: 'gateway-bench',
-  });
+  startChild(
+    'gateway',
+    appScript('gateway'),
+    [],
+    { ...env, PORT: String(gatewayPort), BUS_CONSUMER_NAME: 'gateway-bench' },
+    profileGateway
+      ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`]
+      : [],
+  );
   startChild(
     'bare fastify',
     join(DIST, 'bench', 'bench', 'api-bare-server.js'),
@@ -378,7 +388,10 @@ async function main(): Promise<void> {
   ];
 
   const measured: Measured[] = [];
-  for (const scenario of scenarios) {
+  const selected = scenarios.filter(
+    (scenario) => only.length === 0 || only.some((word) => scenario.name.includes(word)),
+  );
+  for (const scenario of selected) {
     process.stdout.write(
       `Measuring ${scenario.name} for ${durationSeconds} s at ${connections} connections...\n`,
     );
@@ -386,14 +399,12 @@ async function main(): Promise<void> {
     measured.push(await measure(scenario, { warmup: scenario.method !== 'POST' }));
   }
 
-  const by = (name: string) => measured.find((m) => m.scenario === name) as Measured;
+  // NaN when `--only` left a scenario out.
+  const rate = (name: string) =>
+    measured.find((m) => m.scenario === name)?.expectedPerSecond ?? Number.NaN;
   const ratios = {
-    notModifiedOverOk:
-      by('GET /api/users/me (304)').expectedPerSecond /
-      by('GET /api/users/me (200)').expectedPerSecond,
-    gatewayOverBareFastify:
-      by('GET /health (gateway)').expectedPerSecond /
-      by('GET /health (bare Fastify)').expectedPerSecond,
+    notModifiedOverOk: rate('GET /api/users/me (304)') / rate('GET /api/users/me (200)'),
+    gatewayOverBareFastify: rate('GET /health (gateway)') / rate('GET /health (bare Fastify)'),
   };
   const rows: Array<Record<string, Cell>> = measured.map((m) => ({
     scenario: m.scenario,

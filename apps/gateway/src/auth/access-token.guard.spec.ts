@@ -5,7 +5,7 @@ import { JwtService } from '@nestjs/jwt';
 import { DomainError, ErrorCode, MemberRole } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 import { AccessTokenGuard } from './access-token.guard';
-import { AccessTokenService } from './access-token.service';
+import { accessTokenJwtOptions, AccessTokenService } from './access-token.service';
 import { Authenticated, OptionalAuthentication, Roles } from './auth.decorators';
 import { AuthenticatedMember, RequestWithMember } from './authenticated-member';
 
@@ -47,7 +47,7 @@ class OptionalByDefaultController {
 
 function newTestGuard() {
   const config = Object.assign(new GatewayConfig(), { JWT_SECRET: 'x'.repeat(40) });
-  const tokens = new AccessTokenService(new JwtService(), config);
+  const tokens = new AccessTokenService(new JwtService(accessTokenJwtOptions(config)), config);
   return { sut: new AccessTokenGuard(new Reflector(), tokens), tokens };
 }
 

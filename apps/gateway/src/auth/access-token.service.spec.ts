@@ -3,7 +3,7 @@ import { JwtService } from '@nestjs/jwt';
 import * as jsonwebtoken from 'jsonwebtoken';
 import { DomainError, ErrorCode, MemberRole } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
-import { AccessTokenService } from './access-token.service';
+import { accessTokenJwtOptions, AccessTokenService } from './access-token.service';
 
 const SECRET = 'unit-test-secret-that-is-long-enough-0123456789';
 
@@ -15,7 +15,10 @@ function newTestService(overrides: Partial<GatewayConfig> = {}) {
     JWT_ACCESS_TTL: 900,
     ...overrides,
   });
-  return { sut: new AccessTokenService(new JwtService(), config), config };
+  return {
+    sut: new AccessTokenService(new JwtService(accessTokenJwtOptions(config)), config),
+    config,
+  };
 }
 
 const base64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

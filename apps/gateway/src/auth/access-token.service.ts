@@ -1,5 +1,6 @@
+import { createSecretKey } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
+import { JwtModuleOptions, JwtService } from '@nestjs/jwt';
 import { DomainError, ErrorCode, isMemberRole } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 import { AuthenticatedMember } from './authenticated-member';
@@ -17,6 +18,15 @@ export interface IssuedAccessToken {
   expires_in: number;
 }
 
+/**
+ * The JwtService options: the HMAC key as a KeyObject, made once. Given the secret as a string,
+ * jsonwebtoken first tries to parse it as a PEM public key on every verification (and fails): that
+ * attempt was the gateway's most expensive step per authenticated request.
+ */
+export function accessTokenJwtOptions(config: Pick<GatewayConfig, 'JWT_SECRET'>): JwtModuleOptions {
+  return { secret: createSecretKey(Buffer.from(config.JWT_SECRET, 'utf8')) };
+}
+
 interface AccessTokenClaims {
   sub?: unknown;
   role?: unknown;
@@ -27,7 +37,8 @@ interface AccessTokenClaims {
  * Issues and verifies the gateway's JWT access tokens: HS256 only, `iss` and `aud` set and checked,
  * `sub` = member id, `role`, `typ: "access"`, JWT_ACCESS_TTL seconds. Every failure (bad signature,
  * `alg: none` or another algorithm, wrong issuer or audience, expired, not an access token) is the
- * same UNAUTHENTICATED error: the caller learns nothing about which check failed.
+ * same UNAUTHENTICATED error: the caller learns nothing about which check failed. The key is the
+ * JwtService's (AccessTokenModule); algorithm, issuer and audience are given on every call.
  */
 @Injectable()
 export class AccessTokenService {
@@ -40,7 +51,6 @@ export class AccessTokenService {
     const access_token = this.jwt.sign(
       { role: member.role, typ: ACCESS_TOKEN_TYPE },
       {
-        secret: this.config.JWT_SECRET,
         algorithm: ACCESS_TOKEN_ALGORITHM,
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
@@ -55,7 +65,6 @@ export class AccessTokenService {
     let claims: AccessTokenClaims;
     try {
       claims = this.jwt.verify<AccessTokenClaims & object>(token, {
-        secret: this.config.JWT_SECRET,
         algorithms: [ACCESS_TOKEN_ALGORITHM],
         issuer: this.config.JWT_ISSUER,
         audience: this.config.JWT_AUDIENCE,
