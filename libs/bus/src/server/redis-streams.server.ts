@@ -37,7 +37,7 @@ export interface RedisStreamsServerOptions extends BusOptions {
 
 export type BusServerStatus = 'connected' | 'reconnecting' | 'disconnected';
 
-/** How long one blocking read waits before the loop looks around (closing? new streams?). */
+/** A blocking read returns at least this often, so a silently dead connection is noticed. */
 const BLOCK_MS = 5000;
 const MAX_BACKOFF_MS = 5000;
 
