@@ -381,6 +381,32 @@ describe('sign-in (e2e)', () => {
     });
   });
 
+  it('documents every sign-in and members route in the OpenAPI document', async () => {
+    const docs = await platform.api.get<{
+      paths: Record<string, Record<string, { security?: unknown[] }>>;
+    }>('/docs-json');
+    expect(docs.status).toBe(200);
+    const { paths } = docs.json;
+    for (const [path, method] of [
+      ['/api/auth/register', 'post'],
+      ['/api/auth/token', 'post'],
+      ['/api/auth/refresh', 'post'],
+      ['/api/auth/logout', 'post'],
+      ['/api/auth/callback', 'post'],
+      ['/api/auth/generate-code', 'post'],
+      ['/api/auth/telegram', 'post'],
+      ['/api/users/me', 'get'],
+      ['/api/users/me', 'patch'],
+      ['/api/users/me/refresh', 'post'],
+      ['/api/users/u/{referral_code}', 'get'],
+      ['/api/users/me/referrals', 'get'],
+      ['/api/users/me/coins', 'get'],
+    ]) {
+      expect(paths[path]?.[method]).toBeDefined();
+    }
+    expect(paths['/api/users/me'].get.security).toEqual([{ bearer: [] }]);
+  });
+
   describe('rate limits', () => {
     it('answers the 6th registration within a minute from one address with 429 and Retry-After', async () => {
       const api = client();

@@ -44,7 +44,10 @@ export class RedeemLoginCodeDto {
   @MaxLength(LOGIN_CODE_MAX_LENGTH)
   code!: string;
 
-  /** When given, must equal the telegram_id the code was issued for. */
+  /**
+   * When given, must equal the telegram_id the code was issued for (a code issued without one
+   * matches none). A mismatch is refused with INVALID_AUTH_CODE and leaves the code usable.
+   */
   @IsOptional()
   @Type(() => Number)
   @IsInt()
