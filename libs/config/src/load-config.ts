@@ -10,10 +10,20 @@ export class ConfigError extends Error {
   }
 }
 
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD/i;
+
+/** The rejected value as it may appear in a log: secrets hidden, passwords cut out of URLs. */
+export function printableValue(name: string, value: unknown): string {
+  if (value === undefined || value === null) return 'nothing';
+  if (SECRET_NAME.test(name)) return 'a hidden value';
+  const text = String(value);
+  return JSON.stringify(text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@'));
+}
+
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((error) =>
     Object.values(error.constraints ?? {}).map(
-      (message) => `${message} (got ${JSON.stringify(error.value ?? null)})`,
+      (message) => `${message} (got ${printableValue(error.property, error.value)})`,
     ),
   );
 }

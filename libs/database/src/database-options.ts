@@ -28,6 +28,10 @@ export function dataSourceOptions(
     migrationsTableName: `${db.schema}_migrations`,
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // Migrations own the schema, extensions included; UUID defaults are gen_random_uuid(), built
+    // into PostgreSQL 13+, so TypeORM need not install uuid-ossp on every connect.
+    installExtensions: false,
+    uuidExtension: 'pgcrypto',
     extra: { max: config.DATABASE_POOL_SIZE },
   };
 }

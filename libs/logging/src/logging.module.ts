@@ -2,7 +2,6 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { Options } from 'pino-http';
 import { CommonEnv } from '@up/config';
-import { Correlation } from './correlation';
 import { pinoOptions } from './pino-options';
 
 /**
@@ -21,8 +20,6 @@ export class LoggingModule {
             pinoHttp: {
               ...pinoOptions(app, config),
               autoLogging: false,
-              // Our correlation id comes from the bus or the gateway's own context, not pino-http's.
-              customProps: () => ({ correlationId: Correlation.id() }),
               ...extra.http,
             },
           }),

@@ -2,6 +2,13 @@ import type { LoggerOptions } from 'pino';
 import { CommonEnv } from '@up/config';
 import { Correlation } from './correlation';
 
+/** Query parameters whose values are credentials (one-time login codes, tokens). */
+const SECRET_QUERY_PARAMS = /([?&](?:code|token|access_token|refresh_token)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
+}
+
 export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
   return {
     level: config.LOG_LEVEL,
@@ -12,16 +19,23 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
       const correlationId = Correlation.id();
       return correlationId ? { correlationId } : {};
     },
+    serializers: {
+      // pino-http hands over its serialized request; only the URL can carry a secret here.
+      req: (req: { url?: string }) => (req.url ? { ...req, url: redactUrl(req.url) } : req),
+    },
     redact: {
       paths: [
         'req.headers.authorization',
         'req.headers.cookie',
+        'req.query.code',
         '*.password',
         '*.refresh_token',
         '*.access_token',
-        '*.code',
       ],
       censor: '[redacted]',
     },
+    ...(config.LOG_PRETTY
+      ? { transport: { target: 'pino-pretty', options: { singleLine: true, messageKey: 'msg' } } }
+      : {}),
   };
 }
