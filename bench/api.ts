@@ -399,6 +399,9 @@ async function main(): Promise<void> {
     measured.push(await measure(scenario, { warmup: scenario.method !== 'POST' }));
   }
 
+  // Requests autocannon left in flight finish before the apps are stopped.
+  await new Promise((r) => setTimeout(r, 2000));
+
   // NaN when `--only` left a scenario out.
   const rate = (name: string) =>
     measured.find((m) => m.scenario === name)?.expectedPerSecond ?? Number.NaN;

@@ -22,9 +22,15 @@ export class ProfileVersions implements OnApplicationShutdown {
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
     });
-    this.redis.on('error', (error: Error) =>
-      this.logger.warn({ err: error }, 'profile-version connection error'),
-    );
+    // One line per outage, not one per reconnection attempt.
+    let down = false;
+    this.redis.on('error', (error: Error) => {
+      if (!down) this.logger.warn({ err: error }, 'profile-version connection lost');
+      down = true;
+    });
+    this.redis.on('ready', () => {
+      down = false;
+    });
   }
 
   async current(memberId: string): Promise<number | undefined> {
