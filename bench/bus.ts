@@ -3,7 +3,7 @@
  * bus against Nest's built-in Redis transport (pub/sub), on the same trivial handler, the same
  * Redis, at concurrency 1 and 64. Prints a table and writes bench/results/bus-*.json.
  *
- *   npm run bench:bus [-- --rounds 3 --duration 2000 --warmup 500 --server-concurrency 64]
+ *   npm run bench:bus [-- --rounds 5 --duration 1500 --warmup 300 --server-concurrency 64]
  *
  * Both servers and both clients run in this one process, and the scenarios are interleaved in
  * rounds (bus, built-in, bus, built-in, ...), each round's samples pooled per scenario: on a
@@ -49,9 +49,9 @@ interface Ping {
   n: number;
 }
 
-const rounds = Number(argValue('rounds', '3'));
-const durationMs = Number(argValue('duration', '2000'));
-const warmupMs = Number(argValue('warmup', '500'));
+const rounds = Number(argValue('rounds', '5'));
+const durationMs = Number(argValue('duration', '1500'));
+const warmupMs = Number(argValue('warmup', '300'));
 const serverConcurrency = Number(argValue('server-concurrency', '64'));
 const CONCURRENCIES = argValue('concurrency', '1,64').split(',').map(Number);
 // `--only bus` or `--only builtin` runs one side (profiling).
@@ -160,7 +160,9 @@ async function measure(
     })),
   );
   for (let round = 1; round <= rounds; round++) {
-    for (const scenario of scenarios) {
+    // Alternate who goes first, so neither always inherits the other's leftovers (GC, caches).
+    const order = round % 2 === 1 ? scenarios : [...scenarios].reverse();
+    for (const scenario of order) {
       const run = await runClosedLoop({
         concurrency: scenario.concurrency,
         durationMs,
@@ -171,7 +173,7 @@ async function measure(
       scenario.runs.push(run);
       process.stdout.write(
         `  round ${round}/${rounds}  ${scenario.transport.name.padEnd(30)} c=${String(scenario.concurrency).padEnd(3)} ` +
-          `${Math.round(run.throughput)} req/s\n`,
+          `${Math.round(run.throughput)} req/s, p99 ${fmt(run.latency.p99)} ms\n`,
       );
     }
   }

@@ -70,7 +70,7 @@ export async function runClosedLoop(args: {
     errors,
     throughput: (recorder.count - before) / (measuredMs / 1000),
     cpuPerCallUs: (cpu.user + cpu.system) / Math.max(1, recorder.count - before),
-    latency: recorder.summary(),
+    latency: recorder.summary(before),
     ...(firstError ? { firstError } : {}),
   };
 }

@@ -33,8 +33,9 @@ export class LatencyRecorder {
     return this.length;
   }
 
-  summary(): LatencySummary {
-    const sorted = this.samples.slice(0, this.length).sort();
+  /** Summary of all samples, or of those recorded since sample number `from`. */
+  summary(from = 0): LatencySummary {
+    const sorted = this.samples.slice(from, this.length).sort();
     let total = 0;
     for (const value of sorted) total += value;
     return {
