@@ -18,6 +18,7 @@ import {
 } from '@up/contracts';
 import { EventsConfig } from '../config/events.config';
 import { EventPublisher } from '../shared/event-publisher';
+import { SingleFlight } from '../shared/single-flight';
 import { EventEntity } from './event.entity';
 import { toEventCreatedPayload, toEventView } from './event-view';
 import {
@@ -39,6 +40,8 @@ function instant(value: string): Date {
 /** Events: listing, reading, and their lifecycle (create, update, deactivate). */
 @Injectable()
 export class EventsService {
+  private readonly upcomingTotal = new SingleFlight<number>();
+
   constructor(
     @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
     private readonly config: EventsConfig,
@@ -59,7 +62,7 @@ export class EventsService {
         .limit(limit)
         .offset(offset)
         .getMany(),
-      this.count('is_active AND start_date >= now()'),
+      this.upcomingTotal.run(() => this.count('is_active AND start_date >= now()')),
     ]);
     return { events: events.map((e) => toEventView(e)), total, limit, offset };
   }
@@ -140,6 +143,7 @@ export class EventsService {
       creatorId: dto.actor_id,
       timezone: dto.timezone ?? this.config.DEFAULT_EVENT_TIMEZONE,
     });
+    this.upcomingTotal.invalidate();
     const event = await this.findOrFail(identifiers[0].id as string);
     await this.publisher.publish(EVENT_EVENTS.CREATED, toEventCreatedPayload(event));
     return toEventView(event);
@@ -150,7 +154,7 @@ export class EventsService {
    * actually taken (joins change `seats_taken` under the same row lock).
    */
   async update(dto: UpdateEventDto): Promise<EventView> {
-    return this.events.manager.transaction(async (manager) => {
+    const view = await this.events.manager.transaction(async (manager) => {
       const event = await this.lockForChange(manager, dto);
       const changes: Partial<EventEntity> = {};
       if (dto.title !== undefined) changes.title = dto.title.trim();
@@ -184,11 +188,13 @@ export class EventsService {
       }
       return toEventView(await this.findOrFail(event.id, manager));
     });
+    this.upcomingTotal.invalidate();
+    return view;
   }
 
   /** Takes the event off the listings; joining stops, members already in may still leave. */
   async deactivate(dto: DeactivateEventDto): Promise<EventView> {
-    return this.events.manager.transaction(async (manager) => {
+    const view = await this.events.manager.transaction(async (manager) => {
       const event = await this.lockForChange(manager, dto);
       if (event.isActive) {
         await manager
@@ -200,6 +206,8 @@ export class EventsService {
       }
       return toEventView(await this.findOrFail(event.id, manager));
     });
+    this.upcomingTotal.invalidate();
+    return view;
   }
 
   private async lockForChange(

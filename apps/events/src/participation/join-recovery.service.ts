@@ -6,7 +6,7 @@ import { EventsConfig } from '../config/events.config';
 import { MembersClient } from '../members/members.client';
 import { joinDebitKey, joinRefundKey, ledgerReason } from './coin-keys';
 import { ParticipationService } from './participation.service';
-import { Seat, SeatsRepository } from './seats.repository';
+import { Confirmation, Seat, SeatsRepository } from './seats.repository';
 
 export interface SweepReport {
   confirmed: number;
@@ -80,7 +80,7 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
   private async settlePending(
     seatId: string,
   ): Promise<'confirmed' | 'released' | 'deferred' | null> {
-    let confirmed: { seat: Seat; joinedAt: Date } | undefined;
+    let confirmed: { seat: Seat; confirmation: Confirmation } | undefined;
     const outcome = await this.dataSource.transaction(async (manager) => {
       const seat = await this.seats.lockForSettlement(manager, { seatId, kind: 'pending' });
       if (!seat) return null;
@@ -105,12 +105,12 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
         this.logger.warn({ err: error, seatId }, 'stale join still in doubt; retried next sweep');
         return 'deferred' as const;
       }
-      const joinedAt = await this.seats.confirm(seat.id, manager);
-      if (!joinedAt) return null;
-      confirmed = { seat, joinedAt };
+      const confirmation = await this.seats.confirm(seat.id, manager);
+      if (!confirmation) return null;
+      confirmed = { seat, confirmation };
       return 'confirmed' as const;
     });
-    if (confirmed) await this.participation.afterJoin(confirmed.seat, confirmed.joinedAt);
+    if (confirmed) await this.participation.afterJoin(confirmed.seat, confirmed.confirmation);
     return outcome;
   }
 

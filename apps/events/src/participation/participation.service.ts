@@ -18,7 +18,7 @@ import { MembersClient } from '../members/members.client';
 import { EventPublisher } from '../shared/event-publisher';
 import { joinDebitKey, joinRefundKey, ledgerReason } from './coin-keys';
 import { joinAbandoned, joinInDoubt } from './participation.errors';
-import { Seat, SeatsRepository } from './seats.repository';
+import { Confirmation, Seat, SeatsRepository } from './seats.repository';
 
 /**
  * A refusal from the users service means the call changed nothing (INSUFFICIENT_COINS,
@@ -67,7 +67,6 @@ export class ParticipationService {
     const seat = await this.seats.reserve(event_id, member_id);
     const balance = await this.pay(seat);
     const joinedAt = await this.confirmPaid(seat);
-    await this.afterJoin(seat, joinedAt);
     return { event_id, user_id: member_id, joined_at: joinedAt.toISOString(), balance };
   }
 
@@ -98,9 +97,13 @@ export class ParticipationService {
 
   /** Step 3. The sweep may have settled this attempt already, either way. */
   private async confirmPaid(seat: Seat): Promise<Date> {
-    const joinedAt = await this.seats.confirm(seat.id);
-    if (joinedAt) return joinedAt;
+    const confirmation = await this.seats.confirm(seat.id);
+    if (confirmation) {
+      await this.afterJoin(seat, confirmation);
+      return confirmation.joinedAt;
+    }
     const current = await this.seats.statusOf(seat.id);
+    // Confirmed by the sweep, which also did the steps after the join.
     if (current.status === 'joined' && current.joinedAt) return current.joinedAt;
     // The sweep released the seat (its own debit was refused) but ours went through: pay back.
     await this.refundLostSeat(seat);
@@ -141,22 +144,21 @@ export class ParticipationService {
    * After a confirmed join: the `first_event` achievement and the bus event. Neither touches
    * seats or coins, so a failure here is logged and does not undo the join.
    */
-  async afterJoin(seat: Seat, joinedAt: Date): Promise<void> {
-    try {
-      if (await this.seats.isFirstJoin(seat.memberId, seat.id)) {
+  async afterJoin(seat: Seat, { joinedAt, firstJoin, seats }: Confirmation): Promise<void> {
+    if (firstJoin) {
+      try {
         await this.members.awardFirstEvent(seat.memberId);
+      } catch (error) {
+        this.logger.warn({ err: error, memberId: seat.memberId }, 'first_event not awarded');
       }
-    } catch (error) {
-      this.logger.warn({ err: error, memberId: seat.memberId }, 'first_event not awarded');
     }
-    const { capacity, seatsTaken } = await this.seats.seatsOf(seat.eventId);
     await this.publisher.publish(EVENT_EVENTS.PARTICIPANT_JOINED, {
       event_id: seat.eventId,
       member_id: seat.memberId,
       joined_at: joinedAt.toISOString(),
       price: seat.price,
-      participants_count: seatsTaken,
-      spots_left: spotsLeft({ capacity, seatsTaken }),
+      participants_count: seats.seatsTaken,
+      spots_left: spotsLeft(seats),
     });
   }
 

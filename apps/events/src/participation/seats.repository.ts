@@ -31,6 +31,13 @@ export interface EventSeats {
   seatsTaken: number;
 }
 
+export interface Confirmation {
+  joinedAt: Date;
+  /** No other attempt of this member, on any event, was ever confirmed (`first_event`). */
+  firstJoin: boolean;
+  seats: EventSeats;
+}
+
 const UNIQUE_VIOLATION = '23505';
 
 function isUniqueViolation(error: unknown): boolean {
@@ -122,20 +129,37 @@ export class SeatsRepository {
     return eventFull();
   }
 
-  /** `pending` → `joined`; null when the attempt is no longer pending (see `statusOf`). */
+  /**
+   * `pending` → `joined`; null when the attempt is no longer pending (see `statusOf`). Answers,
+   * in the same round trip, what the steps after a join need: the event's seats, and whether this
+   * is the member's first confirmed join ever.
+   */
   async confirm(
     seatId: string,
     manager: EntityManager = this.dataSource.manager,
-  ): Promise<Date | null> {
-    const rows = await updateReturning<{ joined_at: Date }>(
-      manager,
-      `UPDATE events.participants
-          SET status = 'joined', joined_at = now(), updated_at = now()
-        WHERE id = $1 AND status = 'pending'
-       RETURNING joined_at`,
+  ): Promise<Confirmation | null> {
+    const [row] = await manager.query<
+      { joined_at: Date; capacity: number | null; seats_taken: number; first: boolean }[]
+    >(
+      `WITH confirmed AS (
+         UPDATE events.participants
+            SET status = 'joined', joined_at = now(), updated_at = now()
+          WHERE id = $1 AND status = 'pending'
+         RETURNING event_id, member_id, joined_at
+       )
+       SELECT c.joined_at, e.capacity, e.seats_taken,
+              NOT EXISTS (SELECT 1 FROM events.participants p
+                           WHERE p.member_id = c.member_id AND p.joined_at IS NOT NULL
+                             AND p.id <> $1) AS first
+         FROM confirmed c JOIN events.events e ON e.id = c.event_id`,
       [seatId],
     );
-    return rows.length > 0 ? rows[0].joined_at : null;
+    if (!row) return null;
+    return {
+      joinedAt: row.joined_at,
+      firstJoin: row.first,
+      seats: { capacity: row.capacity, seatsTaken: row.seats_taken },
+    };
   }
 
   /** `pending` → `failed` and the seat back, together; false when it was not pending any more. */
@@ -225,16 +249,6 @@ export class SeatsRepository {
         WHERE id = $1 AND refund_state = 'due'`,
       [seatId],
     );
-  }
-
-  /** True when no other attempt of this member (on any event) was ever confirmed. */
-  async isFirstJoin(memberId: string, seatId: string): Promise<boolean> {
-    const [row] = await this.dataSource.query<{ first: boolean }[]>(
-      `SELECT NOT EXISTS (SELECT 1 FROM events.participants
-                           WHERE member_id = $1 AND joined_at IS NOT NULL AND id <> $2) AS first`,
-      [memberId, seatId],
-    );
-    return row.first;
   }
 
   async seatsOf(eventId: string): Promise<EventSeats> {

@@ -49,6 +49,13 @@ import {
 import { EventIdPipe } from './uuid-param.pipe';
 
 const EVENT_ID = { name: 'event_id', format: 'uuid', description: 'Event id' } as const;
+
+/**
+ * Joining and leaving move coins through a second service, and a rush on one popular event queues
+ * its joins behind each other; they get longer than the default bus timeout, because a 503 for a
+ * join that then completes anyway is worse than a late answer.
+ */
+const SEAT_CHANGE_TIMEOUT_MS = 15_000;
 const NOT_FOUND = 'Unknown event, or an id that is not a UUID';
 
 /** API.md "Events": thin routes over the events service's bus patterns. */
@@ -169,7 +176,11 @@ export class EventsController {
     @Param('event_id', EventIdPipe) eventId: string,
     @CurrentMember() member: AuthenticatedMember,
   ): Promise<JoinEventResult> {
-    return this.bus.send(EVENTS.JOIN, { event_id: eventId, member_id: member.id });
+    return this.bus.send(
+      EVENTS.JOIN,
+      { event_id: eventId, member_id: member.id },
+      { timeoutMs: SEAT_CHANGE_TIMEOUT_MS },
+    );
   }
 
   @Delete(':event_id/join')
@@ -184,7 +195,11 @@ export class EventsController {
     @Param('event_id', EventIdPipe) eventId: string,
     @CurrentMember() member: AuthenticatedMember,
   ): Promise<void> {
-    await this.bus.send(EVENTS.LEAVE, { event_id: eventId, member_id: member.id });
+    await this.bus.send(
+      EVENTS.LEAVE,
+      { event_id: eventId, member_id: member.id },
+      { timeoutMs: SEAT_CHANGE_TIMEOUT_MS },
+    );
   }
 
   @Get(':event_id/participants')
