@@ -35,6 +35,8 @@ describe(CalendarService.name, () => {
     expect(content).toContain('DTEND;TZID=Europe/Moscow:20311220T133000');
     expect(content).toContain('SUMMARY:Breakfast\\, with\\; commas');
     expect(content).toContain(`UID:${event.id}@events.up-club`);
+    // Timestamps are UTC, whatever the process's own time zone.
+    expect(content).toMatch(/\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/);
   });
 
   it('finds the VTIMEZONE of a zone under its older canonical name', async () => {

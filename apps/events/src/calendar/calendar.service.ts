@@ -45,8 +45,11 @@ export function renderEvent(event: EventEntity): string {
   });
   const zone = vtimezoneOf(event.timezone);
   if (zone) {
-    // ical-generator writes the VTIMEZONE from this generator and DTSTART;TZID=<zone>:<local time>.
-    calendar.timezone({ name: zone.tzid, generator: (tzid) => getVtimezoneComponent(tzid) });
+    // No calendar-wide zone (name null): DTSTAMP, CREATED and LAST-MODIFIED stay UTC as RFC 5545
+    // wants; the generator still writes the VTIMEZONE of the event's zone, which the event's
+    // DTSTART;TZID=<zone>:<local time> refers to.
+    calendar.timezone({ name: null, generator: (tzid) => getVtimezoneComponent(tzid) });
+    calendar.x('X-WR-TIMEZONE', zone.tzid);
   }
   const end = event.endDate ?? new Date(event.startDate.getTime() + DEFAULT_DURATION_MS);
   // dayjs objects carry the zone, so the local wall-clock time written is the zone's; without a
