@@ -15,6 +15,7 @@ import {
   MemberRole,
   SearchMembersDto,
   SearchMembersResult,
+  AUTH,
   USERS,
 } from '@up/contracts';
 import { AuthenticatedMember, CurrentMember, Roles } from '../auth';
@@ -74,6 +75,11 @@ export class AdminUsersController {
       member_id: memberId,
       actor_id: admin.id,
     });
+    // A deactivated member signs in nowhere any more: every refresh-token family ends now, and
+    // the access tokens already issued run out within JWT_ACCESS_TTL.
+    if (body.is_active === false) {
+      await this.bus.send(AUTH.REVOKE_MEMBER_TOKENS, { member_id: memberId });
+    }
     return profile;
   }
 }

@@ -17,7 +17,10 @@ describe(AdminUsersController.name, () => {
   let member: TestMember;
 
   beforeAll(async () => {
-    platform = await startPlatform({ apps: ['gateway', 'users', 'events'], env: ClubFactory.env });
+    platform = await startPlatform({
+      apps: ['gateway', 'users', 'auth-codes', 'events'],
+      env: ClubFactory.env,
+    });
     club = new ClubFactory(platform);
     admin = await club.adminMember();
     member = await club.member({ coins: 20 });
@@ -93,6 +96,27 @@ describe(AdminUsersController.name, () => {
       });
       expect(res.status).toBe(200);
       expect(res.json).toMatchObject({ role: 'organizer', is_active: false });
+    });
+
+    it('ends every session of a member it deactivates', async () => {
+      const registered = await platform.api.post<{ user: { id: string }; refresh_token: string }>(
+        '/api/auth/register',
+        {
+          body: { email: 'leaving@example.com', password: 'long enough pw', full_name: 'Leaving' },
+        },
+      );
+      expect(registered.status).toBe(201);
+
+      const res = await platform.api.patch(`/api/admin/users/${registered.json.user.id}`, {
+        token: admin.token,
+        body: { is_active: false },
+      });
+      expect(res.status).toBe(200);
+
+      const refresh = await platform.api.post('/api/auth/refresh', {
+        body: { refresh_token: registered.json.refresh_token },
+      });
+      expect(refresh.status).toBe(401);
     });
 
     it('answers 404 for unknown and malformed ids', async () => {
