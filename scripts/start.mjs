@@ -12,6 +12,7 @@
 // Settings of this script only: START_READY_TIMEOUT_SECONDS (90), START_LOG_FORMAT (pretty|json).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,11 +128,25 @@ function stop({ exitCode, signal = 'SIGTERM' }) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** Whether the gateway's port is free: a taken port would answer our /ready probe for someone else. */
+function portIsFree(port, host) {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ port: Number(port), host }, () => server.close(() => resolve(true)));
+  });
+}
+
 async function checkServers() {
   const failures = await checkInfrastructure({
     databaseUrl: env('DATABASE_URL', DEFAULT_DATABASE_URL),
     redisUrl: env('REDIS_URL', DEFAULT_REDIS_URL),
   });
+  if (Number(PORT) !== 0 && !(await portIsFree(PORT, env('HOST', '0.0.0.0')))) {
+    failures.push(
+      `Port ${PORT} is already in use (another copy of the platform?): set PORT to a free port.`,
+    );
+  }
   if (failures.length > 0) {
     process.stderr.write(`\nCannot start the platform:\n\n${failures.join('\n\n')}\n\n`);
     process.exit(1);

@@ -140,6 +140,19 @@ describe('npm start (scripts/start.mjs)', () => {
     expect(script.output()).not.toContain('PostgreSQL');
   });
 
+  it('stops at once when the port is taken, rather than probe someone else', async () => {
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '0.0.0.0', resolve));
+    try {
+      const script = runStart(environment());
+      const { code } = await script.exited;
+      expect(code).toBe(1);
+      expect(script.output()).toContain(`Port ${port} is already in use`);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
   it(
     'builds and starts all five apps until /ready answers 200, and stops them all on SIGTERM',
     async () => {
