@@ -4,3 +4,4 @@ export * from './platform';
 export * from './platform-apps';
 export * from './platform-http';
 export * from './platform-database';
+export * from './club.factory';
