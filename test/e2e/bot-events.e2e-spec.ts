@@ -1,7 +1,6 @@
 import {
   FakeTelegramBotApi,
   Platform,
-  RecordedCall,
   startPlatform,
   telegramUser,
   TelegramMessage,
@@ -22,10 +21,6 @@ interface SignedIn {
   user: { id: string; role: string };
 }
 
-function messageOf(call: RecordedCall): TelegramMessage {
-  return call.result as TelegramMessage;
-}
-
 function buttonsOf(message: TelegramMessage): { text: string; data: string }[] {
   return (message.reply_markup?.inline_keyboard ?? [])
     .flat()
@@ -34,28 +29,21 @@ function buttonsOf(message: TelegramMessage): { text: string; data: string }[] {
 
 describe('events in the bot (end to end)', () => {
   const admin = telegramUser({ language_code: 'en' });
-  let telegram: FakeTelegramBotApi;
   let platform: Platform;
+  let telegram: FakeTelegramBotApi;
 
   beforeAll(async () => {
-    telegram = await FakeTelegramBotApi.start({ botUsername: 'up_club_events_bot' });
     platform = await startPlatform({
       env: { WEB_APP_URL, ADMIN_TELEGRAM_IDS: String(admin.id) },
-      appEnv: { bot: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url } },
+      telegram: { botUsername: 'up_club_events_bot' },
     });
-    await telegram.waitUntilPolling();
+    telegram = platform.telegram;
   }, 90_000);
 
-  afterAll(async () => {
-    await platform?.close();
-    await telegram?.close();
-  });
+  afterAll(() => platform?.close());
 
-  async function say(user: TelegramTestUser, text: string): Promise<TelegramMessage> {
-    telegram.sendText(user, text);
-    return messageOf(
-      await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id),
-    );
+  function say(user: TelegramTestUser, text: string): Promise<TelegramMessage> {
+    return telegram.ask(user, text);
   }
 
   async function press(
@@ -63,9 +51,7 @@ describe('events in the bot (end to end)', () => {
     message: TelegramMessage,
     data: string,
   ): Promise<string> {
-    telegram.pressButton(user, message, data);
-    const answer = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
-    return messageOf(answer).text ?? '';
+    return (await telegram.press(user, message, data)).text ?? '';
   }
 
   /** Signs a Telegram user in on the web: /login in the bot, then the code at the gateway. */

@@ -3,10 +3,8 @@ import {
   decodeQrPng,
   FakeTelegramBotApi,
   Platform,
-  RecordedCall,
   startPlatform,
   telegramUser,
-  TelegramMessage,
   TelegramTestUser,
 } from '@up/testing';
 
@@ -28,10 +26,6 @@ interface SignedIn {
   user: Record<string, unknown>;
 }
 
-function messageOf(call: RecordedCall): TelegramMessage {
-  return call.result as TelegramMessage;
-}
-
 /** The code in a `<WEB_APP_URL>/auth/callback?code=...` link, after checking the link's shape. */
 function codeFromLink(link: string): string {
   const url = new URL(link);
@@ -42,32 +36,21 @@ function codeFromLink(link: string): string {
 }
 
 describe('sign-in through the Telegram bot (end to end)', () => {
-  let telegram: FakeTelegramBotApi;
   let platform: Platform;
+  let telegram: FakeTelegramBotApi;
 
   beforeAll(async () => {
-    telegram = await FakeTelegramBotApi.start({ botUsername: 'up_club_e2e_bot' });
     platform = await startPlatform({
       env: { WEB_APP_URL },
-      appEnv: { bot: { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url } },
+      telegram: { botUsername: 'up_club_e2e_bot' },
     });
-    await telegram.waitUntilPolling();
+    telegram = platform.telegram;
   }, 90_000);
 
-  afterAll(async () => {
-    await platform?.close();
-    await telegram?.close();
-  });
-
-  async function say(user: TelegramTestUser, text: string): Promise<TelegramMessage> {
-    telegram.sendText(user, text);
-    return messageOf(
-      await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id),
-    );
-  }
+  afterAll(() => platform?.close());
 
   async function loginCode(user: TelegramTestUser): Promise<string> {
-    const reply = await say(user, '/login');
+    const reply = await telegram.ask(user, '/login');
     const button = (reply.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.url);
     expect(button).toBeDefined();
     return codeFromLink(button?.url ?? '');
@@ -75,7 +58,7 @@ describe('sign-in through the Telegram bot (end to end)', () => {
 
   it('signs a Telegram member in on the web with the code from /login', async () => {
     const user = telegramUser({ language_code: 'en' });
-    expect((await say(user, '/start')).text).toContain('Welcome to UP Club');
+    expect((await telegram.ask(user, '/start')).text).toContain('Welcome to UP Club');
     const code = await loginCode(user);
 
     const signIn = await platform.api.post<SignedIn>('/api/auth/callback', { body: { code } });

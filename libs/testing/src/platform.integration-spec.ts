@@ -42,6 +42,7 @@ describe(startPlatform.name, () => {
     ]);
     expect(platform.app('users', 1).config.BUS_CONSUMER_NAME).toBe('users-1');
     expect(() => platform?.gatewayUrl).toThrow(/gateway was not started/);
+    expect(() => platform?.telegram).toThrow(/No fake Telegram was started/);
     expect(() => platform?.app('events')).toThrow(/events replica 0 was not started/);
   });
 

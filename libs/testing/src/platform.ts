@@ -13,6 +13,7 @@ import {
   PlatformAppName,
 } from './platform-apps';
 import { ApiClient, apiClient } from './platform-http';
+import { FakeTelegramBotApi, FakeTelegramBotApiOptions } from './telegram';
 import {
   createTestDatabase,
   createTestRedisSpace,
@@ -29,6 +30,12 @@ export interface StartPlatformOptions {
   env?: Record<string, string>;
   /** Environment of one app only, over `env`. */
   appEnv?: Partial<Record<PlatformAppName, Record<string, string>>>;
+  /**
+   * Starts a fake Telegram Bot API (`platform.telegram`) and points the bot at it
+   * (TELEGRAM_BOT_TOKEN, TELEGRAM_API_ROOT; `appEnv.bot` still wins); startPlatform then returns
+   * once the bot is polling it. Closed with the platform.
+   */
+  telegram?: FakeTelegramBotApiOptions;
 }
 
 /** One running app (one replica of it). */
@@ -51,6 +58,8 @@ export interface Platform {
   readonly gatewayUrl: string;
   /** HTTP helper bound to the gateway (`platform.api.get('/ready')`). */
   readonly api: ApiClient;
+  /** The fake Telegram Bot API the bot polls; throws unless started with `{ telegram: {...} }`. */
+  readonly telegram: FakeTelegramBotApi;
   /** A bus client of its own on the platform's Redis prefix: `platform.bus.send(USERS.GET_PROFILE, {...})`. */
   readonly bus: BusClient;
   /** The environment every app got (JWT_SECRET, DATABASE_URL, REDIS_KEY_PREFIX, ...). */
@@ -61,7 +70,7 @@ export interface Platform {
   readonly apps: readonly PlatformApp[];
   /** One app; `replica` counts from 0. */
   app(name: PlatformAppName, replica?: number): PlatformApp;
-  /** Stops every app, drops the database and deletes the Redis keys. */
+  /** Stops every app (and the fake Telegram), drops the database and deletes the Redis keys. */
   close(): Promise<void>;
 }
 
@@ -200,10 +209,14 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
   const apps: PlatformApp[] = [];
   let gatewayUrl: string | undefined;
   let bus: INestApplicationContext | undefined;
+  let telegram: FakeTelegramBotApi | undefined;
 
   const envOf = (name: PlatformAppName, replica: number) => ({
     ...env,
     BUS_CONSUMER_NAME: `${name}-${replica}`,
+    ...(name === 'bot' && telegram
+      ? { TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url }
+      : {}),
     ...options.appEnv?.[name],
   });
 
@@ -212,11 +225,13 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
       // Clients first, so nothing calls a service that is already gone; then the services.
       ...[...apps].reverse().map((app) => () => app.stop()),
       async () => bus?.close(),
+      async () => telegram?.close(),
       () => database.drop(),
       () => redis.clear(),
     ]);
 
   try {
+    if (options.telegram) telegram = await FakeTelegramBotApi.start(options.telegram);
     const sources = new Map<PlatformAppName, AppSources>();
     for (const name of wanted) sources.set(name, await loadAppSources(name));
     const source = (name: PlatformAppName) => sources.get(name) as AppSources;
@@ -241,6 +256,7 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
     }
     if (wanted.includes('bot')) {
       apps.push(await bootBot({ sources: source('bot'), env: envOf('bot', 0) }));
+      await telegram?.waitUntilPolling();
     }
     bus = await standaloneBus(env);
   } catch (error) {
@@ -257,12 +273,18 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
     if (!gatewayUrl) throw new Error('The gateway was not started (startPlatform({ apps }))');
     return gatewayUrl;
   };
+  const fakeTelegram = telegram;
   return {
     get gatewayUrl() {
       return gatewayUrlOrThrow();
     },
     get api() {
       return apiClient(gatewayUrlOrThrow());
+    },
+    get telegram() {
+      if (!fakeTelegram)
+        throw new Error('No fake Telegram was started (startPlatform({ telegram }))');
+      return fakeTelegram;
     },
     bus: busClient,
     env,

@@ -161,12 +161,19 @@ describe(FakeTelegramBotApi.name, () => {
       bot.start((ctx) =>
         ctx.reply(
           `welcome ${ctx.payload}`,
-          Markup.inlineKeyboard([Markup.button.callback('Press', 'pressed:1')]),
+          Markup.inlineKeyboard([
+            Markup.button.callback('Press', 'pressed:1'),
+            Markup.button.callback('Reply', 'reply:1'),
+          ]),
         ),
       );
       bot.action('pressed:1', async (ctx) => {
         await ctx.answerCbQuery('done');
         await ctx.editMessageText('pressed');
+      });
+      bot.action('reply:1', async (ctx) => {
+        await ctx.reply('replied');
+        await ctx.answerCbQuery();
       });
       bot.command('qr', async (ctx) => {
         const png = await QRCode.toBuffer('https://club.example/auth/callback?code=abc', {
@@ -210,6 +217,20 @@ describe(FakeTelegramBotApi.name, () => {
       expect(sut.messagesIn(user.id).at(-1)).toEqual(
         expect.objectContaining({ text: 'pressed', message_id: message.message_id }),
       );
+    });
+
+    it('gives the bot’s next message in the chat to ask and, once the press is answered, to press', async () => {
+      const user = telegramUser();
+      const welcome = await sut.ask(user, '/start again');
+      expect(welcome).toEqual(
+        expect.objectContaining({
+          text: 'welcome again',
+          chat: expect.objectContaining({ id: user.id }),
+        }),
+      );
+      const reply = await sut.press(user, welcome, 'reply:1');
+      expect(reply.text).toBe('replied');
+      expect(sut.calls.filter((c) => c.method === 'answerCallbackQuery')).toHaveLength(1);
     });
 
     it('parses a multipart photo upload so the PNG can be decoded', async () => {

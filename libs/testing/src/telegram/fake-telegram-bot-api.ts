@@ -124,7 +124,8 @@ function pngSize(data: Buffer): { width: number; height: number } | undefined {
  *   (holds the request until an update arrives), and, like Telegram, answers 409 to the older of
  *   two concurrent pollers, so Telegraf's polling loop runs against it unchanged.
  * - Simulated users talk to the bot with `sendText` and `pressButton`; the bot's calls are
- *   recorded in `calls` (params and uploaded files) and awaited with `waitForCall`.
+ *   recorded in `calls` (params and uploaded files) and awaited with `waitForCall`. `ask` and
+ *   `press` do both for the usual exchange: a message or a press, and the bot's reply.
  * - sendMessage / sendPhoto (multipart) / editMessageText / editMessageReplyMarkup keep a chat
  *   history (`messagesIn(chatId)`) and check what Telegram checks that bots get wrong: empty or
  *   too long text, HTML that does not parse, callback data over 64 bytes, editing to the same
@@ -234,6 +235,35 @@ export class FakeTelegramBotApi {
     this.callbackQueries.set(query.id, query);
     this.pushUpdate({ callback_query: query });
     return query.id;
+  }
+
+  /** A user writes `text` in their private chat; resolves with the bot's next message there. */
+  async ask(user: TelegramTestUser, text: string, timeoutMs?: number): Promise<TelegramMessage> {
+    this.sendText(user, text);
+    const reply = await this.waitForCall('sendMessage', (c) => c.params.chat_id === user.id, {
+      timeoutMs,
+    });
+    return reply.result as TelegramMessage;
+  }
+
+  /**
+   * A user presses a button (see `pressButton`); resolves with the bot's next message in the chat
+   * once the bot has also answered the press (a press left unanswered spins on in the app).
+   */
+  async press(
+    user: TelegramTestUser,
+    message: MessageRef,
+    callbackData: string,
+    timeoutMs?: number,
+  ): Promise<TelegramMessage> {
+    const queryId = this.pressButton(user, message, callbackData);
+    const [reply] = await Promise.all([
+      this.waitForCall('sendMessage', (c) => c.params.chat_id === message.chat.id, { timeoutMs }),
+      this.waitForCall('answerCallbackQuery', (c) => c.params.callback_query_id === queryId, {
+        timeoutMs,
+      }),
+    ]);
+    return reply.result as TelegramMessage;
   }
 
   /** The seq of the latest recorded call: pass it as `since` to wait only for later calls. */
