@@ -1,66 +1,69 @@
-import { randomUUID } from 'node:crypto';
-import { EVENTS, EventView, MemberProfileResult, USERS } from '@up/contracts';
+import { AUTH, EventView, EVENTS, MemberProfileResult, MemberRole, USERS } from '@up/contracts';
 import {
+  ClubFactory,
   decodeQrPng,
   FakeTelegramBotApi,
+  inDays,
   Platform,
-  RecordedCall,
   startPlatform,
   telegramUser,
   TelegramMessage,
   TelegramTestUser,
 } from '@up/testing';
-import { encodeEventsCallback } from './events/events.callback-data';
+import { decodeEventsCallback, encodeEventsCallback } from './events/events.callback-data';
 
 /**
  * The bot against the real users, auth-codes and events services over the real bus, and a fake
- * Telegram Bot API: what a member does in the chat and what the services then hold.
+ * Telegram Bot API: what a member does in the chat and what the services then hold. Refusals and
+ * outages come from real data made through the services and from a stopped service.
  */
 
 const WEB_APP_URL = 'https://club.example';
 
-function messageOf(call: RecordedCall): TelegramMessage {
-  return call.result as TelegramMessage;
+function callbackDataOf(message: TelegramMessage): string[] {
+  return (message.reply_markup?.inline_keyboard ?? []).flat().map((b) => b.callback_data ?? '');
 }
 
 describe('bot on the platform', () => {
-  let telegram: FakeTelegramBotApi;
   let platform: Platform;
+  let telegram: FakeTelegramBotApi;
+  let club: ClubFactory;
 
   beforeAll(async () => {
-    telegram = await FakeTelegramBotApi.start({ botUsername: 'up_club_platform_bot' });
     platform = await startPlatform({
       apps: ['users', 'auth-codes', 'events', 'bot'],
-      env: { WEB_APP_URL },
-      appEnv: {
-        bot: {
-          TELEGRAM_BOT_TOKEN: telegram.token,
-          TELEGRAM_API_ROOT: telegram.url,
-          // A stopped service is reported quickly.
-          BUS_REQUEST_TIMEOUT_MS: '2000',
-        },
-      },
+      env: { WEB_APP_URL, ...ClubFactory.env },
+      // A stopped service is reported quickly.
+      appEnv: { bot: { BUS_REQUEST_TIMEOUT_MS: '2000' } },
+      telegram: { botUsername: 'up_club_platform_bot' },
     });
-    await telegram.waitUntilPolling();
+    telegram = platform.telegram;
+    club = new ClubFactory(platform);
   }, 60_000);
 
-  afterAll(async () => {
-    await platform?.close();
-    await telegram?.close();
-  });
+  afterAll(() => platform?.close());
 
-  async function say(user: TelegramTestUser, text: string): Promise<TelegramMessage> {
-    telegram.sendText(user, text);
-    return messageOf(
-      await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id),
-    );
+  function say(user: TelegramTestUser, text: string): Promise<TelegramMessage> {
+    return telegram.ask(user, text);
   }
 
   function memberOf(user: TelegramTestUser): Promise<MemberProfileResult> {
     return platform.bus.send(USERS.GET_BY_TELEGRAM_ID, { telegram_id: user.id });
   }
 
-  it('/start creates the member with the Telegram names and language', async () => {
+  it('registers its command menu in Russian by default and in English for English clients', () => {
+    const commands = ['start', 'login', 'qr', 'profile', 'events', 'help'];
+    expect(telegram.commandsFor().map((c) => c.command)).toEqual(commands);
+    expect(telegram.commandsFor('en').map((c) => c.command)).toEqual(commands);
+    expect(telegram.commandsFor().find((c) => c.command === 'events')?.description).toBe(
+      'Ближайшие мероприятия',
+    );
+    expect(telegram.commandsFor('en').find((c) => c.command === 'events')?.description).toBe(
+      'Upcoming events',
+    );
+  });
+
+  it('/start creates the member with the Telegram names, in their language or in Russian', async () => {
     const user = telegramUser({ language_code: 'en' });
     const reply = await say(user, '/start');
     expect(reply.text).toContain('Welcome to UP Club');
@@ -73,15 +76,18 @@ describe('bot on the platform', () => {
     expect(profile.referral_code).toMatch(/^UP-[A-Z0-9]{6}$/);
 
     expect((await say(user, '/start')).text).toContain('Welcome back');
+
+    const silent = telegramUser({ language_code: undefined });
+    expect((await say(silent, '/start')).text).toContain('Добро пожаловать в UP Club');
   });
 
-  it('/start UP-XXXXXX records the referral once, and never to oneself', async () => {
+  it('/start UP-XXXXXX records the referral once, whatever the case, and never to oneself', async () => {
     const referrer = telegramUser();
     await say(referrer, '/start');
     const { profile: referrerProfile } = await memberOf(referrer);
 
     const friend = telegramUser();
-    const reply = await say(friend, `/start ${referrerProfile.referral_code}`);
+    const reply = await say(friend, `/start ${referrerProfile.referral_code.toLowerCase()}`);
     expect(reply.text).toContain('по приглашению');
     expect((await memberOf(friend)).profile.referred_by).toBe(referrerProfile.id);
 
@@ -93,14 +99,21 @@ describe('bot on the platform', () => {
     expect((await memberOf(loner)).profile.referred_by).toBeNull();
   });
 
-  it('/login answers with a URL button to <WEB_APP_URL>/auth/callback with a code', async () => {
-    const user = telegramUser({ language_code: 'en' });
+  it('/login answers with a URL button to <WEB_APP_URL>/auth/callback with this member’s code', async () => {
+    const user = telegramUser({ language_code: 'en-US' });
     const reply = await say(user, '/login');
     expect(reply.text).toMatch(/works once and for 10 minutes/);
     const [button] = (reply.reply_markup?.inline_keyboard ?? []).flat();
     const url = new URL(button.url ?? '');
     expect(`${url.origin}${url.pathname}`).toBe(`${WEB_APP_URL}/auth/callback`);
-    expect(url.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{22,}$/);
+
+    // The code is the member's, bound to their Telegram account (redeemed here, so used up).
+    const code = url.searchParams.get('code') ?? '';
+    const redeemed = await platform.bus.send(AUTH.REDEEM_LOGIN_CODE, {
+      code,
+      telegram_id: user.id,
+    });
+    expect(redeemed.member_id).toBe((await memberOf(user)).profile.id);
   });
 
   it('/qr sends a PNG that decodes to the same kind of link', async () => {
@@ -120,9 +133,10 @@ describe('bot on the platform', () => {
     const english = telegramUser({ language_code: 'en' });
     await say(english, '/start');
     const { profile } = await memberOf(english);
+    await club.grantCoins(profile.id, 25);
     const en = await say(english, '/profile');
     expect(en.text).toContain(`https://t.me/up_club_platform_bot?start=${profile.referral_code}`);
-    expect(en.text).toContain(`UP coins: ${profile.up_coins}`);
+    expect(en.text).toContain('UP coins: 25');
     expect(en.text).toContain('Role: member');
 
     const russian = telegramUser({ language_code: 'ru' });
@@ -132,80 +146,155 @@ describe('bot on the platform', () => {
   });
 
   describe('/events', () => {
-    let event: EventView;
+    // Seven upcoming events, soonest first: a page of five, then two.
+    let night: EventView;
+    let expensive: EventView;
+    let fullHouse: EventView;
 
     beforeAll(async () => {
-      const organizer = telegramUser();
-      await say(organizer, '/start');
-      const { profile } = await memberOf(organizer);
-      event = await platform.bus.send(EVENTS.CREATE, {
-        title: `Bot night ${randomUUID().slice(0, 6)}`,
-        description: 'Board games and tea',
-        start_date: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-        location: 'Club house',
-        price: 10,
-        capacity: 5,
-        timezone: 'Asia/Tokyo',
-        actor_id: profile.id,
-        actor_role: 'admin',
-      });
+      const organizer = await club.member({ role: MemberRole.ORGANIZER });
+      night = await club.event(
+        {
+          title: 'Bot night & tea',
+          description: 'Board games and tea',
+          start_date: inDays(1),
+          location: 'Club house',
+          price: 10,
+          capacity: 5,
+          timezone: 'Asia/Tokyo',
+        },
+        organizer,
+      );
+      expensive = await club.event(
+        { title: 'Gala dinner', start_date: inDays(2), price: 1000 },
+        organizer,
+      );
+      fullHouse = await club.event(
+        { title: 'Full house', start_date: inDays(3), capacity: 1 },
+        organizer,
+      );
+      const early = await club.member();
+      await platform.bus.send(EVENTS.JOIN, { event_id: fullHouse.id, member_id: early.id });
+      for (let day = 4; day <= 7; day += 1) {
+        await club.event({ start_date: inDays(day) }, organizer);
+      }
     });
 
-    it('lists upcoming events and joins with the Join button, answering with the balance', async () => {
-      const user = telegramUser({ language_code: 'en' });
-      await say(user, '/start');
-      const { profile } = await memberOf(user);
-      await platform.bus.send(USERS.CREDIT_COINS, {
-        member_id: profile.id,
-        amount: 25,
-        idempotency_key: `test:${randomUUID()}`,
-        reason: 'Test top-up',
-      });
+    const join = (event: EventView) =>
+      encodeEventsCallback({ kind: 'join', eventId: event.id, offset: 0 });
 
-      const list = await say(user, '/events');
-      expect(list.text).toContain(event.title);
+    it('lists a page of events with Join / Leave / More buttons and a next page', async () => {
+      const list = await say(telegramUser({ language_code: 'en' }), '/events');
+      expect(list.text).toContain('Upcoming events (1–5 of 7)');
+      expect(list.text).toContain('Bot night & tea');
       expect(list.text).toContain('GMT+9');
       expect(list.text).toContain('5 spots left');
+      const data = callbackDataOf(list);
+      expect(data).toEqual(
+        expect.arrayContaining([
+          join(night),
+          encodeEventsCallback({ kind: 'leave', eventId: night.id, offset: 0 }),
+          encodeEventsCallback({ kind: 'more', eventId: night.id, offset: 0 }),
+          encodeEventsCallback({ kind: 'page', offset: 5 }),
+        ]),
+      );
+    });
 
-      const balanceBefore = (await memberOf(user)).profile.up_coins;
+    it('pages forward in place', async () => {
+      const user = telegramUser({ language_code: 'en' });
+      const list = await say(user, '/events');
       const queryId = telegram.pressButton(
         user,
         list,
-        encodeEventsCallback({ kind: 'join', eventId: event.id, offset: 0 }),
+        encodeEventsCallback({ kind: 'page', offset: 5 }),
+      );
+      const edit = await telegram.waitForCall(
+        'editMessageText',
+        (c) => c.params.chat_id === user.id,
       );
       await telegram.waitForCall(
         'answerCallbackQuery',
         (c) => c.params.callback_query_id === queryId,
       );
-      const answer = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
-      expect(messageOf(answer).text).toBe(
-        `You joined ${event.title}. Your balance: ${balanceBefore - 10} UP.`,
-      );
-      expect((await memberOf(user)).profile.up_coins).toBe(balanceBefore - 10);
+      const page = edit.result as TelegramMessage;
+      expect(page.message_id).toBe(list.message_id);
+      expect(page.text).toContain('(6–7 of 7)');
+      expect(callbackDataOf(page).map(decodeEventsCallback)).toContainEqual({
+        kind: 'page',
+        offset: 0,
+      });
     });
 
-    it('says why a join failed when the member lacks coins', async () => {
+    it('joins with the Join button, answering with the balance and redrawing the list; Leave refunds once', async () => {
       const user = telegramUser({ language_code: 'en' });
-      await say(user, '/start');
+      const member = await club.member({ telegram: user, coins: 25 });
       const list = await say(user, '/events');
-      telegram.pressButton(
-        user,
-        list,
-        encodeEventsCallback({ kind: 'join', eventId: event.id, offset: 0 }),
+
+      expect((await telegram.press(user, list, join(night))).text).toBe(
+        'You joined Bot night & tea. Your balance: 15 UP.',
       );
-      const answer = await telegram.waitForCall('sendMessage', (c) => c.params.chat_id === user.id);
-      expect(messageOf(answer).text).toBe('Not enough UP coins: this event costs 10 UP.');
+      expect(await club.balanceOf(member.id)).toBe(15);
+      const redrawn = await telegram.waitForCall('editMessageText', (c) =>
+        String(c.params.text).includes('4 spots left'),
+      );
+      expect((redrawn.result as TelegramMessage).message_id).toBe(list.message_id);
+
+      const leave = encodeEventsCallback({ kind: 'leave', eventId: night.id, offset: 0 });
+      expect((await telegram.press(user, list, leave)).text).toBe(
+        'You left Bot night & tea. Refunded: 10 UP. Your balance: 25 UP.',
+      );
+      expect((await telegram.press(user, list, leave)).text).toBe(
+        'You have not joined this event.',
+      );
+      expect(await club.balanceOf(member.id)).toBe(25);
     });
 
-    it('says events are unavailable while the events service is not running, and keeps working', async () => {
-      await platform.app('events').stop();
+    it('says why a join failed: not enough coins, no seats left', async () => {
+      const user = telegramUser({ language_code: 'ru' });
+      const member = await club.member({ telegram: user, coins: 5 });
+      const list = await say(user, '/events');
+
+      expect((await telegram.press(user, list, join(expensive))).text).toBe(
+        'Недостаточно UP-коинов: участие стоит 1000 UP.',
+      );
+      expect((await telegram.press(user, list, join(fullHouse))).text).toBe(
+        'К сожалению, свободных мест нет.',
+      );
+      expect(await club.balanceOf(member.id)).toBe(5);
+      const seats = await platform.bus.send(EVENTS.GET, { event_id: expensive.id });
+      expect(seats.participants_count).toBe(0);
+    });
+
+    it('tells a deactivated member so when they try to join, charging nothing', async () => {
       const user = telegramUser({ language_code: 'en' });
-      const reply = await say(user, '/events');
-      expect(reply.text).toBe(
+      const member = await club.member({ telegram: user, coins: 25 });
+      await club.deactivate(member.id);
+      const list = await say(user, '/events');
+
+      expect((await telegram.press(user, list, join(night))).text).toBe(
+        'Your membership is deactivated. Please contact the club.',
+      );
+      expect(await club.balanceOf(member.id)).toBe(25);
+    });
+
+    // Last: the events service stays stopped.
+    it('says events are unavailable while the events service is not running, and keeps working', async () => {
+      const presser = telegramUser({ language_code: 'ru' });
+      const list = await say(presser, '/events');
+      await platform.app('events').stop();
+
+      // A command and a button press at once: the bot serves chats side by side.
+      const asker = telegramUser({ language_code: 'en' });
+      const [command, press] = await Promise.all([
+        say(asker, '/events'),
+        telegram.press(presser, list, join(night)),
+      ]);
+      expect(command.text).toBe(
         'Events are unavailable right now. Please try again in a few minutes.',
       );
+      expect(press.text).toBe('Мероприятия сейчас недоступны. Попробуйте через несколько минут.');
 
-      const profile = await say(user, '/profile');
+      const profile = await say(asker, '/profile');
       expect(profile.text).toContain('https://t.me/up_club_platform_bot?start=UP-');
     });
   });
