@@ -57,6 +57,20 @@ describe(startPlatform.name, () => {
     });
   });
 
+  it('starts a stopped service again, which answers what was sent to it meanwhile', async () => {
+    platform = await startPlatform({ apps: ['users'] });
+    const first = platform.app('users').nest;
+    await platform.app('users').stop();
+
+    const sentWhileDown = platform.bus.send(healthPattern('users'), {}, { timeoutMs: 20_000 });
+    await platform.app('users').start();
+
+    expect(platform.app('users')).toMatchObject({ running: true });
+    expect(platform.app('users').nest).not.toBe(first);
+    expect(platform.app('users').config.BUS_CONSUMER_NAME).toBe('users-0');
+    await expect(sentWhileDown).resolves.toMatchObject({ status: 'ok' });
+  });
+
   it('gives every app the same environment, with overrides for all apps and for one', async () => {
     platform = await startPlatform({
       apps: ['users', 'events'],

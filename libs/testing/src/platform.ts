@@ -42,15 +42,24 @@ export interface StartPlatformOptions {
 export interface PlatformApp {
   name: PlatformAppName;
   replica: number;
-  /** The Nest app: an HTTP app (gateway), a microservice (services) or an application context (bot). */
-  nest: INestApplicationContext;
+  /**
+   * The Nest app: an HTTP app (gateway), a microservice (services) or an application context (bot).
+   * `start()` replaces it: read it again after a restart rather than keeping the old one.
+   */
+  readonly nest: INestApplicationContext;
   /** Its validated configuration: `platform.app('gateway').get(GatewayConfig)` gives the app's own class. */
-  config: CommonEnv;
-  /** A provider of the app, e.g. `get(UsersConfig)` or a service to inspect. */
+  readonly config: CommonEnv;
+  /** A provider of the app's current instance, e.g. `get(UsersConfig)` or a service to inspect. */
   get<T>(token: Type<T> | string | symbol): T;
   readonly running: boolean;
   /** Closes this app the way SIGTERM does (in-flight work finishes); idempotent. */
   stop(): Promise<void>;
+  /**
+   * Boots a stopped app again, as a restarted process: a new instance with the same environment
+   * and the same bus consumer name (so it takes up what its previous life left pending); the
+   * gateway keeps its URL. Idempotent while running.
+   */
+  start(): Promise<void>;
 }
 
 export interface Platform {
@@ -96,62 +105,81 @@ function baseEnv(db: TestDatabase, redis: TestRedisSpace): Record<string, string
   };
 }
 
-function handle(options: {
+/** Boots an app and answers its handle; `start()` after a `stop()` runs `boot` again. */
+async function startApp(options: {
   name: PlatformAppName;
   replica: number;
-  nest: INestApplicationContext;
-}): PlatformApp {
-  const { name, replica, nest } = options;
+  boot: () => Promise<INestApplicationContext>;
+}): Promise<PlatformApp> {
+  const { name, replica, boot } = options;
+  let nest = await boot();
+  let config = nest.get(CommonEnv);
   let running = true;
+  // One stop or start at a time, so racing them never leaves two instances of one replica alive.
+  let transition: Promise<void> = Promise.resolve();
+  const serially = (step: () => Promise<void>) => (transition = transition.then(step, step));
   return {
     name,
     replica,
-    nest,
-    config: nest.get(CommonEnv),
+    get nest() {
+      return nest;
+    },
+    get config() {
+      return config;
+    },
     get: <T>(token: Type<T> | string | symbol) => nest.get<T>(token, { strict: false }),
     get running() {
       return running;
     },
-    async stop() {
-      if (!running) return;
-      running = false;
-      await nest.close();
-    },
+    stop: () =>
+      serially(async () => {
+        if (!running) return;
+        running = false;
+        await nest.close();
+      }),
+    start: () =>
+      serially(async () => {
+        if (running) return;
+        nest = await boot();
+        config = nest.get(CommonEnv);
+        running = true;
+      }),
   };
 }
 
 async function bootService(options: {
   name: (typeof PLATFORM_SERVICES)[number];
-  replica: number;
   sources: AppSources;
   env: Record<string, string>;
-}): Promise<PlatformApp> {
-  const { name, replica, sources, env } = options;
+}): Promise<INestApplicationContext> {
+  const { name, sources, env } = options;
   const config = loadConfig(sources.configSchema, env);
   const nest = await createBusMicroservice(sources.appModule.forRoot(config), {
     service: name,
     consumerName: env.BUS_CONSUMER_NAME,
   });
   await nest.listen();
-  return handle({ name, replica, nest });
+  return nest;
 }
 
 async function bootGateway(options: {
   sources: AppSources;
   env: Record<string, string>;
-}): Promise<{ app: PlatformApp; url: string }> {
+  /** 0 (any free port) the first time; the port it had, when it is started again. */
+  port: number;
+}): Promise<{ nest: INestApplicationContext; url: string }> {
   const config = loadConfig(options.sources.configSchema, options.env);
   const createGatewayApp = await loadCreateGatewayApp();
   const nest = await createGatewayApp(config);
-  // Always a free port on loopback, whatever PORT/HOST the test passed.
-  await nest.listen({ port: 0, host: '127.0.0.1' });
-  return { app: handle({ name: 'gateway', replica: 0, nest }), url: await nest.getUrl() };
+  // Always on loopback, whatever PORT/HOST the test passed.
+  await nest.listen({ port: options.port, host: '127.0.0.1' });
+  return { nest, url: await nest.getUrl() };
 }
 
 async function bootBot(options: {
   sources: AppSources;
   env: Record<string, string>;
-}): Promise<PlatformApp> {
+}): Promise<INestApplicationContext> {
   const config = loadConfig(options.sources.configSchema, options.env);
   // As apps/bot/src/main.ts does, without the idle keep-alive a test process does not need.
   const nest = await NestFactory.createApplicationContext(
@@ -160,7 +188,7 @@ async function bootBot(options: {
   );
   nest.useLogger(nest.get(Logger));
   await nest.init();
-  return handle({ name: 'bot', replica: 0, nest });
+  return nest;
 }
 
 /** A bus client outside every app, for tests that talk to services directly. */
@@ -245,17 +273,34 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
     apps.push(
       ...(await Promise.all(
         services.map(({ name, replica }) =>
-          bootService({ name, replica, sources: source(name), env: envOf(name, replica) }),
+          startApp({
+            name,
+            replica,
+            boot: () => bootService({ name, sources: source(name), env: envOf(name, replica) }),
+          }),
         ),
       )),
     );
     if (wanted.includes('gateway')) {
-      const gateway = await bootGateway({ sources: source('gateway'), env: envOf('gateway', 0) });
-      apps.push(gateway.app);
-      gatewayUrl = gateway.url;
+      const bootGatewayApp = async () => {
+        const gateway = await bootGateway({
+          sources: source('gateway'),
+          env: envOf('gateway', 0),
+          port: gatewayUrl ? Number(new URL(gatewayUrl).port) : 0,
+        });
+        gatewayUrl = gateway.url;
+        return gateway.nest;
+      };
+      apps.push(await startApp({ name: 'gateway', replica: 0, boot: bootGatewayApp }));
     }
     if (wanted.includes('bot')) {
-      apps.push(await bootBot({ sources: source('bot'), env: envOf('bot', 0) }));
+      apps.push(
+        await startApp({
+          name: 'bot',
+          replica: 0,
+          boot: () => bootBot({ sources: source('bot'), env: envOf('bot', 0) }),
+        }),
+      );
       await telegram?.waitUntilPolling();
     }
     bus = await standaloneBus(env);
