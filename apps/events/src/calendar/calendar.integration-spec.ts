@@ -1,13 +1,13 @@
-import { startEventsService, EventsServiceHarness } from '../../test/events-service.harness';
+import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { createEventDto } from '../../test/factories/event.factory';
 import { CalendarService } from './calendar.service';
 
 describe(CalendarService.name, () => {
-  let h: EventsServiceHarness;
+  let h: EventsPlatform;
 
   beforeAll(async () => {
-    h = await startEventsService();
-  });
+    h = await startEventsPlatform();
+  }, 60_000);
 
   afterAll(async () => {
     await h?.close();

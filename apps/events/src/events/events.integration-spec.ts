@@ -1,27 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, ErrorCode, EVENT_EVENTS, MemberRole } from '@up/contracts';
-import { startEventsService, EventsServiceHarness } from '../../test/events-service.harness';
+import { ErrorCode, EVENT_EVENTS, MemberRole } from '@up/contracts';
+import { codeOf } from '../../test/error-code';
+import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { createEventDto, inDays } from '../../test/factories/event.factory';
 import { EventsService } from './events.service';
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof DomainError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a DomainError, got success');
-}
-
 describe(EventsService.name, () => {
-  let h: EventsServiceHarness;
+  let h: EventsPlatform;
   let sut: EventsService;
 
   beforeAll(async () => {
-    h = await startEventsService();
+    h = await startEventsPlatform();
     sut = h.events;
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await h?.close();
@@ -82,10 +73,9 @@ describe(EventsService.name, () => {
         spots_left: null,
       });
       expect(event).not.toHaveProperty('joined');
-      expect(h.users.emitted).toContainEqual({
-        event: EVENT_EVENTS.CREATED,
-        payload: expect.objectContaining({ event_id: event.id, title: dto.title }),
-      });
+      await expect(
+        h.published.waitFor(EVENT_EVENTS.CREATED, (p) => p.event_id === event.id),
+      ).resolves.toMatchObject({ event_id: event.id, title: dto.title });
     });
 
     it('keeps the time zone it is given and answers dates in UTC', async () => {
@@ -149,7 +139,7 @@ describe(EventsService.name, () => {
         actor_role: MemberRole.ORGANIZER,
       };
       for (let i = 0; i < 2; i++) {
-        await h.participation.join({ event_id: created.id, member_id: h.users.addMember() });
+        await h.participation.join({ event_id: created.id, member_id: await h.member() });
       }
 
       expect(await codeOf(sut.update({ ...actor, end_date: inDays(2) }))).toBe(

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { CreateEventDto, MemberRole } from '@up/contracts';
+import { inDays } from '@up/testing';
 
 let sequence = 0;
-
-const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600 * 1000).toISOString();
 
 /** A valid `events.create` message from an organizer; override any field. */
 export function createEventDto(overrides: Partial<CreateEventDto> = {}): CreateEventDto {
