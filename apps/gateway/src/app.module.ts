@@ -10,7 +10,7 @@ import { ApiExceptionFilter } from './errors/api-exception.filter';
 import { EventsModule } from './events/events.module';
 import { createValidationPipe } from './errors/request-validation.error';
 import { GatewayHealthModule } from './health/health.module';
-import { httpLoggingOptions } from './http/http-logging';
+import { AccessLog } from './http/access-log';
 import { MembersModule } from './members/members.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -27,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(GatewayConfig, config),
-        LoggingModule.forRoot('gateway', { http: httpLoggingOptions() }),
+        LoggingModule.forRoot('gateway'),
         BusModule.forRoot(),
         MetricsModule,
         GatewayHealthModule,
@@ -35,6 +35,7 @@ export class AppModule {
       providers: [
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        AccessLog,
       ],
     };
   }

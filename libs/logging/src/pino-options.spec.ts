@@ -31,7 +31,10 @@ describe(pinoOptions.name, () => {
   it('keeps error codes but hides credentials', () => {
     const out = capture();
     const sut = pino(pinoOptions('gateway', config), out.stream);
-    sut.info({ err: { code: 'EVENT_FULL' }, body: { password: 'hunter22', refresh_token: 'r' } }, 'x');
+    sut.info(
+      { err: { code: 'EVENT_FULL' }, body: { password: 'hunter22', refresh_token: 'r' } },
+      'x',
+    );
     const [line] = out.lines();
     expect(line).toMatchObject({
       err: { code: 'EVENT_FULL' },

@@ -20,7 +20,7 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
       return correlationId ? { correlationId } : {};
     },
     serializers: {
-      // pino-http hands over its serialized request; only the URL can carry a secret here.
+      // The gateway's access log passes {method, url, ...}; only the URL can carry a secret here.
       req: (req: { url?: string }) => (req.url ? { ...req, url: redactUrl(req.url) } : req),
     },
     redact: {
