@@ -11,6 +11,7 @@ import { EventsModule } from './events/events.module';
 import { createValidationPipe } from './errors/request-validation.error';
 import { GatewayHealthModule } from './health/health.module';
 import { AccessLog } from './http/access-log';
+import { HttpDrain } from './http/http-drain';
 import { MembersModule } from './members/members.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -36,6 +37,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ApiExceptionFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         AccessLog,
+        // In the root module: its onModuleDestroy runs before any imported module's (see HttpDrain).
+        HttpDrain,
       ],
     };
   }

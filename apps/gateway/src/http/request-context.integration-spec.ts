@@ -26,6 +26,8 @@ class SignInProbeDto {
 /** A bus service that answers with the correlation id its handler runs under. */
 const PROBE_CORRELATION = requestPattern<object, { correlationId?: string }>('probe.correlation');
 const PROBE_FULL = requestPattern<object, never>('probe.full');
+/** Answers after a second: a call still waiting for its reply when the gateway is told to stop. */
+const PROBE_SLOW = requestPattern<object, { correlationId?: string }>('probe.slow');
 /** No service named `absent` runs: calls to it time out. */
 const ABSENT = requestPattern<object, never>('absent.anything');
 
@@ -33,6 +35,12 @@ const ABSENT = requestPattern<object, never>('absent.anything');
 class ProbeServiceController {
   @MessagePattern(PROBE_CORRELATION)
   correlation(): { correlationId?: string } {
+    return { correlationId: Correlation.id() };
+  }
+
+  @MessagePattern(PROBE_SLOW)
+  async slow(): Promise<{ correlationId?: string }> {
+    await sleep(1_000);
     return { correlationId: Correlation.id() };
   }
 
@@ -88,6 +96,19 @@ class ProbeController {
   async slow(): Promise<{ correlationId?: string }> {
     await sleep(300);
     return this.bus.send(PROBE_CORRELATION, {});
+  }
+
+  /** A request that would outlast any shutdown deadline. */
+  @Get('hang')
+  async hang(): Promise<{ done: true }> {
+    await sleep(30_000, undefined, { ref: false });
+    return { done: true };
+  }
+
+  /** A bus call already waiting for its reply when the gateway is told to stop. */
+  @Get('slow-bus')
+  slowBus(): Promise<{ correlationId?: string }> {
+    return this.bus.send(PROBE_SLOW, {});
   }
 }
 
@@ -254,6 +275,25 @@ describe('gateway request context', () => {
     });
   });
 
+  it('puts the security and CORS headers on every answer, errors included', async () => {
+    const origin = new URL(config.WEB_APP_URL).origin;
+
+    const answers = await Promise.all([
+      api.get('/probe/correlation', { headers: { origin } }),
+      api.get('/probe/boom', { headers: { origin } }),
+      api.get('/no-such-route', { headers: { origin } }),
+    ]);
+
+    expect(answers.map((res) => res.status)).toEqual([200, 500, 404]);
+    for (const res of answers) {
+      expect(res.headers.get('content-security-policy')).toContain(`default-src 'self'`);
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+      expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('x-request-id')).toMatch(UUID);
+    }
+  });
+
   it('answers an unexpected failure with 500 and an error id, not the error message', async () => {
     const res = await api.get<{ error_id: string; message: string }>('/probe/boom');
 
@@ -282,5 +322,44 @@ describe('gateway request context', () => {
     expect(res.status).toBe(200);
     expect(res.json).toEqual({ correlationId: 'req-drain' });
     await expect(fetch(`${url}/health`)).rejects.toThrow();
+  });
+
+  it('lets a bus call in flight be answered before it closes the bus client', async () => {
+    const stopping = await startProbeGateway(config);
+    const inFlight = apiClient(await stopping.getUrl()).get('/probe/slow-bus', {
+      headers: { 'x-request-id': 'req-slow-bus' },
+    });
+    // The call is on the bus, waiting for the service's answer (1 s), when close() starts.
+    await sleep(200);
+
+    const closed = await Promise.race([
+      stopping.close().then(() => 'closed'),
+      sleep(5_000, 'still open after 5 s', { ref: false }),
+    ]);
+
+    expect(closed).toBe('closed');
+    // Not 500 "Bus client closed before probe.slow was answered".
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.json).toEqual({ correlationId: 'req-slow-bus' });
+  });
+
+  it('stops waiting for requests that outlast the shutdown deadline, and still closes', async () => {
+    // SHUTDOWN_TIMEOUT_SECONDS=1: requests get half of it, the connections the rest.
+    const stopping = await startProbeGateway(
+      Object.assign(Object.create(GatewayConfig.prototype) as GatewayConfig, config, {
+        SHUTDOWN_TIMEOUT_SECONDS: 1,
+      }),
+    );
+    const hanging = fetch(`${await stopping.getUrl()}/probe/hang`);
+    hanging.catch(() => undefined);
+    await sleep(100);
+    const started = Date.now();
+
+    await stopping.close();
+
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Its connection was closed under it: no answer at all rather than a process killed later.
+    await expect(hanging).rejects.toThrow('fetch failed');
   });
 });
