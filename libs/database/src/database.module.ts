@@ -29,7 +29,8 @@ export class DatabaseModule {
             const dataSource = await new DataSource(options).initialize();
             if (migrateOnStart) {
               const ran = await migrate(dataSource, db.schema);
-              if (ran.length > 0) logger.log({ schema: db.schema, migrations: ran }, 'migrations ran');
+              if (ran.length > 0)
+                logger.log({ schema: db.schema, migrations: ran }, 'migrations ran');
             }
             return dataSource;
           },

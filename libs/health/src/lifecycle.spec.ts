@@ -15,6 +15,15 @@ function newTestLogger() {
   return { logger: pino({ base: null, messageKey: 'msg' }, stream), lines };
 }
 
+/**
+ * Delivers a stop signal to the listeners registered on `process`. Not `process.emit`: under Nx's
+ * Jest executor `process.emit` is wrapped to reach the real process object, which is not the one
+ * Jest gives each test file, so the listener the test registered would never hear it.
+ */
+function signal(name: 'SIGTERM' | 'SIGINT'): void {
+  for (const listener of process.listeners(name)) listener(name);
+}
+
 describe('process lifecycle', () => {
   let exit: jest.SpyInstance;
 
@@ -86,7 +95,7 @@ describe('process lifecycle', () => {
       const { logger, lines } = newTestLogger();
       exitAfterShutdownTimeout({ logger, seconds: 10 });
 
-      process.emit('SIGTERM', 'SIGTERM');
+      signal('SIGTERM');
       jest.advanceTimersByTime(9_999);
       expect(exit).not.toHaveBeenCalled();
 
@@ -104,7 +113,7 @@ describe('process lifecycle', () => {
       const setTimeoutSpy = jest.spyOn(global, 'setTimeout');
       exitAfterShutdownTimeout({ logger, seconds: 3 });
 
-      process.emit('SIGINT', 'SIGINT');
+      signal('SIGINT');
 
       const timer = setTimeoutSpy.mock.results[0]?.value as NodeJS.Timeout;
       expect(timer.hasRef()).toBe(false);
