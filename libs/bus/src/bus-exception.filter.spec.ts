@@ -52,10 +52,10 @@ describe(BusExceptionFilter.name, () => {
       status: 400,
       code: 'VALIDATION_FAILED',
       message: 'Validation failed',
-      details: [
-        { field: 'email', messages: ['email must be an email'] },
-        { field: 'amount', messages: ['amount must not be less than 1'] },
-      ],
+      details: {
+        email: ['email must be an email'],
+        amount: ['amount must not be less than 1'],
+      },
     });
   });
 

@@ -14,29 +14,17 @@ import {
   BusErrorPayload,
   DomainError,
   ErrorCode,
+  errorCodeOfStatus,
+  fieldErrorsOf,
   httpStatusOf,
   isBusErrorPayload,
 } from '@up/contracts';
 import { BusRemoteError, BusTimeoutError } from './bus.errors';
 import { RedisStreamsContext } from './server/redis-streams.context';
 
-export interface FieldError {
-  field: string;
-  messages: string[];
-}
-
-/** class-validator errors as `[{field: 'address.city', messages: [...]}]`, nested fields flattened. */
-export function fieldErrors(errors: ValidationError[], parent = ''): FieldError[] {
-  return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = error.constraints ? [{ field, messages: Object.values(error.constraints) }] : [];
-    return [...own, ...fieldErrors(error.children ?? [], field)];
-  });
-}
-
 /** The `exceptionFactory` of the services' ValidationPipe: a bad payload is VALIDATION_FAILED. */
 export function validationFailed(errors: ValidationError[]): DomainError {
-  return new DomainError(ErrorCode.VALIDATION_FAILED, 'Validation failed', fieldErrors(errors));
+  return new DomainError(ErrorCode.VALIDATION_FAILED, 'Validation failed', fieldErrorsOf(errors));
 }
 
 /**
@@ -79,7 +67,7 @@ export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       return {
         status: exception.getStatus(),
-        code: codeForStatus(exception.getStatus()),
+        code: errorCodeOfStatus(exception.getStatus()) ?? ErrorCode.INTERNAL,
         message: exception.message,
       };
     }
@@ -102,24 +90,5 @@ export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
       message: `Internal error (error id ${errorId})`,
       details: { errorId },
     };
-  }
-}
-
-function codeForStatus(status: number): ErrorCode {
-  switch (status) {
-    case 400:
-      return ErrorCode.VALIDATION_FAILED;
-    case 401:
-      return ErrorCode.UNAUTHENTICATED;
-    case 403:
-      return ErrorCode.FORBIDDEN;
-    case 404:
-      return ErrorCode.NOT_FOUND;
-    case 409:
-      return ErrorCode.CONFLICT;
-    case 429:
-      return ErrorCode.RATE_LIMITED;
-    default:
-      return ErrorCode.INTERNAL;
   }
 }

@@ -102,9 +102,9 @@ describe('RedisStreamsServer request/reply', () => {
     const error = await sut.request(ECHO, { text: 42 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BusRemoteError);
     expect(error).toMatchObject({ code: 'VALIDATION_FAILED', status: 400 });
-    expect((error as BusRemoteError).details).toEqual([
-      { field: 'text', messages: ['text must be a string'] },
-    ]);
+    expect((error as BusRemoteError).details).toEqual({
+      text: ['text must be a string'],
+    });
   });
 
   it('answers an unexpected error as INTERNAL with an error id, without its internals', async () => {

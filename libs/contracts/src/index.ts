@@ -1,5 +1,6 @@
 export * from './bus/message';
 export * from './errors/error-codes';
+export * from './errors/field-errors';
 export * from './health/health.contract';
 export * from './users';
 export * from './auth';

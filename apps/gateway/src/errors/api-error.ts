@@ -2,8 +2,16 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { BusRemoteError, BusTimeoutError } from '@up/bus';
-import { DomainError, ErrorCode, httpStatusOf, isErrorCode } from '@up/contracts';
-import { FieldErrors, RequestValidationError } from './request-validation.error';
+import {
+  DomainError,
+  ErrorCode,
+  errorCodeOfStatus,
+  FieldErrors,
+  httpStatusOf,
+  isErrorCode,
+  isFieldErrors,
+} from '@up/contracts';
+import { RequestValidationError } from './request-validation.error';
 
 /**
  * The error body of every failed request (API.md): `detail` repeats `message` for clients written
@@ -39,28 +47,6 @@ const RESERVED_KEYS = new Set([
   'error_id',
 ]);
 
-/** The code a bare HttpException of this status stands for, when there is a natural one. */
-function codeOfStatus(status: number): ErrorCode | undefined {
-  switch (status) {
-    case 400:
-      return ErrorCode.VALIDATION_FAILED;
-    case 401:
-      return ErrorCode.UNAUTHENTICATED;
-    case 403:
-      return ErrorCode.FORBIDDEN;
-    case 404:
-      return ErrorCode.NOT_FOUND;
-    case 409:
-      return ErrorCode.CONFLICT;
-    case 429:
-      return ErrorCode.RATE_LIMITED;
-    case 503:
-      return ErrorCode.SERVICE_UNAVAILABLE;
-    default:
-      return undefined;
-  }
-}
-
 function body(options: {
   status: number;
   message: string;
@@ -82,11 +68,7 @@ function body(options: {
 
 /** Field errors sent back by a service's validation (bus VALIDATION_FAILED details). */
 function fieldsOfDetails(details: unknown): FieldErrors | undefined {
-  if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
-  const entries = Object.entries(details).filter(
-    ([, messages]) => Array.isArray(messages) && messages.every((m) => typeof m === 'string'),
-  );
-  return entries.length > 0 ? (Object.fromEntries(entries) as FieldErrors) : undefined;
+  return isFieldErrors(details) && Object.keys(details).length > 0 ? details : undefined;
 }
 
 function fromHttpException(exception: HttpException): ApiError {
@@ -104,7 +86,7 @@ function fromHttpException(exception: HttpException): ApiError {
   }
   const response = exception.getResponse();
   let message = exception.message;
-  let code = codeOfStatus(status);
+  let code = errorCodeOfStatus(status);
   let extra: Record<string, unknown> | undefined;
   if (typeof response === 'string') {
     message = response;
@@ -189,7 +171,7 @@ export function toApiError(exception: unknown): ApiError {
     const message = exception instanceof Error ? exception.message : 'Bad request';
     return {
       status: clientStatus,
-      body: body({ status: clientStatus, message, code: codeOfStatus(clientStatus) }),
+      body: body({ status: clientStatus, message, code: errorCodeOfStatus(clientStatus) }),
     };
   }
   return unexpected(exception);

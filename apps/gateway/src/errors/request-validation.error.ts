@@ -1,7 +1,5 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
-
-/** Failing fields of a request: `{"email": ["email must be an email"], "address.city": [...]}`. */
-export type FieldErrors = Record<string, string[]>;
+import { BadRequestException, ValidationPipe } from '@nestjs/common';
+import { FieldErrors, fieldErrorsOf } from '@up/contracts';
 
 /** A request body, query or path parameter that failed its DTO's rules. */
 export class RequestValidationError extends BadRequestException {
@@ -9,17 +7,6 @@ export class RequestValidationError extends BadRequestException {
     super(Object.values(fields).flat().join('; ') || 'Validation failed');
     this.name = 'RequestValidationError';
   }
-}
-
-export function fieldErrorsOf(errors: ValidationError[], parent = ''): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const error of errors) {
-    const path = parent ? `${parent}.${error.property}` : error.property;
-    const messages = Object.values(error.constraints ?? {});
-    if (messages.length > 0) fields[path] = messages;
-    Object.assign(fields, fieldErrorsOf(error.children ?? [], path));
-  }
-  return fields;
 }
 
 /**

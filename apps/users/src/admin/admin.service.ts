@@ -94,9 +94,9 @@ export class AdminService {
       if (dto.coins_delta !== undefined && dto.coins_delta !== 0) {
         const reason = dto.reason?.trim();
         if (!reason) {
-          throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A coin adjustment needs a reason', [
-            { field: 'reason', messages: ['reason is required with coins_delta'] },
-          ]);
+          throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A coin adjustment needs a reason', {
+            reason: ['reason is required with coins_delta'],
+          });
         }
         await this.ledger.apply(tx, {
           memberId: member.id,

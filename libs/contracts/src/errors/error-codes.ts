@@ -81,6 +81,28 @@ export function httpStatusOf(code: ErrorCode): number {
   }
 }
 
+/** The code a bare HTTP status stands for, where there is a natural one. */
+export function errorCodeOfStatus(status: number): ErrorCode | undefined {
+  switch (status) {
+    case 400:
+      return ErrorCode.VALIDATION_FAILED;
+    case 401:
+      return ErrorCode.UNAUTHENTICATED;
+    case 403:
+      return ErrorCode.FORBIDDEN;
+    case 404:
+      return ErrorCode.NOT_FOUND;
+    case 409:
+      return ErrorCode.CONFLICT;
+    case 429:
+      return ErrorCode.RATE_LIMITED;
+    case 503:
+      return ErrorCode.SERVICE_UNAVAILABLE;
+    default:
+      return undefined;
+  }
+}
+
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && value in ErrorCode;
 }
