@@ -56,3 +56,42 @@ export async function createMigratedTestDatabase(
     throw error;
   }
 }
+
+/**
+ * The migration checks every service's schema gets: the migrations produce exactly the entities
+ * (no drift), and every migration rolls back and forth. `table` (`schema.table`) is one the first
+ * migration creates; `more` adds the service's own schema tests against the same database.
+ */
+export function describeServiceMigrations(
+  service: ServiceDatabase,
+  options: { table: string },
+  more?: (db: () => MigratedTestDatabase) => void,
+): void {
+  describe(`${service.schema} schema migrations`, () => {
+    let db: MigratedTestDatabase;
+
+    beforeAll(async () => {
+      db = await createMigratedTestDatabase(service);
+    });
+
+    afterAll(async () => {
+      await db?.close();
+    });
+
+    it('match the entities exactly (no drift)', async () => {
+      await expect(db.pendingSchemaChanges()).resolves.toEqual([]);
+    });
+
+    it('roll every migration back and forth cleanly', async () => {
+      const { dataSource } = db;
+      for (let i = 0; i < dataSource.migrations.length; i++) await dataSource.undoLastMigration();
+      await expect(
+        dataSource.query('SELECT to_regclass($1) AS t', [options.table]),
+      ).resolves.toEqual([{ t: null }]);
+      await migrate(dataSource, service.schema);
+      await expect(db.pendingSchemaChanges()).resolves.toEqual([]);
+    });
+
+    more?.(() => db);
+  });
+}
