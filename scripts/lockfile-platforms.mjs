@@ -91,7 +91,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     for (const item of missing) lock.packages[item.target] = item.entry;
     // npm keeps the entries sorted by location.
     lock.packages = Object.fromEntries(
-      Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+      Object.entries(lock.packages).sort(([a], [b]) =>
+        a === '' ? -1 : b === '' ? 1 : a.localeCompare(b),
+      ),
     );
     writeFileSync(LOCK, `${JSON.stringify(lock, null, 2)}\n`);
   }

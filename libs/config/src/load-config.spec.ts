@@ -27,7 +27,9 @@ describe(loadConfig.name, () => {
   });
 
   it('treats empty values as unset so defaults apply', () => {
-    expect(loadConfig(SampleEnv, { DATABASE_URL: '' }).DATABASE_URL).toBe('postgres://localhost/db');
+    expect(loadConfig(SampleEnv, { DATABASE_URL: '' }).DATABASE_URL).toBe(
+      'postgres://localhost/db',
+    );
   });
 });
 
