@@ -180,10 +180,12 @@ export class MembersController {
   }
 
   private cacheHeaders(reply: Reply, etag: string): Reply {
+    // Added to what CORS already varies on (Origin), never in place of it.
+    const vary = reply.getHeader('vary');
     return reply
       .header('ETag', etag)
       .header('Cache-Control', PRIVATE_CACHE_CONTROL)
-      .header('Vary', 'Authorization');
+      .header('Vary', vary ? `${String(vary)}, Authorization` : 'Authorization');
   }
 }
 

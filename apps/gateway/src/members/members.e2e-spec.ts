@@ -75,6 +75,17 @@ describe('members (e2e)', () => {
       expect(me.json.id).toBe(user.id);
     });
 
+    it('varies on Authorization in addition to the Origin that CORS varies on', async () => {
+      const { token } = await signUp();
+      const me = await platform.api.get('/api/users/me', {
+        token,
+        headers: { origin: 'http://localhost:5173' },
+      });
+      expect(me.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+      const vary = (me.headers.get('vary') ?? '').split(/\s*,\s*/).map((v) => v.toLowerCase());
+      expect(vary).toEqual(expect.arrayContaining(['origin', 'authorization']));
+    });
+
     it('answers 304 without a body for a matching If-None-Match (exact, weak, in a list, or *)', async () => {
       const { token } = await signUp();
       const first = await platform.api.get('/api/users/me', { token });
