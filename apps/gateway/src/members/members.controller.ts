@@ -50,6 +50,7 @@ import { ProfileVersions } from './profile-versions';
 interface Reply {
   status(code: number): Reply;
   header(name: string, value: string): Reply;
+  getHeader(name: string): number | string | string[] | undefined;
   send(body?: unknown): Reply;
 }
 
