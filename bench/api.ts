@@ -15,14 +15,21 @@
  *   npm run bench:api [-- --duration 10 --connections 64 --codes 20000 --log-level warn]
  */
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createHmac, createHash, randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import Redis from 'ioredis';
-import { Client } from 'pg';
-import { argValue, Cell, printTable, writeResults } from './lib';
+import {
+  argValue,
+  BuiltPlatform,
+  Cell,
+  freePort,
+  pool,
+  printTable,
+  startBuiltPlatform,
+  telegramWidgetData,
+  waitFor,
+  writeResults,
+} from './lib';
 
 const durationSeconds = Number(argValue('duration', '10'));
 const warmupSeconds = Number(argValue('warmup', '2'));
@@ -41,21 +48,7 @@ const profileGateway = process.argv.includes('--profile');
 
 const ROOT = resolve(process.cwd());
 const DIST = join(ROOT, 'dist');
-const runId = randomBytes(4).toString('hex');
-const BOT_TOKEN = `777000:bench-${runId}`;
-const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/up_club';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const adminUrl = (() => {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = '/postgres';
-  return url.toString();
-})();
-const databaseUrl = (() => {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/up_bench_api_${runId}`;
-  return url.toString();
-})();
-const redisPrefix = `bench_api_${runId}`;
+const BOT_TOKEN = `777000:bench-${randomBytes(4).toString('hex')}`;
 
 interface Scenario {
   name: string;
@@ -78,77 +71,7 @@ interface Measured {
   statusCodes: Record<string, number>;
 }
 
-const children: ChildProcess[] = [];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function startChild(
-  name: string,
-  script: string,
-  args: string[],
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-): ChildProcess {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`${name} exited early (code ${code}, signal ${signal})\n`);
-  });
-  children.push(child);
-  return child;
-}
-
-let stopping = false;
-
-/** Stops the apps in the reverse order of their start: the gateway before the services it calls. */
-async function stopChildren(): Promise<void> {
-  stopping = true;
-  for (const child of [...children].reverse()) {
-    await new Promise<void>((done) => {
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.once('exit', () => {
-        clearTimeout(timer);
-        done();
-      });
-      child.kill('SIGTERM');
-    });
-  }
-}
-
-/** Polls `url` until `ready(response)` holds. */
-async function waitFor(
-  url: string,
-  timeoutMs: number,
-  ready: (status: number, body: string) => boolean = (status) => status === 200,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      const body = await response.text();
-      if (ready(response.status, body)) return;
-      last = `${response.status} ${body}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
-}
+let platform: BuiltPlatform | undefined;
 
 /** The gateway's /ready also checks the events service, which this benchmark does not run. */
 function readyForBench(_status: number, body: string): boolean {
@@ -158,21 +81,6 @@ function readyForBench(_status: number, body: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Login Widget data signed as Telegram signs it (the gateway gets the same bot token). */
-function widgetData(id: number): Record<string, string | number> {
-  const fields: Record<string, string | number> = {
-    id,
-    first_name: `Bench${id}`,
-    auth_date: Math.floor(Date.now() / 1000),
-  };
-  const dataCheckString = Object.keys(fields)
-    .sort()
-    .map((key) => `${key}=${fields[key]}`)
-    .join('\n');
-  const secret = createHash('sha256').update(BOT_TOKEN).digest();
-  return { ...fields, hash: createHmac('sha256', secret).update(dataCheckString).digest('hex') };
 }
 
 async function post<T>(
@@ -187,21 +95,6 @@ async function post<T>(
   });
   if (!response.ok) throw new Error(`POST ${url}: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
-}
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]);
-      }
-    }),
-  );
-  return results;
 }
 
 function cannon(scenario: Scenario, seconds: number): Promise<autocannon.Result> {
@@ -246,67 +139,28 @@ async function measure(scenario: Scenario, options: { warmup?: boolean } = {}): 
   };
 }
 
-async function cleanup(): Promise<void> {
-  await stopChildren();
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "up_bench_api_${runId}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
-  const [gatewayPort, barePort] = [await freePort(), await freePort()];
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: logLevel,
-    LOG_PRETTY: 'false',
-    DATABASE_URL: databaseUrl,
-    DATABASE_MIGRATE_ON_START: 'true',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-    // The code exchange is measured at full speed: its 10-per-minute-per-IP limit is raised.
-    RATE_LIMIT_CALLBACK_PER_MINUTE: '100000000',
-    HOST: '127.0.0.1',
-  };
-  const appScript = (app: string) => join(DIST, 'apps', app, 'apps', app, 'src', 'main.js');
-  process.stdout.write(`Starting users, auth-codes and the gateway (prefix ${redisPrefix})...\n`);
-  for (const app of ['users', 'auth-codes']) {
-    startChild(app, appScript(app), [], { ...env, BUS_CONSUMER_NAME: `${app}-bench` });
-  }
-  startChild(
-    'gateway',
-    appScript('gateway'),
-    [],
-    { ...env, PORT: String(gatewayPort), BUS_CONSUMER_NAME: 'gateway-bench' },
-    profileGateway
+  platform = await startBuiltPlatform({
+    name: 'api',
+    services: ['users', 'auth-codes'],
+    env: {
+      LOG_LEVEL: logLevel,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      // The code exchange is measured at full speed: its 10-per-minute-per-IP limit is raised.
+      RATE_LIMIT_CALLBACK_PER_MINUTE: '100000000',
+    },
+    gatewayNodeArgs: profileGateway
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`]
       : [],
-  );
-  startChild(
-    'bare fastify',
-    join(DIST, 'bench', 'bench', 'api-bare-server.js'),
-    ['--port', String(barePort)],
-    {},
-  );
-  const gateway = `http://127.0.0.1:${gatewayPort}`;
+    ready: readyForBench,
+  });
+  const barePort = await freePort();
+  platform.spawn('bare fastify', join(DIST, 'bench', 'bench', 'api-bare-server.js'), [
+    '--port',
+    String(barePort),
+  ]);
+  const gateway = platform.gatewayUrl;
   const bare = `http://127.0.0.1:${barePort}`;
-  await waitFor(`${gateway}/ready`, 120_000, readyForBench);
   await waitFor(`${bare}/health`, 30_000);
 
   process.stdout.write(
@@ -319,7 +173,7 @@ async function main(): Promise<void> {
     async (telegramId) => {
       const signedIn = await post<{ access_token: string }>(
         `${gateway}/api/auth/telegram`,
-        widgetData(telegramId),
+        telegramWidgetData(BOT_TOKEN, telegramId),
       );
       const me = await fetch(`${gateway}/api/users/me`, {
         headers: { authorization: `Bearer ${signedIn.access_token}` },
@@ -457,7 +311,7 @@ main()
     );
   })
   .finally(() =>
-    cleanup().catch((error: unknown) => {
+    platform?.stop().catch((error: unknown) => {
       process.exitCode = 1;
       process.stderr.write(`bench:api cleanup failed: ${String(error)}\n`);
     }),

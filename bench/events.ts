@@ -17,14 +17,19 @@
  *                           --capacity 500 --events-replicas 1 --log-level warn]
  */
 import 'reflect-metadata';
-import { ChildProcess, spawn } from 'node:child_process';
-import { createHash, createHmac, randomBytes, randomInt } from 'node:crypto';
-import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { randomBytes, randomInt } from 'node:crypto';
 import autocannon from 'autocannon';
-import Redis from 'ioredis';
 import { Client } from 'pg';
-import { argValue, Cell, printTable, writeResults } from './lib';
+import {
+  argValue,
+  BuiltPlatform,
+  Cell,
+  pool,
+  printTable,
+  startBuiltPlatform,
+  telegramWidgetData,
+  writeResults,
+} from './lib';
 
 const eventCount = Number(argValue('events', '100000'));
 const durationSeconds = Number(argValue('duration', '10'));
@@ -37,82 +42,10 @@ const eventsReplicas = Number(argValue('events-replicas', '1'));
 const logLevel = argValue('log-level', 'warn');
 const COINS = 100;
 
-const ROOT = resolve(process.cwd());
-const DIST = join(ROOT, 'dist');
-const runId = randomBytes(4).toString('hex');
-const BOT_TOKEN = `777000:bench-${runId}`;
+const BOT_TOKEN = `777000:bench-${randomBytes(4).toString('hex')}`;
 const ADMIN_TELEGRAM_ID = 4_000_000_000 + randomInt(1_000_000);
-const POSTGRES_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const databaseName = `up_bench_events_${runId}`;
-const urlWithDatabase = (database: string) => {
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${database}`;
-  return url.toString();
-};
-const databaseUrl = urlWithDatabase(databaseName);
-const redisPrefix = `bench_events_${runId}`;
 
-const children: ChildProcess[] = [];
-let stopping = false;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
-
-function startChild(name: string, app: string, env: Record<string, string>): void {
-  const script = join(DIST, 'apps', app, 'apps', app, 'src', 'main.js');
-  const child = spawn(process.execPath, [script], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) process.stderr.write(`${name} exited early (code ${code}, signal ${signal})\n`);
-  });
-  children.push(child);
-}
-
-async function stopChildren(): Promise<void> {
-  stopping = true;
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-          child.once('exit', () => {
-            clearTimeout(timer);
-            done();
-          });
-          child.kill('SIGTERM');
-        }),
-    ),
-  );
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(url);
-      if (response.ok) return;
-      last = `${response.status} ${await response.text()}`;
-    } catch (error) {
-      last = String(error);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
-}
+let platform: BuiltPlatform | undefined;
 
 async function call<T>(
   method: string,
@@ -137,42 +70,14 @@ async function expectOk<T>(what: string, answer: Promise<{ status: number; json:
   return json;
 }
 
-/** Login Widget data signed as Telegram signs it (the gateway gets the same bot token). */
-function widgetData(id: number): Record<string, string | number> {
-  const fields: Record<string, string | number> = {
-    id,
-    first_name: `Bench${id}`,
-    auth_date: Math.floor(Date.now() / 1000),
-  };
-  const dataCheckString = Object.keys(fields)
-    .sort()
-    .map((key) => `${key}=${fields[key]}`)
-    .join('\n');
-  const secret = createHash('sha256').update(BOT_TOKEN).digest();
-  return { ...fields, hash: createHmac('sha256', secret).update(dataCheckString).digest('hex') };
-}
-
 async function signIn(gateway: string, telegramId: number): Promise<{ id: string; token: string }> {
   const signedIn = await expectOk<{ access_token: string; user: { id: string } }>(
     'sign-in',
-    call('POST', `${gateway}/api/auth/telegram`, { body: widgetData(telegramId) }),
-  );
-  return { id: signedIn.user.id, token: signedIn.access_token };
-}
-
-/** Runs `work` over `items` with at most `limit` at a time. */
-async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]);
-      }
+    call('POST', `${gateway}/api/auth/telegram`, {
+      body: telegramWidgetData(BOT_TOKEN, telegramId),
     }),
   );
-  return results;
+  return { id: signedIn.user.id, token: signedIn.access_token };
 }
 
 interface Measured {
@@ -379,62 +284,21 @@ async function joinStorm(gateway: string, db: Client, admin: { token: string }):
   };
 }
 
-async function cleanup(): Promise<void> {
-  await stopChildren();
-  const admin = new Client({ connectionString: urlWithDatabase('postgres') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${databaseName}" WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  const redis = new Redis(REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
-  const gatewayPort = await freePort();
-  const env: Record<string, string> = {
-    NODE_ENV: 'production',
-    LOG_LEVEL: logLevel,
-    LOG_PRETTY: 'false',
-    DATABASE_URL: databaseUrl,
-    DATABASE_MIGRATE_ON_START: 'true',
-    REDIS_URL,
-    REDIS_KEY_PREFIX: redisPrefix,
-    JWT_SECRET: randomBytes(32).toString('hex'),
-    TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-    ADMIN_TELEGRAM_IDS: String(ADMIN_TELEGRAM_ID),
-    HOST: '127.0.0.1',
-  };
-  process.stdout.write(
-    `Starting users, auth-codes, events (x${eventsReplicas}) and the gateway (prefix ${redisPrefix})...\n`,
-  );
   // Readiness (and Telegram sign-in, which starts a refresh-token family) needs auth-codes too.
-  for (const app of ['users', 'auth-codes']) {
-    startChild(app, app, { ...env, BUS_CONSUMER_NAME: `${app}-bench` });
-  }
-  for (let i = 0; i < eventsReplicas; i++) {
-    startChild(`events-${i}`, 'events', { ...env, BUS_CONSUMER_NAME: `events-bench-${i}` });
-  }
-  startChild('gateway', 'gateway', {
-    ...env,
-    PORT: String(gatewayPort),
-    BUS_CONSUMER_NAME: 'gateway-bench',
+  platform = await startBuiltPlatform({
+    name: 'events',
+    services: ['users', 'auth-codes', 'events'],
+    replicas: { events: eventsReplicas },
+    env: {
+      LOG_LEVEL: logLevel,
+      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+      ADMIN_TELEGRAM_IDS: String(ADMIN_TELEGRAM_ID),
+    },
   });
-  const gateway = `http://127.0.0.1:${gatewayPort}`;
-  await waitFor(`${gateway}/ready`, 120_000);
+  const gateway = platform.gatewayUrl;
 
-  const db = new Client({ connectionString: databaseUrl });
+  const db = new Client({ connectionString: platform.databaseUrl });
   await db.connect();
   try {
     const admin = await signIn(gateway, ADMIN_TELEGRAM_ID);
@@ -507,7 +371,7 @@ main()
     );
   })
   .finally(() =>
-    cleanup().catch((error: unknown) => {
+    platform?.stop().catch((error: unknown) => {
       process.exitCode = 1;
       process.stderr.write(`bench:events cleanup failed: ${String(error)}\n`);
     }),

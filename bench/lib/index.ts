@@ -1,3 +1,4 @@
 export * from './closed-loop';
 export * from './latency';
+export * from './platform-processes';
 export * from './report';
