@@ -5,6 +5,7 @@ import {
   MEMBER_ROLES,
   MemberRole,
   SearchMembersResult,
+  PageWindow,
 } from '@up/contracts';
 import { PrivateProfileResponse } from '../members/profile.responses';
 
@@ -15,11 +16,8 @@ export class AdminMemberResponse extends PrivateProfileResponse implements Admin
   is_active!: boolean;
 }
 
-export class SearchMembersResponse implements SearchMembersResult {
+export class SearchMembersResponse extends PageWindow implements SearchMembersResult {
   @ApiProperty({ type: [AdminMemberResponse] }) users!: AdminMemberResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
 }
 
 /** The contract's body with its OpenAPI description (validation rules are inherited). */

@@ -7,6 +7,7 @@ import {
   MemberRole,
   PrivateProfile,
   PublicProfile,
+  PageWindow,
 } from '@up/contracts';
 
 // OpenAPI descriptions of the member shapes (the contracts hold them as interfaces).
@@ -57,13 +58,10 @@ export class CoinTransactionResponse implements CoinTransaction {
   @ApiProperty({ format: 'date-time' }) created_at!: string;
 }
 
-export class CoinsResponse {
+export class CoinsResponse extends PageWindow {
   @ApiProperty() balance!: number;
   @ApiProperty({ type: [CoinTransactionResponse], description: 'Newest first' })
   transactions!: CoinTransactionResponse[];
-  @ApiProperty() total!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty() offset!: number;
 }
 
 export class PublicProfileNotFoundResponse {

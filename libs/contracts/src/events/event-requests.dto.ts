@@ -43,24 +43,15 @@ export class ListMemberEventsDto extends EventsPageQuery {
 export const PARTICIPANTS_PAGE_DEFAULT_LIMIT = 100;
 
 /** `?limit=&offset=` of a participants list: up to 100 (the default) at a time. */
-export class ParticipantsPageQuery {
+export class ParticipantsPageQuery extends EventsPageQuery {
+  // Same rules as any events page (inherited); only the default differs.
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 1,
     maximum: EVENTS_PAGE_MAX_LIMIT,
     default: PARTICIPANTS_PAGE_DEFAULT_LIMIT,
   })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(EVENTS_PAGE_MAX_LIMIT)
-  limit: number = PARTICIPANTS_PAGE_DEFAULT_LIMIT;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
+  override limit: number = PARTICIPANTS_PAGE_DEFAULT_LIMIT;
 }
 
 export class ListEventParticipantsDto extends ParticipantsPageQuery {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageWindow } from '../pagination/page-window';
 import type { PublicProfile } from '../users/profiles';
 import type { MemberRole } from '../users/member-roles';
 
@@ -59,18 +60,9 @@ export class EventView {
   joined?: boolean;
 }
 
-export class EventPage {
+export class EventPage extends PageWindow {
   @ApiProperty({ type: [EventView] })
   events!: EventView[];
-
-  @ApiProperty({ type: 'integer' })
-  total!: number;
-
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
 }
 
 /** `POST /api/v1/events/{id}/join` answers exactly this. */
@@ -136,18 +128,9 @@ export class EventParticipant implements PublicProfile {
   joined_at!: string;
 }
 
-export class EventParticipantsPage {
+export class EventParticipantsPage extends PageWindow {
   @ApiProperty({ type: [EventParticipant] })
   participants!: EventParticipant[];
-
-  @ApiProperty({ type: 'integer' })
-  total!: number;
-
-  @ApiProperty({ type: 'integer' })
-  limit!: number;
-
-  @ApiProperty({ type: 'integer' })
-  offset!: number;
 }
 
 /** An RFC 5545 document (`text/calendar`) and a file name for Content-Disposition. */

@@ -1,3 +1,4 @@
+import type { PageWindow } from '../pagination/page-window';
 import type { AchievementCode } from './achievements';
 import type { CoinTransactionKind } from './coin-transaction-kinds';
 import type { MemberRole } from './member-roles';
@@ -97,13 +98,10 @@ export interface CoinTransaction {
   created_at: string;
 }
 
-export interface CoinsPage {
+export interface CoinsPage extends PageWindow {
   balance: number;
   /** Newest first. */
   transactions: CoinTransaction[];
-  total: number;
-  limit: number;
-  offset: number;
 }
 
 /**
@@ -124,9 +122,6 @@ export interface AwardAchievementResult {
   code: AchievementCode;
 }
 
-export interface SearchMembersResult {
+export interface SearchMembersResult extends PageWindow {
   users: AdminMemberView[];
-  total: number;
-  limit: number;
-  offset: number;
 }
