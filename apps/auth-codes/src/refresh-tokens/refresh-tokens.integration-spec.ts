@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCode } from '@up/contracts';
-import { dataSourceOptions, migrate } from '@up/database';
+import { dataSourceOptions, migrate, TransactionRunner } from '@up/database';
 import { createTestDatabase, TestDatabase } from '@up/testing';
 import { AuthCodesConfig } from '../config/auth-codes.config';
 import { AUTH_CODES_DATABASE } from '../database';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
 
 describe(RefreshTokensService.name, () => {
@@ -42,7 +43,11 @@ describe(RefreshTokensService.name, () => {
     ).initialize();
     await migrate(dataSource, AUTH_CODES_DATABASE.schema);
     const config = Object.assign(new AuthCodesConfig(), { REFRESH_TOKEN_TTL_DAYS: 30 });
-    sut = new RefreshTokensService(dataSource, config);
+    sut = new RefreshTokensService(
+      new RefreshTokensRepository(dataSource),
+      new TransactionRunner(dataSource),
+      config,
+    );
   });
 
   afterAll(async () => {

@@ -1,7 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
 import type {
   IssuedRefreshToken,
   IssueRefreshTokenDto,
@@ -12,23 +10,16 @@ import type {
   RotatedRefreshToken,
   RotateRefreshTokenDto,
 } from '@up/contracts';
+import { Queryable, TransactionRunner } from '@up/database';
 import { AuthCodesConfig } from '../config/auth-codes.config';
 import { newSecret, sha256 } from '../shared/digest';
-import { AUTH_SCHEMA } from '../shared/schema';
-import { RefreshTokenEntity } from './refresh-token.entity';
 import { invalidRefreshToken } from './refresh-tokens.errors';
+import { RefreshTokensRepository } from './refresh-tokens.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Expired rows are kept this long (reuse of a just-expired token still revokes its family), then purged. */
 const PURGE_GRACE_MS = DAY_MS;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
-
-const TABLE = `"${AUTH_SCHEMA}"."refresh_tokens"`;
-
-interface FamilyRow {
-  family_id: string;
-  member_id: string;
-}
 
 /**
  * Refresh-token families (OAuth 2.0 Security BCP, refresh token rotation). Tokens are opaque
@@ -44,7 +35,8 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
   private purgeTimer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly tokens: RefreshTokensRepository,
+    private readonly transactions: TransactionRunner,
     private readonly config: AuthCodesConfig,
   ) {}
 
@@ -63,28 +55,16 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
 
   /** A new family for a fresh sign-in. */
   issue(request: IssueRefreshTokenDto): Promise<IssuedRefreshToken> {
-    return this.insertToken(this.dataSource.manager, {
-      familyId: randomUUID(),
-      memberId: request.member_id,
-    });
+    return this.insertToken({ familyId: randomUUID(), memberId: request.member_id });
   }
 
   async rotate(request: RotateRefreshTokenDto): Promise<RotatedRefreshToken> {
     const tokenHash = sha256(request.refresh_token);
-    const rotated = await this.dataSource.transaction(async (manager) => {
-      const [row] = await updateReturning<FamilyRow>(
-        manager,
-        `UPDATE ${TABLE} SET rotated_at = now()
-         WHERE token_hash = $1 AND rotated_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-         RETURNING family_id, member_id`,
-        [tokenHash],
-      );
-      if (!row) return undefined;
-      const next = await this.insertToken(manager, {
-        familyId: row.family_id,
-        memberId: row.member_id,
-      });
-      return { member_id: row.member_id, ...next };
+    const rotated = await this.transactions.run(async (tx) => {
+      const family = await this.tokens.rotateLive(tokenHash, tx.manager);
+      if (!family) return undefined;
+      const next = await this.insertToken(family, tx.manager);
+      return { member_id: family.memberId, ...next };
     });
     if (rotated) return rotated;
 
@@ -109,49 +89,36 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
 
   /** Logout everywhere: revokes every family of the member; answers how many were still live. */
   async revokeMember(request: RevokeMemberTokensDto): Promise<RevokedMemberTokens> {
-    const rows = await updateReturning<{
-      family_id: string;
-      rotated_at: Date | null;
-      expires_at: Date;
-    }>(
-      this.dataSource.manager,
-      `UPDATE ${TABLE} SET revoked_at = now()
-       WHERE member_id = $1 AND revoked_at IS NULL
-       RETURNING family_id, rotated_at, expires_at`,
-      [request.member_id],
-    );
+    const revoked = await this.tokens.revokeMember(request.member_id);
     const now = Date.now();
     const live = new Set(
-      rows
-        .filter((row) => row.rotated_at === null && new Date(row.expires_at).getTime() > now)
-        .map((row) => row.family_id),
+      revoked
+        .filter((token) => token.rotatedAt === null && new Date(token.expiresAt).getTime() > now)
+        .map((token) => token.familyId),
     );
     return { revoked: live.size };
   }
 
   /** Deletes tokens that expired more than a day ago. */
-  async purgeExpired(): Promise<number> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(RefreshTokenEntity)
-      .where('expires_at < :before', { before: new Date(Date.now() - PURGE_GRACE_MS) })
-      .execute();
-    return result.affected ?? 0;
+  purgeExpired(): Promise<number> {
+    return this.tokens.purgeExpiredBefore(new Date(Date.now() - PURGE_GRACE_MS));
   }
 
   private async insertToken(
-    manager: EntityManager,
     family: { familyId: string; memberId: string },
+    db?: Queryable,
   ): Promise<IssuedRefreshToken> {
     const refreshToken = newSecret();
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
-    await manager.insert(RefreshTokenEntity, {
-      tokenHash: sha256(refreshToken),
-      familyId: family.familyId,
-      memberId: family.memberId,
-      expiresAt,
-    });
+    await this.tokens.insert(
+      {
+        tokenHash: sha256(refreshToken),
+        familyId: family.familyId,
+        memberId: family.memberId,
+        expiresAt,
+      },
+      db,
+    );
     return { refresh_token: refreshToken, expires_at: expiresAt.toISOString() };
   }
 
@@ -159,32 +126,9 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     tokenHash: Buffer,
     options: { onlyIfRotated: boolean },
   ): Promise<{ familyId?: string; memberId?: string; count: number }> {
-    const found = await this.dataSource.getRepository(RefreshTokenEntity).findOne({
-      select: { familyId: true, memberId: true, rotatedAt: true },
-      where: { tokenHash },
-    });
-    if (!found || (options.onlyIfRotated && found.rotatedAt === null)) return { count: 0 };
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(RefreshTokenEntity)
-      .set({ revokedAt: () => 'now()' })
-      .where('family_id = :familyId', { familyId: found.familyId })
-      .andWhere('revoked_at IS NULL')
-      .execute();
-    return { familyId: found.familyId, memberId: found.memberId, count: result.affected ?? 0 };
+    const found = await this.tokens.findFamilyOf(tokenHash);
+    if (!found || (options.onlyIfRotated && !found.rotated)) return { count: 0 };
+    const count = await this.tokens.revokeFamily(found.familyId);
+    return { familyId: found.familyId, memberId: found.memberId, count };
   }
-}
-
-/**
- * Runs an `UPDATE ... RETURNING` and answers its rows. (TypeORM's query builder drops RETURNING
- * for some column lists, and its raw query answers `[rows, count]` for an UPDATE on PostgreSQL.)
- */
-async function updateReturning<T>(
-  manager: EntityManager,
-  sql: string,
-  parameters: unknown[],
-): Promise<T[]> {
-  const result: unknown = await manager.query(sql, parameters);
-  const rows = Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result;
-  return rows as T[];
 }
