@@ -33,7 +33,7 @@ export interface RevokedToken {
 export class RefreshTokensRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  async insert(token: NewRefreshToken, db: Queryable = this.dataSource): Promise<void> {
+  async create(token: NewRefreshToken, db: Queryable = this.dataSource): Promise<void> {
     await queryRows(
       db,
       `INSERT INTO ${TABLE} (token_hash, family_id, member_id, expires_at) VALUES ($1, $2, $3, $4)`,

@@ -110,7 +110,7 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
   ): Promise<IssuedRefreshToken> {
     const refreshToken = newSecret();
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
-    await this.tokens.insert(
+    await this.tokens.create(
       {
         tokenHash: sha256(refreshToken),
         familyId: family.familyId,
