@@ -1,14 +1,13 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { SharedModule } from '../shared/shared.module';
-import { EventEntity } from './event.entity';
 import { EventsController } from './events.controller';
+import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([EventEntity]), SharedModule],
+  imports: [SharedModule],
   controllers: [EventsController],
-  providers: [EventsService],
+  providers: [EventsService, EventsRepository],
   exports: [EventsService],
 })
 export class EventsModule {}

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import {
   AdminListEventsDto,
   CreateEventDto,
@@ -16,6 +15,7 @@ import {
   parseInstant,
   UpdateEventDto,
 } from '@up/contracts';
+import { TransactionRunner } from '@up/database';
 import { EventsConfig } from '../config/events.config';
 import { EventPublisher } from '../shared/event-publisher';
 import { SingleFlight } from '../shared/single-flight';
@@ -27,6 +27,7 @@ import {
   notAllowedToChange,
   notAllowedToCreate,
 } from './events.errors';
+import { EventChanges, EventsRepository } from './events.repository';
 
 const ROLES_THAT_CREATE: readonly MemberRole[] = [MemberRole.ORGANIZER, MemberRole.ADMIN];
 
@@ -43,7 +44,8 @@ export class EventsService {
   private readonly upcomingTotal = new SingleFlight<number>();
 
   constructor(
-    @InjectRepository(EventEntity) private readonly events: Repository<EventEntity>,
+    private readonly events: EventsRepository,
+    private readonly transactions: TransactionRunner,
     private readonly config: EventsConfig,
     private readonly publisher: EventPublisher,
   ) {}
@@ -54,15 +56,8 @@ export class EventsService {
    */
   async listUpcoming({ limit, offset }: ListUpcomingEventsDto): Promise<EventPage> {
     const [events, total] = await Promise.all([
-      this.events
-        .createQueryBuilder('e')
-        .where('e.is_active AND e.start_date >= now()')
-        .orderBy('e.start_date', 'ASC')
-        .addOrderBy('e.id', 'ASC')
-        .limit(limit)
-        .offset(offset)
-        .getMany(),
-      this.upcomingTotal.run(() => this.count('is_active AND start_date >= now()')),
+      this.events.findUpcoming({ limit, offset }),
+      this.upcomingTotal.run(() => this.events.countUpcoming()),
     ]);
     return { events: events.map((e) => toEventView(e)), total, limit, offset };
   }
@@ -70,40 +65,17 @@ export class EventsService {
   /** Every event, inactive and past ones too, latest start first. */
   async adminList({ limit, offset }: AdminListEventsDto): Promise<EventPage> {
     const [events, total] = await Promise.all([
-      this.events
-        .createQueryBuilder('e')
-        .orderBy('e.start_date', 'DESC')
-        .addOrderBy('e.id', 'DESC')
-        .limit(limit)
-        .offset(offset)
-        .getMany(),
-      this.count('true'),
+      this.events.findLatestFirst({ limit, offset }),
+      this.events.countAll(),
     ]);
     return { events: events.map((e) => toEventView(e)), total, limit, offset };
   }
 
   /** The events a member is in: upcoming ones soonest first, then past ones latest first. */
   async listMemberEvents({ member_id, limit, offset }: ListMemberEventsDto): Promise<EventPage> {
-    const joinedBy = `e.id IN (SELECT p.event_id FROM events.participants p
-                                WHERE p.member_id = :member AND p.status = 'joined')`;
     const [events, total] = await Promise.all([
-      this.events
-        .createQueryBuilder('e')
-        .where(joinedBy, { member: member_id })
-        .orderBy('CASE WHEN e.start_date >= now() THEN 0 ELSE 1 END', 'ASC')
-        .addOrderBy(`CASE WHEN e.start_date >= now() THEN e.start_date END`, 'ASC')
-        .addOrderBy('e.start_date', 'DESC')
-        .addOrderBy('e.id', 'ASC')
-        .limit(limit)
-        .offset(offset)
-        .getMany(),
-      this.events.manager
-        .query<{ total: number }[]>(
-          `SELECT count(*)::int AS total FROM events.participants
-            WHERE member_id = $1 AND status = 'joined'`,
-          [member_id],
-        )
-        .then(([row]) => row.total),
+      this.events.findJoinedBy({ memberId: member_id, limit, offset }),
+      this.events.countJoinedBy(member_id),
     ]);
     return { events: events.map((e) => toEventView(e, true)), total, limit, offset };
   }
@@ -111,26 +83,18 @@ export class EventsService {
   async get({ event_id, member_id }: GetEventDto): Promise<EventView> {
     const event = await this.findOrFail(event_id);
     if (member_id === undefined) return toEventView(event);
-    const [{ joined }] = await this.events.manager.query<{ joined: boolean }[]>(
-      `SELECT EXISTS (SELECT 1 FROM events.participants
-                       WHERE event_id = $1 AND member_id = $2 AND status = 'joined') AS joined`,
-      [event_id, member_id],
-    );
-    return toEventView(event, joined);
+    return toEventView(event, await this.events.isJoinedBy(event_id, member_id));
   }
 
-  async findOrFail(
-    eventId: string,
-    manager: EntityManager = this.events.manager,
-  ): Promise<EventEntity> {
-    const event = await manager.findOneBy(EventEntity, { id: eventId });
+  async findOrFail(eventId: string, db?: EntityManager): Promise<EventEntity> {
+    const event = await this.events.findById(eventId, db);
     if (!event) throw eventNotFound(eventId);
     return event;
   }
 
   async create(dto: CreateEventDto): Promise<EventView> {
     if (!ROLES_THAT_CREATE.includes(dto.actor_role)) throw notAllowedToCreate();
-    const { identifiers } = await this.events.insert({
+    const id = await this.events.create({
       title: dto.title.trim(),
       description: dto.description ?? null,
       startDate: instant(dto.start_date),
@@ -144,7 +108,7 @@ export class EventsService {
       timezone: dto.timezone ?? this.config.DEFAULT_EVENT_TIMEZONE,
     });
     this.upcomingTotal.invalidate();
-    const event = await this.findOrFail(identifiers[0].id as string);
+    const event = await this.findOrFail(id);
     await this.publisher.publish(EVENT_EVENTS.CREATED, toEventCreatedPayload(event));
     return toEventView(event);
   }
@@ -154,9 +118,9 @@ export class EventsService {
    * actually taken (joins change `seats_taken` under the same row lock).
    */
   async update(dto: UpdateEventDto): Promise<EventView> {
-    const view = await this.events.manager.transaction(async (manager) => {
+    const view = await this.transactions.run(async ({ manager }) => {
       const event = await this.lockForChange(manager, dto);
-      const changes: Partial<EventEntity> = {};
+      const changes: EventChanges = {};
       if (dto.title !== undefined) changes.title = dto.title.trim();
       if (dto.description !== undefined) changes.description = dto.description;
       if (dto.start_date !== undefined) changes.startDate = instant(dto.start_date);
@@ -179,12 +143,7 @@ export class EventsService {
         );
       }
       if (Object.keys(changes).length > 0) {
-        await manager
-          .createQueryBuilder()
-          .update(EventEntity)
-          .set({ ...changes, updatedAt: () => 'now()' })
-          .where('id = :id', { id: event.id })
-          .execute();
+        await this.events.applyChanges(event.id, changes, manager);
       }
       return toEventView(await this.findOrFail(event.id, manager));
     });
@@ -194,16 +153,9 @@ export class EventsService {
 
   /** Takes the event off the listings; joining stops, members already in may still leave. */
   async deactivate(dto: DeactivateEventDto): Promise<EventView> {
-    const view = await this.events.manager.transaction(async (manager) => {
+    const view = await this.transactions.run(async ({ manager }) => {
       const event = await this.lockForChange(manager, dto);
-      if (event.isActive) {
-        await manager
-          .createQueryBuilder()
-          .update(EventEntity)
-          .set({ isActive: false, updatedAt: () => 'now()' })
-          .where('id = :id', { id: event.id })
-          .execute();
-      }
+      if (event.isActive) await this.events.applyChanges(event.id, { isActive: false }, manager);
       return toEventView(await this.findOrFail(event.id, manager));
     });
     this.upcomingTotal.invalidate();
@@ -214,23 +166,11 @@ export class EventsService {
     manager: EntityManager,
     dto: EventActor & { event_id: string },
   ): Promise<EventEntity> {
-    const event = await manager.findOne(EventEntity, {
-      where: { id: dto.event_id },
-      lock: { mode: 'pessimistic_write' },
-    });
+    const event = await this.events.lockById(dto.event_id, manager);
     if (!event) throw eventNotFound(dto.event_id);
     if (dto.actor_role !== MemberRole.ADMIN && event.creatorId !== dto.actor_id) {
       throw notAllowedToChange();
     }
     return event;
-  }
-
-  private async count(condition: string): Promise<number> {
-    // count(*) rather than TypeORM's COUNT(DISTINCT id): no join here, and it stays an
-    // index-only scan of the partial index.
-    const [row] = await this.events.manager.query<{ total: number }[]>(
-      `SELECT count(*)::int AS total FROM events.events WHERE ${condition}`,
-    );
-    return row.total;
   }
 }

@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { isBusRemoteError } from '@up/bus';
+import { TransactionRunner } from '@up/database';
 import { EventsConfig } from '../config/events.config';
 import { MembersClient } from '../members/members.client';
 import { joinDebitKey, joinRefundKey, ledgerReason } from './coin-keys';
@@ -17,6 +16,14 @@ export interface SweepReport {
 }
 
 const BATCH = 100;
+
+type PendingOutcome = 'confirmed' | 'released' | 'deferred' | null;
+
+/** A settled pending attempt; a confirmed one carries what the steps after its join need. */
+interface SettledPending {
+  outcome: PendingOutcome;
+  confirmed?: { seat: Seat; confirmation: Confirmation };
+}
 
 /**
  * Settles what a crash or a timeout left half-done, on every replica, without coordination:
@@ -37,7 +44,7 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
   private running?: Promise<unknown>;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly transactions: TransactionRunner,
     private readonly seats: SeatsRepository,
     private readonly members: MembersClient,
     private readonly participation: ParticipationService,
@@ -77,13 +84,10 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
     return report;
   }
 
-  private async settlePending(
-    seatId: string,
-  ): Promise<'confirmed' | 'released' | 'deferred' | null> {
-    let confirmed: { seat: Seat; confirmation: Confirmation } | undefined;
-    const outcome = await this.dataSource.transaction(async (manager) => {
+  private async settlePending(seatId: string): Promise<PendingOutcome> {
+    const settled = await this.transactions.run<SettledPending>(async ({ manager }) => {
       const seat = await this.seats.lockForSettlement(manager, { seatId, kind: 'pending' });
-      if (!seat) return null;
+      if (!seat) return { outcome: null };
       try {
         if (seat.price > 0) {
           await this.members.debit({
@@ -100,22 +104,23 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
             { seatId, code: error.code },
             'stale join refused by users; seat released',
           );
-          return 'released' as const;
+          return { outcome: 'released' };
         }
         this.logger.warn({ err: error, seatId }, 'stale join still in doubt; retried next sweep');
-        return 'deferred' as const;
+        return { outcome: 'deferred' };
       }
       const confirmation = await this.seats.confirm(seat.id, manager);
-      if (!confirmation) return null;
-      confirmed = { seat, confirmation };
-      return 'confirmed' as const;
+      if (!confirmation) return { outcome: null };
+      return { outcome: 'confirmed', confirmed: { seat, confirmation } };
     });
-    if (confirmed) await this.participation.afterJoin(confirmed.seat, confirmed.confirmation);
-    return outcome;
+    if (settled.confirmed) {
+      await this.participation.afterJoin(settled.confirmed.seat, settled.confirmed.confirmation);
+    }
+    return settled.outcome;
   }
 
   private async settleRefund(seatId: string): Promise<'refunded' | 'deferred' | null> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.transactions.run(async ({ manager }) => {
       const seat = await this.seats.lockForSettlement(manager, { seatId, kind: 'refund' });
       if (!seat) return null;
       try {

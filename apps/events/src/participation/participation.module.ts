@@ -1,21 +1,14 @@
 import { Module } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
 import { EventsModule } from '../events/events.module';
 import { MembersModule } from '../members/members.module';
 import { SharedModule } from '../shared/shared.module';
 import { JoinRecoveryService } from './join-recovery.service';
-import { ParticipantEntity } from './participant.entity';
 import { ParticipationController } from './participation.controller';
 import { ParticipationService } from './participation.service';
 import { SeatsRepository } from './seats.repository';
 
 @Module({
-  imports: [
-    TypeOrmModule.forFeature([ParticipantEntity]),
-    EventsModule,
-    MembersModule,
-    SharedModule,
-  ],
+  imports: [EventsModule, MembersModule, SharedModule],
   controllers: [ParticipationController],
   providers: [SeatsRepository, ParticipationService, JoinRecoveryService],
 })

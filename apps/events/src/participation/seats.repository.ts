@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '@up/contracts';
+import { isUniqueViolation, Queryable, queryOne, queryRows } from '@up/database';
 import { eventNotFound } from '../events/events.errors';
 import {
   alreadyJoined,
@@ -36,15 +37,6 @@ export interface Confirmation {
   /** No other attempt of this member, on any event, was ever confirmed (`first_event`). */
   firstJoin: boolean;
   seats: EventSeats;
-}
-
-const UNIQUE_VIOLATION = '23505';
-
-function isUniqueViolation(error: unknown): boolean {
-  return (
-    error instanceof QueryFailedError &&
-    (error.driverError as { code?: string } | undefined)?.code === UNIQUE_VIOLATION
-  );
 }
 
 interface SeatRow {
@@ -84,7 +76,8 @@ export class SeatsRepository {
   async reserve(eventId: string, memberId: string): Promise<Seat> {
     let rows: SeatRow[];
     try {
-      rows = await this.dataSource.query<SeatRow[]>(
+      rows = await queryRows<SeatRow>(
+        this.dataSource,
         `WITH seat AS (
            UPDATE events.events
               SET seats_taken = seats_taken + 1
@@ -112,9 +105,8 @@ export class SeatsRepository {
 
   /** Why `reserve` took nothing, in the order a member would want to hear it. */
   private async whyNoSeat(eventId: string, memberId: string): Promise<DomainError> {
-    const [event] = await this.dataSource.query<
-      { is_active: boolean; upcoming: boolean; holds_seat: boolean }[]
-    >(
+    const event = await queryOne<{ is_active: boolean; upcoming: boolean; holds_seat: boolean }>(
+      this.dataSource,
       `SELECT e.is_active, e.start_date > now() AS upcoming,
               EXISTS (SELECT 1 FROM events.participants p
                        WHERE p.event_id = e.id AND p.member_id = $2
@@ -134,13 +126,14 @@ export class SeatsRepository {
    * in the same round trip, what the steps after a join need: the event's seats, and whether this
    * is the member's first confirmed join ever.
    */
-  async confirm(
-    seatId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<Confirmation | null> {
-    const [row] = await manager.query<
-      { joined_at: Date; capacity: number | null; seats_taken: number; first: boolean }[]
-    >(
+  async confirm(seatId: string, db: Queryable = this.dataSource): Promise<Confirmation | null> {
+    const row = await queryOne<{
+      joined_at: Date;
+      capacity: number | null;
+      seats_taken: number;
+      first: boolean;
+    }>(
+      db,
       `WITH confirmed AS (
          UPDATE events.participants
             SET status = 'joined', joined_at = now(), updated_at = now()
@@ -163,12 +156,9 @@ export class SeatsRepository {
   }
 
   /** `pending` → `failed` and the seat back, together; false when it was not pending any more. */
-  async release(
-    seatId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<boolean> {
-    const rows = await updateReturning<{ id: string }>(
-      manager,
+  async release(seatId: string, db: Queryable = this.dataSource): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
       `WITH released AS (
          UPDATE events.participants
             SET status = 'failed', updated_at = now()
@@ -184,7 +174,8 @@ export class SeatsRepository {
   }
 
   async statusOf(seatId: string): Promise<{ status: string; joinedAt: Date | null }> {
-    const [row] = await this.dataSource.query<{ status: string; joined_at: Date | null }[]>(
+    const [row] = await queryRows<{ status: string; joined_at: Date | null }>(
+      this.dataSource,
       `SELECT status, joined_at FROM events.participants WHERE id = $1`,
       [seatId],
     );
@@ -197,7 +188,8 @@ export class SeatsRepository {
    * re-checked), so an attempt is left, and refunded, once.
    */
   async leave(eventId: string, memberId: string): Promise<LeftSeat> {
-    const rows = await this.dataSource.query<(SeatRow & { left_at: Date })[]>(
+    const rows = await queryRows<SeatRow & { left_at: Date }>(
+      this.dataSource,
       `WITH gone AS (
          UPDATE events.participants p
             SET status = 'left', left_at = now(), updated_at = now(),
@@ -219,7 +211,8 @@ export class SeatsRepository {
   }
 
   private async whyNotLeft(eventId: string, memberId: string): Promise<DomainError> {
-    const [event] = await this.dataSource.query<{ upcoming: boolean; joined: boolean }[]>(
+    const event = await queryOne<{ upcoming: boolean; joined: boolean }>(
+      this.dataSource,
       `SELECT e.start_date > now() AS upcoming,
               EXISTS (SELECT 1 FROM events.participants p
                        WHERE p.event_id = e.id AND p.member_id = $2 AND p.status = 'joined') AS joined
@@ -233,18 +226,17 @@ export class SeatsRepository {
 
   /** Records that a paid attempt lost its seat and is owed its price back. */
   async markRefundDue(seatId: string): Promise<void> {
-    await this.dataSource.query(
+    await queryRows(
+      this.dataSource,
       `UPDATE events.participants SET refund_state = 'due', updated_at = now()
         WHERE id = $1 AND refund_state IS NULL`,
       [seatId],
     );
   }
 
-  async markRefunded(
-    seatId: string,
-    manager: EntityManager = this.dataSource.manager,
-  ): Promise<void> {
-    await manager.query(
+  async markRefunded(seatId: string, db: Queryable = this.dataSource): Promise<void> {
+    await queryRows(
+      db,
       `UPDATE events.participants SET refund_state = 'done', updated_at = now()
         WHERE id = $1 AND refund_state = 'due'`,
       [seatId],
@@ -252,7 +244,8 @@ export class SeatsRepository {
   }
 
   async seatsOf(eventId: string): Promise<EventSeats> {
-    const [row] = await this.dataSource.query<{ capacity: number | null; seats_taken: number }[]>(
+    const [row] = await queryRows<{ capacity: number | null; seats_taken: number }>(
+      this.dataSource,
       `SELECT capacity, seats_taken FROM events.events WHERE id = $1`,
       [eventId],
     );
@@ -266,7 +259,8 @@ export class SeatsRepository {
     limit: number;
   }): Promise<string[]> {
     const condition = args.kind === 'pending' ? `status = 'pending'` : `refund_state = 'due'`;
-    const rows = await this.dataSource.query<{ id: string }[]>(
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
       `SELECT id FROM events.participants
         WHERE (status = 'pending' OR refund_state = 'due') AND ${condition}
           AND updated_at < now() - make_interval(secs => $1::double precision / 1000)
@@ -285,7 +279,8 @@ export class SeatsRepository {
     args: { seatId: string; kind: 'pending' | 'refund' },
   ): Promise<Seat | null> {
     const condition = args.kind === 'pending' ? `p.status = 'pending'` : `p.refund_state = 'due'`;
-    const [row] = await manager.query<SeatRow[]>(
+    const [row] = await queryRows<SeatRow>(
+      manager,
       `SELECT p.id, p.event_id, p.member_id, p.attempt, p.price, e.title
          FROM events.participants p JOIN events.events e ON e.id = p.event_id
         WHERE p.id = $1 AND ${condition}
@@ -302,13 +297,15 @@ export class SeatsRepository {
     offset: number;
   }): Promise<{ rows: { memberId: string; joinedAt: Date }[]; total: number }> {
     const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query<{ member_id: string; joined_at: Date }[]>(
+      queryRows<{ member_id: string; joined_at: Date }>(
+        this.dataSource,
         `SELECT member_id, joined_at FROM events.participants
           WHERE event_id = $1 AND status = 'joined'
           ORDER BY joined_at, id LIMIT $2 OFFSET $3`,
         [args.eventId, args.limit, args.offset],
       ),
-      this.dataSource.query<{ total: number }[]>(
+      queryRows<{ total: number }>(
+        this.dataSource,
         `SELECT count(*)::int AS total FROM events.participants
           WHERE event_id = $1 AND status = 'joined'`,
         [args.eventId],
@@ -316,17 +313,4 @@ export class SeatsRepository {
     ]);
     return { rows: rows.map((r) => ({ memberId: r.member_id, joinedAt: r.joined_at })), total };
   }
-}
-
-/**
- * Runs a statement whose top level is an UPDATE ... RETURNING: TypeORM's postgres driver answers
- * those with `[rows, affectedCount]` (and SELECT/INSERT with the rows alone).
- */
-async function updateReturning<T>(
-  manager: EntityManager,
-  sql: string,
-  parameters: unknown[],
-): Promise<T[]> {
-  const [rows] = await manager.query<[T[], number]>(sql, parameters);
-  return rows;
 }

@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TransactionRunner } from '@up/database';
 import { EventPublisher } from './event-publisher';
 
 @Module({
-  providers: [EventPublisher],
-  exports: [EventPublisher],
+  providers: [EventPublisher, TransactionRunner],
+  exports: [EventPublisher, TransactionRunner],
 })
 export class SharedModule {}

@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import { queryOne } from '@up/database';
+import { EventEntity } from './event.entity';
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+/** The columns a new event is given; the rest take their defaults. */
+export type NewEvent = Omit<EventEntity, 'id' | 'seatsTaken' | 'createdAt' | 'updatedAt'>;
+
+/** What an update may change. */
+export type EventChanges = Partial<
+  Pick<
+    EventEntity,
+    | 'title'
+    | 'description'
+    | 'startDate'
+    | 'endDate'
+    | 'location'
+    | 'price'
+    | 'imageUrl'
+    | 'capacity'
+    | 'isActive'
+    | 'timezone'
+  >
+>;
+
+const JOINED_BY_MEMBER = `e.id IN (SELECT p.event_id FROM events.participants p
+                                    WHERE p.member_id = :member AND p.status = 'joined')`;
+
+/**
+ * The `events.events` table, read as EventEntity rows. Also answers the event-side questions about
+ * a member's participation (their events, whether they joined one), which the events feature asks
+ * without depending on the participation feature. Methods that take part in a caller's
+ * transaction take its manager as `db`; without one they run on the pool.
+ */
+@Injectable()
+export class EventsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Active events that have not started, soonest first (ties by id, so pages never overlap). */
+  findUpcoming({ limit, offset }: Page): Promise<EventEntity[]> {
+    return this.events()
+      .createQueryBuilder('e')
+      .where('e.is_active AND e.start_date >= now()')
+      .orderBy('e.start_date', 'ASC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(limit)
+      .offset(offset)
+      .getMany();
+  }
+
+  /** Walks the partial index `events_upcoming_idx`, as `findUpcoming` does. */
+  countUpcoming(): Promise<number> {
+    return this.count('is_active AND start_date >= now()');
+  }
+
+  /** Every event, inactive and past ones too, latest start first. */
+  findLatestFirst({ limit, offset }: Page): Promise<EventEntity[]> {
+    return this.events()
+      .createQueryBuilder('e')
+      .orderBy('e.start_date', 'DESC')
+      .addOrderBy('e.id', 'DESC')
+      .limit(limit)
+      .offset(offset)
+      .getMany();
+  }
+
+  countAll(): Promise<number> {
+    return this.count('true');
+  }
+
+  /** The events a member joined: upcoming ones soonest first, then past ones latest first. */
+  findJoinedBy({ memberId, limit, offset }: Page & { memberId: string }): Promise<EventEntity[]> {
+    return this.events()
+      .createQueryBuilder('e')
+      .where(JOINED_BY_MEMBER, { member: memberId })
+      .orderBy('CASE WHEN e.start_date >= now() THEN 0 ELSE 1 END', 'ASC')
+      .addOrderBy(`CASE WHEN e.start_date >= now() THEN e.start_date END`, 'ASC')
+      .addOrderBy('e.start_date', 'DESC')
+      .addOrderBy('e.id', 'ASC')
+      .limit(limit)
+      .offset(offset)
+      .getMany();
+  }
+
+  async countJoinedBy(memberId: string): Promise<number> {
+    const row = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM events.participants
+        WHERE member_id = $1 AND status = 'joined'`,
+      [memberId],
+    );
+    return row?.total ?? 0;
+  }
+
+  async isJoinedBy(eventId: string, memberId: string): Promise<boolean> {
+    const row = await queryOne<{ joined: boolean }>(
+      this.dataSource,
+      `SELECT EXISTS (SELECT 1 FROM events.participants
+                       WHERE event_id = $1 AND member_id = $2 AND status = 'joined') AS joined`,
+      [eventId, memberId],
+    );
+    return row?.joined ?? false;
+  }
+
+  findById(eventId: string, db?: EntityManager): Promise<EventEntity | null> {
+    return this.events(db).findOneBy({ id: eventId });
+  }
+
+  /** Locks the event's row for the rest of `db`'s transaction; null when there is none. */
+  lockById(eventId: string, db: EntityManager): Promise<EventEntity | null> {
+    return this.events(db).findOne({
+      where: { id: eventId },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  /** Inserts the event; answers its id. */
+  async create(event: NewEvent): Promise<string> {
+    const { identifiers } = await this.events().insert(event);
+    return identifiers[0].id as string;
+  }
+
+  async applyChanges(eventId: string, changes: EventChanges, db: EntityManager): Promise<void> {
+    await db
+      .createQueryBuilder()
+      .update(EventEntity)
+      .set({ ...changes, updatedAt: () => 'now()' })
+      .where('id = :id', { id: eventId })
+      .execute();
+  }
+
+  private events(db: EntityManager = this.dataSource.manager): Repository<EventEntity> {
+    return db.getRepository(EventEntity);
+  }
+
+  private async count(condition: string): Promise<number> {
+    // count(*) rather than TypeORM's COUNT(DISTINCT id): no join here, and it stays an
+    // index-only scan of the partial index.
+    const row = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM events.events WHERE ${condition}`,
+    );
+    return row?.total ?? 0;
+  }
+}
