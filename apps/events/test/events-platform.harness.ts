@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { EVENT_EVENTS } from '@up/contracts';
+import { CreateEventDto, EVENT_EVENTS, EventView } from '@up/contracts';
 import { ClubFactory, Platform, PlatformApp, startPlatform } from '@up/testing';
 import { CalendarService } from '../src/calendar/calendar.service';
 import { EventsService } from '../src/events/events.service';
@@ -7,6 +7,8 @@ import { JoinRecoveryService } from '../src/participation/join-recovery.service'
 import { ParticipationService } from '../src/participation/participation.service';
 import { SeatsRepository } from '../src/participation/seats.repository';
 import { BusEventsRecorder } from './bus-events.recorder';
+import { EventsRows } from './events-rows';
+import { createEventDto } from './factories/event.factory';
 import { UsersLedger } from './users-ledger';
 
 /** One running events replica and the services a test drives in it. */
@@ -40,6 +42,10 @@ export interface EventsPlatform extends EventsReplica {
   ledger: UsersLedger;
   /** What the events service published on the bus. */
   published: BusEventsRecorder;
+  /** An event created through the first replica: `createEventDto(overrides)`. */
+  newEvent(overrides?: Partial<CreateEventDto>): Promise<EventView>;
+  /** The events schema's rows, read directly. */
+  rows: EventsRows;
   /** A member made in the users service, with `coins` UP coins; its id. */
   member(coins?: number): Promise<string>;
   balanceOf(memberId: string): Promise<number>;
@@ -92,6 +98,7 @@ export async function startEventsPlatform(
   const replicas = platform.apps.filter((app) => app.name === 'events').map(replicaOf);
   const club = new ClubFactory(platform);
   const dataSource = replicas[0].app.get(DataSource);
+  const sql = <T>(query: string, params: unknown[] = []) => dataSource.query<T>(query, params);
   return {
     ...replicas[0],
     platform,
@@ -99,11 +106,13 @@ export async function startEventsPlatform(
     club,
     ledger: new UsersLedger(platform.bus),
     published,
+    newEvent: (overrides = {}) => replicas[0].events.create(createEventDto(overrides)),
+    rows: new EventsRows(sql),
     member: async (coins = 0) => (await club.member({ coins })).id,
     balanceOf: (memberId) => club.balanceOf(memberId),
     stopUsers: () => platform.app('users').stop(),
     startUsers: () => platform.app('users').start(),
-    sql: <T>(query: string, params: unknown[] = []) => dataSource.query<T>(query, params),
+    sql,
     close: async () => {
       try {
         await published.close();

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode, EVENT_EVENTS, USERS } from '@up/contracts';
 import { codeOf } from '../../test/error-code';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
-import { createEventDto } from '../../test/factories/event.factory';
 import { JoinRecoveryService } from './join-recovery.service';
 
 /** How long the events replicas wait for users here: a stopped users service costs this per call. */
@@ -37,34 +36,9 @@ describe(JoinRecoveryService.name, () => {
     await h.recovery.sweep(0);
   });
 
-  const newEvent = (overrides: Parameters<typeof createEventDto>[0] = {}) =>
-    h.events.create(createEventDto(overrides));
-
-  const participantsOf = (eventId: string) =>
-    h.sql<{ member_id: string; status: string }[]>(
-      `SELECT member_id, status FROM events.participants WHERE event_id = $1`,
-      [eventId],
-    );
-
-  const seatsTaken = async (eventId: string) =>
-    (
-      await h.sql<{ seats_taken: number }[]>(
-        `SELECT seats_taken FROM events.events WHERE id = $1`,
-        [eventId],
-      )
-    )[0].seats_taken;
-
-  const refundStateOf = async (eventId: string) =>
-    (
-      await h.sql<{ refund_state: string | null }[]>(
-        `SELECT refund_state FROM events.participants WHERE event_id = $1`,
-        [eventId],
-      )
-    ).map((row) => row.refund_state);
-
   describe('a join whose debit never reached users (users down)', () => {
     it('holds the seat, waits out the grace period, defers while users is away, then charges once and seats', async () => {
-      const event = await newEvent({ price: 10, capacity: 1 });
+      const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(10);
       const other = await h.member(10);
       await h.stopUsers();
@@ -87,7 +61,9 @@ describe(JoinRecoveryService.name, () => {
       const report = await h.replicas[1].recovery.sweep(0);
 
       expect(report).toEqual({ ...NOTHING_SETTLED, confirmed: 1 });
-      expect(await participantsOf(event.id)).toEqual([{ member_id: member, status: 'joined' }]);
+      expect(await h.rows.participantsOf(event.id)).toEqual([
+        { member_id: member, status: 'joined' },
+      ]);
       expect(await h.balanceOf(member)).toBe(0);
       const movements = await h.ledger.eventMovementsOf(member);
       expect(movements).toHaveLength(1);
@@ -104,7 +80,7 @@ describe(JoinRecoveryService.name, () => {
     });
 
     it('gives the seat back when users refuses the repeated debit', async () => {
-      const event = await newEvent({ price: 10, capacity: 1 });
+      const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(10);
       await h.stopUsers();
       await codeOf(h.participation.join({ event_id: event.id, member_id: member }));
@@ -120,14 +96,14 @@ describe(JoinRecoveryService.name, () => {
       const report = await h.recovery.sweep(0);
 
       expect(report).toEqual({ ...NOTHING_SETTLED, released: 1 });
-      expect(await seatsTaken(event.id)).toBe(0);
+      expect(await h.rows.seatsTakenOf(event.id)).toBe(0);
       expect(await h.balanceOf(member)).toBe(3);
       expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
     });
   });
 
   it('settles a join whose debit applied but whose answer was lost, without charging twice', async () => {
-    const event = await newEvent({ price: 10 });
+    const event = await h.newEvent({ price: 10 });
     const member = await h.member(30);
     // What a lost answer leaves behind: the seat reserved and pending (step 1 of the join), the
     // debit applied by users under the attempt's key, and no confirmation.
@@ -147,11 +123,13 @@ describe(JoinRecoveryService.name, () => {
     expect(reports.reduce((sum, r) => sum + r.confirmed, 0)).toBe(1);
     expect(await h.balanceOf(member)).toBe(20);
     expect(await h.ledger.eventMovementsOf(member)).toHaveLength(1);
-    expect(await participantsOf(event.id)).toEqual([{ member_id: member, status: 'joined' }]);
+    expect(await h.rows.participantsOf(event.id)).toEqual([
+      { member_id: member, status: 'joined' },
+    ]);
   });
 
   it('defers an attempt while users fails internally, and settles it once users works again', async () => {
-    const event = await newEvent({ price: 5 });
+    const event = await h.newEvent({ price: 5 });
     const member = await h.member(5);
     // A real failure inside users: its ledger table is gone, so a debit fails with a 500.
     await h.sql(`ALTER TABLE users.coin_transactions RENAME TO coin_transactions_unavailable`);
@@ -170,7 +148,7 @@ describe(JoinRecoveryService.name, () => {
   });
 
   it('gives the seat back of a replica that died before paying, when the member is deactivated meanwhile', async () => {
-    const event = await newEvent({ price: 10, capacity: 1 });
+    const event = await h.newEvent({ price: 10, capacity: 1 });
     const member = await h.member(10);
     // Step 1 of a join committed, then its replica went away before asking users for anything.
     await h.seats.reserve(event.id, member);
@@ -178,15 +156,17 @@ describe(JoinRecoveryService.name, () => {
 
     expect(await h.recovery.sweep(0)).toEqual({ ...NOTHING_SETTLED, released: 1 });
 
-    expect(await seatsTaken(event.id)).toBe(0);
-    expect(await participantsOf(event.id)).toEqual([{ member_id: member, status: 'failed' }]);
+    expect(await h.rows.seatsTakenOf(event.id)).toBe(0);
+    expect(await h.rows.participantsOf(event.id)).toEqual([
+      { member_id: member, status: 'failed' },
+    ]);
     expect(await h.balanceOf(member)).toBe(10);
     expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
   });
 
   describe('refunds', () => {
     it('keeps a refund owed while users is down and the sweep pays it once', async () => {
-      const event = await newEvent({ price: 6 });
+      const event = await h.newEvent({ price: 6 });
       const member = await h.member(6);
       await h.participation.join({ event_id: event.id, member_id: member });
       await h.stopUsers();
@@ -194,17 +174,17 @@ describe(JoinRecoveryService.name, () => {
       const left = await h.participation.leave({ event_id: event.id, member_id: member });
 
       expect(left).toMatchObject({ refunded: 6, balance: null });
-      expect(await refundStateOf(event.id)).toEqual(['due']);
+      expect(await h.rows.refundStatesOf(event.id)).toEqual(['due']);
       await h.startUsers();
       expect(await h.recovery.sweep(0)).toEqual({ ...NOTHING_SETTLED, refunded: 1 });
       expect(await h.recovery.sweep(0)).toEqual(NOTHING_SETTLED);
       expect(await h.balanceOf(member)).toBe(6);
       expect((await h.ledger.eventMovementsOf(member)).map((m) => m.amount)).toEqual([-6, 6]);
-      expect(await refundStateOf(event.id)).toEqual(['done']);
+      expect(await h.rows.refundStatesOf(event.id)).toEqual(['done']);
     });
 
     it('repeats a refund whose answer was lost without paying twice', async () => {
-      const event = await newEvent({ price: 6 });
+      const event = await h.newEvent({ price: 6 });
       const member = await h.member(6);
       await h.participation.join({ event_id: event.id, member_id: member });
       // What a lost answer leaves behind: the seat left and its refund owed (one statement of the
@@ -223,7 +203,7 @@ describe(JoinRecoveryService.name, () => {
       expect(await h.balanceOf(member)).toBe(6);
       const movements = await h.ledger.eventMovementsOf(member);
       expect(movements.filter((m) => m.amount > 0)).toHaveLength(1);
-      expect(await refundStateOf(event.id)).toEqual(['done']);
+      expect(await h.rows.refundStatesOf(event.id)).toEqual(['done']);
     });
   });
 });

@@ -9,7 +9,7 @@ import {
 } from '@up/contracts';
 import { codeOf } from '../../test/error-code';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
-import { createEventDto, inDays } from '../../test/factories/event.factory';
+import { inDays } from '../../test/factories/event.factory';
 import { ParticipationService } from './participation.service';
 
 describe(ParticipationService.name, () => {
@@ -22,23 +22,6 @@ describe(ParticipationService.name, () => {
   afterAll(async () => {
     await h?.close();
   });
-
-  const newEvent = (overrides: Parameters<typeof createEventDto>[0] = {}) =>
-    h.events.create(createEventDto(overrides));
-
-  const participantsOf = (eventId: string) =>
-    h.sql<{ member_id: string; status: string }[]>(
-      `SELECT member_id, status FROM events.participants WHERE event_id = $1`,
-      [eventId],
-    );
-
-  const seatsTaken = async (eventId: string) =>
-    (
-      await h.sql<{ seats_taken: number }[]>(
-        `SELECT seats_taken FROM events.events WHERE id = $1`,
-        [eventId],
-      )
-    )[0].seats_taken;
 
   /** The requests the first events replica sends to users while `work` runs (the real client, watched). */
   async function usersCallsDuring(work: () => Promise<unknown>) {
@@ -53,7 +36,7 @@ describe(ParticipationService.name, () => {
 
   describe('join', () => {
     it('takes a seat, debits the price once with the join key, and answers the balance', async () => {
-      const event = await newEvent({ price: 10, capacity: 5 });
+      const event = await h.newEvent({ price: 10, capacity: 5 });
       const member = await h.member(25);
 
       const result = await h.participation.join({ event_id: event.id, member_id: member });
@@ -76,7 +59,9 @@ describe(ParticipationService.name, () => {
           amount: -10,
         }),
       ).toBe(movements[0].id);
-      expect(await participantsOf(event.id)).toEqual([{ member_id: member, status: 'joined' }]);
+      expect(await h.rows.participantsOf(event.id)).toEqual([
+        { member_id: member, status: 'joined' },
+      ]);
       expect((await h.events.get({ event_id: event.id, member_id: member })).joined).toBe(true);
       expect(await h.events.get({ event_id: event.id })).toMatchObject({
         participants_count: 1,
@@ -90,7 +75,7 @@ describe(ParticipationService.name, () => {
     it.each([1, 2])(
       'never seats more than the capacity nor debits without a seat, with %i replica(s)',
       async (replicaCount) => {
-        const event = await newEvent({ price: 10, capacity: 50 });
+        const event = await h.newEvent({ price: 10, capacity: 50 });
         const members = await Promise.all(Array.from({ length: 200 }, () => h.member(100)));
 
         const outcomes = await Promise.allSettled(
@@ -108,9 +93,9 @@ describe(ParticipationService.name, () => {
         );
         expect(joined).toHaveLength(50);
         expect(refused).toEqual(Array(150).fill(ErrorCode.EVENT_FULL));
-        const seated = (await participantsOf(event.id)).filter((p) => p.status === 'joined');
+        const seated = (await h.rows.participantsOf(event.id)).filter((p) => p.status === 'joined');
         expect(seated).toHaveLength(50);
-        expect(await seatsTaken(event.id)).toBe(50);
+        expect(await h.rows.seatsTakenOf(event.id)).toBe(50);
         const seatedIds = new Set(seated.map((p) => p.member_id));
         const ledgers = await Promise.all(
           members.map(async (member) => ({
@@ -134,7 +119,7 @@ describe(ParticipationService.name, () => {
     );
 
     it('refuses a member without enough coins (402) and changes nothing', async () => {
-      const event = await newEvent({ price: 10, capacity: 1 });
+      const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(5);
 
       expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
@@ -143,8 +128,10 @@ describe(ParticipationService.name, () => {
 
       expect(await h.balanceOf(member)).toBe(5);
       expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
-      expect(await seatsTaken(event.id)).toBe(0);
-      expect((await participantsOf(event.id)).filter((p) => p.status === 'joined')).toEqual([]);
+      expect(await h.rows.seatsTakenOf(event.id)).toBe(0);
+      expect((await h.rows.participantsOf(event.id)).filter((p) => p.status === 'joined')).toEqual(
+        [],
+      );
       // The seat it held while paying is free again.
       const other = await h.member(10);
       await expect(
@@ -153,7 +140,7 @@ describe(ParticipationService.name, () => {
     });
 
     it('passes on the refusal of a deactivated member (MEMBER_INACTIVE) and gives the seat back', async () => {
-      const event = await newEvent({ price: 10, capacity: 1 });
+      const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(50);
       await h.club.deactivate(member);
 
@@ -163,11 +150,11 @@ describe(ParticipationService.name, () => {
 
       expect(await h.balanceOf(member)).toBe(50);
       expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
-      expect(await seatsTaken(event.id)).toBe(0);
+      expect(await h.rows.seatsTakenOf(event.id)).toBe(0);
     });
 
     it('answers ALREADY_JOINED to a second join, also when both arrive at once', async () => {
-      const event = await newEvent({ price: 3 });
+      const event = await h.newEvent({ price: 3 });
       const member = await h.member(100);
 
       const both = await Promise.allSettled([
@@ -183,7 +170,7 @@ describe(ParticipationService.name, () => {
     });
 
     it('answers ALREADY_JOINED rather than EVENT_FULL to a member holding the last seat', async () => {
-      const event = await newEvent({ capacity: 1 });
+      const event = await h.newEvent({ capacity: 1 });
       const member = await h.member(0);
       await h.participation.join({ event_id: event.id, member_id: member });
       expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
@@ -195,7 +182,7 @@ describe(ParticipationService.name, () => {
       ['inactive', { is_active: false }],
       ['already started', { start_date: inDays(-1 / 24) }],
     ])('refuses an %s event with EVENT_NOT_JOINABLE', async (_label, overrides) => {
-      const event = await newEvent({ price: 1, ...overrides });
+      const event = await h.newEvent({ price: 1, ...overrides });
       const member = await h.member(10);
       expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
         ErrorCode.EVENT_NOT_JOINABLE,
@@ -216,7 +203,7 @@ describe(ParticipationService.name, () => {
     });
 
     it('joins a free event without touching the ledger', async () => {
-      const event = await newEvent({ price: 0 });
+      const event = await h.newEvent({ price: 0 });
       const member = await h.member(7);
       await expect(
         h.participation.join({ event_id: event.id, member_id: member }),
@@ -228,7 +215,7 @@ describe(ParticipationService.name, () => {
 
     it('awards first_event on the first join only', async () => {
       const member = await h.member(0);
-      const [a, b] = [await newEvent(), await newEvent()];
+      const [a, b] = [await h.newEvent(), await h.newEvent()];
 
       const calls = await usersCallsDuring(async () => {
         await h.participation.join({ event_id: a.id, member_id: member });
@@ -255,7 +242,7 @@ describe(ParticipationService.name, () => {
 
   describe('leave', () => {
     it('frees the seat and refunds the price exactly once; a second leave is NOT_JOINED', async () => {
-      const event = await newEvent({ price: 10, capacity: 1 });
+      const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(10);
       await h.participation.join({ event_id: event.id, member_id: member });
 
@@ -284,14 +271,14 @@ describe(ParticipationService.name, () => {
           }),
         ]),
       ).toEqual(movements.map((m) => m.id));
-      expect(await seatsTaken(event.id)).toBe(0);
+      expect(await h.rows.seatsTakenOf(event.id)).toBe(0);
       await expect(
         h.published.waitFor(EVENT_EVENTS.PARTICIPANT_LEFT, (p) => p.member_id === member),
       ).resolves.toMatchObject({ event_id: event.id, member_id: member, refunded: 10 });
     });
 
     it('refunds once when two leaves race on two replicas', async () => {
-      const event = await newEvent({ price: 10 });
+      const event = await h.newEvent({ price: 10 });
       const member = await h.member(10);
       await h.participation.join({ event_id: event.id, member_id: member });
 
@@ -307,7 +294,7 @@ describe(ParticipationService.name, () => {
     });
 
     it('charges a rejoin again (new attempt, new key) and refunds it again on leaving', async () => {
-      const event = await newEvent({ price: 4 });
+      const event = await h.newEvent({ price: 4 });
       const member = await h.member(10);
       await h.participation.join({ event_id: event.id, member_id: member });
       await h.participation.leave({ event_id: event.id, member_id: member });
@@ -332,7 +319,7 @@ describe(ParticipationService.name, () => {
     });
 
     it('refuses to leave an event that has started', async () => {
-      const event = await newEvent({ price: 2 });
+      const event = await h.newEvent({ price: 2 });
       const member = await h.member(2);
       await h.participation.join({ event_id: event.id, member_id: member });
       await h.sql(
@@ -349,7 +336,7 @@ describe(ParticipationService.name, () => {
 
   describe('participants', () => {
     it('lists participants as public profiles in joining order with one users call', async () => {
-      const event = await newEvent();
+      const event = await h.newEvent();
       const members = [await h.member(), await h.member(), await h.member()];
       for (const member of members)
         await h.participation.join({ event_id: event.id, member_id: member });
@@ -378,9 +365,9 @@ describe(ParticipationService.name, () => {
 
     it('lists a member’s events, upcoming soonest first, then past ones', async () => {
       const member = await h.member(0);
-      const later = await newEvent({ start_date: inDays(20) });
-      const sooner = await newEvent({ start_date: inDays(2) });
-      const past = await newEvent({ start_date: inDays(3) });
+      const later = await h.newEvent({ start_date: inDays(20) });
+      const sooner = await h.newEvent({ start_date: inDays(2) });
+      const past = await h.newEvent({ start_date: inDays(3) });
       for (const e of [later, sooner, past])
         await h.participation.join({ event_id: e.id, member_id: member });
       await h.sql(`UPDATE events.events SET start_date = now() - interval '1 day' WHERE id = $1`, [
@@ -396,7 +383,7 @@ describe(ParticipationService.name, () => {
   });
 
   it('is usable by admins for events they did not create', async () => {
-    const event = await newEvent();
+    const event = await h.newEvent();
     const admin = await h.club.adminMember();
     await expect(
       h.events.deactivate({
