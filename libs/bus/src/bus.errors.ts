@@ -14,6 +14,17 @@ export class BusTimeoutError extends Error {
   }
 }
 
+/** Redis is not connected, and the caller asked not to wait for it. */
+export class BusUnavailableError extends Error {
+  readonly code = ErrorCode.SERVICE_UNAVAILABLE;
+  readonly status = 503;
+
+  constructor(reason: string) {
+    super(`Bus unavailable: ${reason}`);
+    this.name = 'BusUnavailableError';
+  }
+}
+
 /** The handler answered with an error; `payload` is what it sent (`{status, code, message, details?}`). */
 export class BusRemoteError extends Error {
   constructor(

@@ -4,7 +4,8 @@ import { BusErrorPayload } from '@up/contracts';
  * The wire format of the bus.
  *
  * A stream entry has one field, `m`, holding the envelope as JSON (`{"k":"req","p":"users.get_profile",
- * "d":{...},"c":"<correlation id>","i":"<request id>","r":"<reply channel>","t":<deadline ms>}`).
+ * "d":{...},"c":"<correlation id>","i":"<request id>","r":"<reply channel>","t":<deadline ms>}`;
+ * an event has `"e":"<event id>","o":"<occurred at>"` instead of `i`, `r` and `t`).
  * One field rather than one per property: every message is encoded, sent, parsed and copied a few
  * times, and fewer, larger strings cost Redis, ioredis and the garbage collector less; `XRANGE` in
  * redis-cli still shows readable JSON.
@@ -29,6 +30,13 @@ export interface EventEnvelope {
   pattern: string;
   data: unknown;
   correlationId?: string;
+  /**
+   * The event's identity (a UUID), the same on every delivery of it, re-sends by the outbox
+   * included: consumers deduplicate by it. Absent only in entries written before it existed.
+   */
+  eventId?: string;
+  /** When the fact happened (ISO 8601 UTC), which may be well before it reached the bus. */
+  occurredAt?: string;
 }
 
 export type Envelope = RequestEnvelope | EventEnvelope;
@@ -50,6 +58,8 @@ interface WireEnvelope {
   i?: string;
   r?: string;
   t?: number;
+  e?: string;
+  o?: string;
 }
 
 export function encodeEnvelope(envelope: Envelope): string[] {
@@ -65,7 +75,14 @@ export function encodeEnvelope(envelope: Envelope): string[] {
           r: envelope.replyTo,
           t: envelope.deadline,
         }
-      : { k: 'evt', p: envelope.pattern, d: envelope.data ?? null, c: envelope.correlationId };
+      : {
+          k: 'evt',
+          p: envelope.pattern,
+          d: envelope.data ?? null,
+          c: envelope.correlationId,
+          e: envelope.eventId,
+          o: envelope.occurredAt,
+        };
   return [MESSAGE_FIELD, JSON.stringify(wire)];
 }
 
@@ -94,7 +111,16 @@ export function decodeEnvelope(fields: string[]): Envelope {
   }
   const correlationId = typeof wire.c === 'string' ? wire.c : undefined;
   const data = wire.d ?? null;
-  if (wire.k === 'evt') return { kind: 'event', pattern: wire.p, data, correlationId };
+  if (wire.k === 'evt') {
+    return {
+      kind: 'event',
+      pattern: wire.p,
+      data,
+      correlationId,
+      eventId: typeof wire.e === 'string' ? wire.e : undefined,
+      occurredAt: typeof wire.o === 'string' ? wire.o : undefined,
+    };
+  }
   if (wire.k !== 'req') throw new MalformedEnvelopeError(`unknown kind ${String(wire.k)}`);
   if (typeof wire.i !== 'string' || typeof wire.r !== 'string' || typeof wire.t !== 'number') {
     throw new MalformedEnvelopeError('request without id, reply channel or deadline');

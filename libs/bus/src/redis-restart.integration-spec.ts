@@ -1,6 +1,6 @@
 import { INestMicroservice } from '@nestjs/common';
 import { controllerFor, newTestClient, startReplica } from '../test/bus-test-kit';
-import { freePort, RedisProcess } from '../test/redis-process';
+import { freePort, RedisProcess } from '@up/testing';
 import { BusTimeoutError } from './bus.errors';
 import { RedisStreamsClient } from './client/redis-streams.client';
 

@@ -83,4 +83,22 @@ export class DatabaseEnv extends CommonEnv {
   @IsInt()
   @Min(1)
   DATABASE_POOL_SIZE = 10;
+
+  /** Run the outbox relay on this replica (a service's committed bus events go out through it). */
+  @EnvBool()
+  @IsBoolean()
+  OUTBOX_RELAY_ENABLED = true;
+
+  /** How often the relay looks for rows another replica left; a local commit wakes it at once. */
+  @EnvInt()
+  @IsInt()
+  @Min(10)
+  OUTBOX_POLL_INTERVAL_MS = 500;
+
+  /** Outbox rows sent per round trip. */
+  @EnvInt()
+  @IsInt()
+  @Min(1)
+  @Max(5000)
+  OUTBOX_BATCH_SIZE = 500;
 }

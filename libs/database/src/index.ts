@@ -5,3 +5,4 @@ export * from './postgres-errors';
 export * from './query-rows';
 export * from './run-migrations';
 export * from './transactions';
+export * from './outbox';

@@ -5,3 +5,4 @@ export * from './platform-apps';
 export * from './platform-http';
 export * from './platform-database';
 export * from './club.factory';
+export * from './redis-process';

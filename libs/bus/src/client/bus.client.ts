@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationBootstrap, OnApplicationShutdown, Logger } from '@nestjs/common';
 import { EventName, RequestPattern } from '@up/contracts';
-import { RedisStreamsClient, RequestOptions } from './redis-streams.client';
+import { OutgoingEvent, RedisStreamsClient, RequestOptions } from './redis-streams.client';
 
 /**
  * What the gateway, the bot and services calling other services inject. Types follow from the
@@ -24,6 +24,15 @@ export class BusClient implements OnApplicationBootstrap, OnApplicationShutdown 
 
   emit<TPayload>(event: EventName<TPayload>, payload: NoInfer<TPayload>): Promise<void> {
     return this.transport.publishEvent(event, payload);
+  }
+
+  /**
+   * Events already identified (the outbox relay's rows), in one round trip. Services publish
+   * their facts through their outbox, not with `emit`, so that nothing is sent for a rolled-back
+   * transaction and nothing committed is lost.
+   */
+  publishEvents(events: readonly OutgoingEvent[]): Promise<void> {
+    return this.transport.publishEvents(events, { whenConnected: true });
   }
 
   onApplicationBootstrap(): void {

@@ -6,7 +6,7 @@ import { Observable } from 'rxjs';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
-import { BusRemoteError, BusTimeoutError } from '../bus.errors';
+import { BusRemoteError, BusTimeoutError, BusUnavailableError } from '../bus.errors';
 import { decodeReplies, encodeEnvelope, Reply } from '../envelope.codec';
 import { createRedisConnection, disconnectNow } from '../redis-connection';
 import { addBounded } from '../streams';
@@ -17,6 +17,15 @@ interface PendingCall {
   pattern: string;
   timer: NodeJS.Timeout;
   settle: (packet: WritePacket) => void;
+}
+
+/** An event as the bus sends it: its name, payload and identity. */
+export interface OutgoingEvent {
+  pattern: string;
+  data: unknown;
+  eventId: string;
+  occurredAt: string;
+  correlationId?: string;
 }
 
 export interface RequestOptions {
@@ -104,29 +113,64 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   }
 
   /** Appends an event to its stream; resolves once Redis stored it. */
-  async publishEvent(pattern: string, data: unknown): Promise<void> {
+  publishEvent(pattern: string, data: unknown): Promise<void> {
+    return this.publishEvents([
+      {
+        pattern,
+        data,
+        eventId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        correlationId: Correlation.id(),
+      },
+    ]);
+  }
+
+  /**
+   * Appends events to their streams in one round trip (a pipeline, in order); resolves once Redis
+   * stored every one, rejects if any failed (those before it may be stored: delivery is
+   * at-least-once, and consumers deduplicate by event id). `whenConnected` refuses at once while
+   * the connection is down instead of queueing until it is back.
+   */
+  async publishEvents(
+    events: readonly OutgoingEvent[],
+    options: { whenConnected?: boolean } = {},
+  ): Promise<void> {
+    if (events.length === 0) return;
     const { commands } = this.connections();
-    const fields = encodeEnvelope({
-      kind: 'event',
-      pattern,
-      data,
-      correlationId: Correlation.id(),
-    });
+    // A lazy connection opens on first use.
+    if (options.whenConnected && commands.status === 'wait') {
+      await commands.connect().catch(() => undefined);
+    }
+    if (options.whenConnected && commands.status !== 'ready') {
+      // A caller that keeps the events itself (the outbox) retries later; queueing them in
+      // ioredis's offline queue instead would send one copy per retry once Redis is back.
+      throw new BusUnavailableError(`Redis is ${commands.status}`);
+    }
+    const pipeline = commands.pipeline();
+    for (const event of events) {
+      pipeline.call(
+        'XADD',
+        this.keys.eventStream(event.pattern),
+        'MAXLEN',
+        '~',
+        this.options.streamMaxLen,
+        '*',
+        ...encodeEnvelope({ kind: 'event', ...event }),
+      );
+    }
     const timeoutMs = this.options.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     // Bounded like a request: an emit never hangs on an unreachable Redis.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new BusTimeoutError(pattern, timeoutMs)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new BusTimeoutError(events[0].pattern, timeoutMs)),
+        timeoutMs,
+      );
     });
     try {
-      await Promise.race([
-        addBounded(commands, {
-          stream: this.keys.eventStream(pattern),
-          maxLen: this.options.streamMaxLen,
-          fields,
-        }),
-        timeout,
-      ]);
+      const results = await Promise.race([pipeline.exec(), timeout]);
+      const failed = results?.find(([error]) => error !== null);
+      if (failed) throw failed[0];
     } finally {
       clearTimeout(timer);
     }

@@ -426,6 +426,8 @@ export class RedisStreamsServer
       delivery.id,
       envelope.pattern,
       delivery.deliveries,
+      envelope.kind === 'event' ? envelope.eventId : undefined,
+      envelope.kind === 'event' ? envelope.occurredAt : undefined,
     ]);
     if (envelope.kind === 'request') await this.handleRequestEntry(delivery, envelope, context);
     else await this.handleEventEntry(delivery, envelope, context);

@@ -1,0 +1,6 @@
+export * from './event-inbox';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './outbox.module';
+export * from './outbox.repository';
+export * from './outbox.tables';

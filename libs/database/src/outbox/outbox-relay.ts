@@ -1,0 +1,139 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BusClient } from '@up/bus';
+import { DatabaseEnv } from '@up/config';
+import { OutboxLag, OutboxRepository } from './outbox.repository';
+import { ProcessedEventsRepository } from './processed-events.repository';
+
+const MAX_BACKOFF_MS = 5000;
+const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+/** Processed-event ids are kept far longer than any redelivery (dead-lettering ends those in minutes). */
+const PROCESSED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/**
+ * Moves committed outbox rows to the bus, on every replica: a batch is taken with
+ * `FOR UPDATE SKIP LOCKED` (replicas share the work), sent in one pipelined round trip, and
+ * deleted in the same transaction, which commits only after Redis stored every entry. A crash or
+ * a Redis failure between the two rolls the batch back, and it is sent again: at-least-once, with
+ * the same event ids, so consumers deduplicate.
+ *
+ * It runs right after a local commit (nudge), keeps going while batches come back full, and
+ * otherwise polls every OUTBOX_POLL_INTERVAL_MS for rows other replicas left (a replica that died
+ * before its relay ran). While sending fails it backs off from 100 ms to 5 s.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(OutboxRelay.name);
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  private nudged = false;
+  private failures = 0;
+  private lastPurge = 0;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly rows: OutboxRepository,
+    private readonly processed: ProcessedEventsRepository,
+    private readonly bus: BusClient,
+    private readonly config: DatabaseEnv,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.OUTBOX_RELAY_ENABLED) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops before the bus client and the database close (module destroy precedes shutdown). */
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.nudge();
+    await this.loop;
+  }
+
+  /** Sends pending rows now rather than at the next poll. */
+  nudge(): void {
+    this.nudged = true;
+    this.wake?.();
+  }
+
+  lag(): Promise<OutboxLag> {
+    return this.rows.lag();
+  }
+
+  /** Sends one batch; answers how many rows went out. */
+  async relayOnce(): Promise<number> {
+    let batchIds: string[] = [];
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const batch = await this.rows.takeBatch(manager, this.config.OUTBOX_BATCH_SIZE);
+        if (batch.length === 0) return 0;
+        batchIds = batch.map((row) => row.id);
+        await this.bus.publishEvents(
+          batch.map((row) => ({
+            pattern: row.name,
+            data: row.payload,
+            eventId: row.event_id,
+            occurredAt: new Date(row.occurred_at).toISOString(),
+            correlationId: row.correlation_id ?? undefined,
+          })),
+        );
+        await this.rows.deleteSent(manager, batchIds);
+        return batch.length;
+      });
+    } catch (error) {
+      if (batchIds.length > 0) {
+        await this.rows.recordFailure(batchIds, (error as Error).message).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.nudged = false;
+      let moved = 0;
+      try {
+        moved = await this.relayOnce();
+        if (this.failures > 0) this.logger.log('outbox relay sending again');
+        this.failures = 0;
+        await this.purgeProcessedEvents();
+      } catch (error) {
+        this.failures += 1;
+        // One line per outage, not one per attempt.
+        if (this.failures === 1) {
+          this.logger.warn({ err: error }, 'outbox relay cannot send; retrying with backoff');
+        }
+        await this.sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.failures - 1)));
+        continue;
+      }
+      if (moved < this.config.OUTBOX_BATCH_SIZE && !this.nudged) {
+        await this.sleep(this.config.OUTBOX_POLL_INTERVAL_MS);
+      }
+    }
+  }
+
+  private async purgeProcessedEvents(): Promise<void> {
+    if (Date.now() - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = Date.now();
+    await this.processed.purgeBefore(new Date(Date.now() - PROCESSED_RETENTION_MS));
+  }
+
+  /** Waits `ms`, or less when nudged or stopping. */
+  private sleep(ms: number): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = undefined;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TransactionRunner } from '../transactions';
+import { EventInbox } from './event-inbox';
+import { Outbox } from './outbox';
+import { OutboxRelay } from './outbox-relay';
+import { OUTBOX_SCHEMA } from './outbox.options';
+import { OutboxRepository } from './outbox.repository';
+import { ProcessedEventsRepository } from './processed-events.repository';
+
+/**
+ * A service's outbox (publishing) and inbox (consuming) over the tables in its schema; needs
+ * DatabaseModule and BusModule. Global, so every feature module injects Outbox and EventInbox.
+ */
+@Module({})
+export class OutboxModule {
+  static forService(schema: string): DynamicModule {
+    return {
+      module: OutboxModule,
+      global: true,
+      providers: [
+        { provide: OUTBOX_SCHEMA, useValue: schema },
+        OutboxRepository,
+        ProcessedEventsRepository,
+        OutboxRelay,
+        Outbox,
+        EventInbox,
+        TransactionRunner,
+      ],
+      exports: [Outbox, OutboxRelay, EventInbox, TransactionRunner],
+    };
+  }
+}
