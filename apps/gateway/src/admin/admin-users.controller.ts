@@ -36,12 +36,6 @@ export class AdminUsersController {
   @Get()
   @ApiOperation({ summary: 'Search members by email, username, name or telegram id' })
   @ApiQuery({ name: 'search', required: false })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100 },
-  })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0 } })
   @ApiOkResponse({ type: SearchMembersResponse })
   @ApiBadRequestResponse({ description: 'limit outside 1..100 or a negative offset' })
   search(@Query() query: SearchMembersDto): Promise<SearchMembersResult> {

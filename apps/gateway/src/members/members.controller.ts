@@ -26,6 +26,7 @@ import {
   DEFAULT_PAGE_LIMIT,
   ErrorCode,
   isReferralCode,
+  normalizeReferralCode,
   PageQueryDto,
   PrivateProfile,
   PUBLIC_PROFILE_FIELDS,
@@ -141,7 +142,7 @@ export class MembersController {
   async publicProfile(
     @Param('referral_code') referralCode: string,
   ): Promise<{ success: true; user: PublicProfile }> {
-    const normalized = referralCode.trim().toUpperCase();
+    const normalized = normalizeReferralCode(referralCode);
     // A malformed code cannot name anybody: answered without asking the users service.
     if (!isReferralCode(normalized)) throw referralCodeNotFound();
     let found: PublicProfile;

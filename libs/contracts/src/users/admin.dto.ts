@@ -14,9 +14,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IDEMPOTENCY_KEY_REGEX, MAX_COIN_AMOUNT } from './coins.dto';
-import { Trim } from './dto-transforms';
+import { Trim } from '../validation/dto-transforms';
 import { MemberRole, MEMBER_ROLES } from './member-roles';
-import { PageQueryDto } from './pagination.dto';
+import { PageQueryDto } from '../pagination/page-query';
 
 /**
  * `GET /api/admin/users?search=&limit=&offset=` query and the `users.search` message. `search`
