@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { EnvBool, EnvInt } from './env-decorators';
+import { ToInt } from '@up/contracts';
+import { EnvBool } from './env-decorators';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -27,7 +28,7 @@ export class CommonEnv {
   REDIS_KEY_PREFIX = 'up';
 
   /** How long a bus request waits for its reply before failing with a timeout error. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   BUS_REQUEST_TIMEOUT_MS = 5000;
@@ -38,32 +39,32 @@ export class CommonEnv {
   BUS_CONSUMER_NAME = `${hostname()}-${process.pid}`;
 
   /** Entries pending longer than this on a silent replica are claimed by a live one. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(100)
   BUS_CLAIM_IDLE_MS = 30000;
 
   /** A message delivered this many times without success goes to the dead-letter stream. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   @Max(100)
   BUS_MAX_DELIVERIES = 5;
 
   /** Approximate length every stream is trimmed to (XADD MAXLEN ~). */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(100)
   BUS_STREAM_MAXLEN = 10000;
 
   /** Messages one replica handles at once. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   BUS_CONCURRENCY = 32;
 
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   SHUTDOWN_TIMEOUT_SECONDS = 10;
@@ -79,7 +80,7 @@ export class DatabaseEnv extends CommonEnv {
   @IsBoolean()
   DATABASE_MIGRATE_ON_START = true;
 
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   DATABASE_POOL_SIZE = 10;

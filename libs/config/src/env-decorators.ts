@@ -1,11 +1,7 @@
 import { Transform } from 'class-transformer';
 
-/** Environment values are strings; these decorators turn them into typed values before validation. */
-export function EnvInt(): PropertyDecorator {
-  return Transform(({ value }) =>
-    typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value,
-  );
-}
+// Environment values are strings; these decorators turn them into typed values before validation.
+// Integers use @up/contracts' ToInt, the same transform that reads query strings.
 
 export function EnvBool(): PropertyDecorator {
   return Transform(({ value }) => {

@@ -1,17 +1,18 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { DatabaseEnv, EnvInt } from '@up/config';
+import { DatabaseEnv } from '@up/config';
+import { ToInt } from '@up/contracts';
 
 /** The auth-codes service: one-time login codes (Redis) and refresh-token families (PostgreSQL). */
 export class AuthCodesConfig extends DatabaseEnv {
   /** How long a one-time login code stays valid. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(10)
   @Max(86400)
   AUTH_CODE_TTL_SECONDS = 600;
 
   /** How long a refresh token stays valid. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   @Max(365)

@@ -5,6 +5,7 @@ import {
   ErrorCode,
   isReferralCode,
   MemberProfileResult,
+  normalizeReferralCode,
   UpsertTelegramMemberDto,
   UpsertTelegramResult,
   USERS,
@@ -23,7 +24,7 @@ export class MembersService {
   constructor(private readonly bus: BusClient) {}
 
   upsert(from: User, startPayload?: string): Promise<UpsertTelegramResult> {
-    const referral = startPayload?.trim().toUpperCase();
+    const referral = normalizeReferralCode(startPayload);
     const request: UpsertTelegramMemberDto = {
       telegram_id: from.id,
       first_name: from.first_name,

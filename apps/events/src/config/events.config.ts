@@ -1,5 +1,6 @@
 import { IsInt, Min, ValidateBy } from 'class-validator';
-import { DatabaseEnv, EnvInt } from '@up/config';
+import { DatabaseEnv } from '@up/config';
+import { ToInt } from '@up/contracts';
 
 function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length === 0) return false;
@@ -25,13 +26,13 @@ export class EventsConfig extends DatabaseEnv {
   DEFAULT_EVENT_TIMEZONE = 'Europe/Moscow';
 
   /** How often each replica sweeps joins and refunds left unsettled by a crash or a timeout (0: never). */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(0)
   JOIN_RECOVERY_INTERVAL_MS = 15000;
 
   /** A join pending (or a refund due) for longer than this is settled by the sweep; well above BUS_REQUEST_TIMEOUT_MS. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(0)
   JOIN_RECOVERY_GRACE_MS = 60000;

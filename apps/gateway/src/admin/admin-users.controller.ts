@@ -12,6 +12,7 @@ import {
 import { BusClient } from '@up/bus';
 import {
   AdminMemberView,
+  AdminUpdateMemberBodyDto,
   MemberRole,
   SearchMembersDto,
   SearchMembersResult,
@@ -20,11 +21,6 @@ import {
 } from '@up/contracts';
 import { AuthenticatedMember, CurrentMember, Roles } from '../auth';
 import { MemberIdPipe } from '../events/uuid-param.pipe';
-import {
-  AdminMemberResponse,
-  AdminUpdateMemberBody,
-  SearchMembersResponse,
-} from './admin.responses';
 
 /** API.md "Administration": members. */
 @ApiTags('Administration')
@@ -36,13 +32,7 @@ export class AdminUsersController {
   @Get()
   @ApiOperation({ summary: 'Search members by email, username, name or telegram id' })
   @ApiQuery({ name: 'search', required: false })
-  @ApiQuery({
-    name: 'limit',
-    required: false,
-    schema: { type: 'integer', minimum: 1, maximum: 100 },
-  })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0 } })
-  @ApiOkResponse({ type: SearchMembersResponse })
+  @ApiOkResponse({ type: SearchMembersResult })
   @ApiBadRequestResponse({ description: 'limit outside 1..100 or a negative offset' })
   search(@Query() query: SearchMembersDto): Promise<SearchMembersResult> {
     return this.bus.send(USERS.SEARCH, {
@@ -58,13 +48,13 @@ export class AdminUsersController {
       'Change a member’s role or activity, or adjust their coins (with a reason, in the ledger)',
   })
   @ApiParam({ name: 'member_id', format: 'uuid' })
-  @ApiOkResponse({ type: AdminMemberResponse })
+  @ApiOkResponse({ type: AdminMemberView })
   @ApiBadRequestResponse({ description: 'Invalid fields, or coins_delta without a reason' })
   @ApiResponse({ status: 402, description: 'The adjustment would take the balance below 0' })
   @ApiNotFoundResponse({ description: 'Unknown member, or an id that is not a UUID' })
   async update(
     @Param('member_id', MemberIdPipe) memberId: string,
-    @Body() body: AdminUpdateMemberBody,
+    @Body() body: AdminUpdateMemberBodyDto,
     @CurrentMember() admin: AuthenticatedMember,
   ): Promise<AdminMemberView> {
     const { profile } = await this.bus.send(USERS.ADMIN_UPDATE, {

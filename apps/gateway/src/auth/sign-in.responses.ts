@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { PrivateProfile } from '@up/contracts';
-import { PrivateProfileResponse } from '../members/profile.responses';
+import { PrivateProfile } from '@up/contracts';
 
 /** `POST /api/auth/token` and `/refresh`. */
 export class TokenPairResponse {
@@ -19,7 +18,7 @@ export class TokenPairResponse {
 
 /** `POST /api/auth/register`. */
 export class RegisteredResponse extends TokenPairResponse {
-  @ApiProperty({ type: PrivateProfileResponse })
+  @ApiProperty({ type: PrivateProfile })
   user!: PrivateProfile;
 }
 

@@ -11,7 +11,8 @@ import {
   ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { CommonEnv, EnvInt, EnvList } from '@up/config';
+import { CommonEnv, EnvList } from '@up/config';
+import { ToInt } from '@up/contracts';
 
 /** Used only outside production, so a developer machine starts without secrets; boot logs a warning. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
@@ -77,7 +78,7 @@ const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 /** The gateway: the platform's only public HTTP surface. */
 export class GatewayConfig extends CommonEnv {
   /** HTTP port (0 picks a free one, used by tests). */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(0)
   @Max(65535)
@@ -93,7 +94,7 @@ export class GatewayConfig extends CommonEnv {
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
 
   /** Lifetime of an access token, in seconds (`expires_in`). */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(60)
   JWT_ACCESS_TTL = 900;
@@ -124,7 +125,7 @@ export class GatewayConfig extends CommonEnv {
   CORS_ORIGINS: string[] = [];
 
   /** How long GET /ready waits for Redis and each service's health answer. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(100)
   READY_TIMEOUT_MS = 1000;
@@ -140,23 +141,23 @@ export class GatewayConfig extends CommonEnv {
   JWT_AUDIENCE = 'up-club-api';
 
   /** Oldest Telegram Login Widget / Mini App `auth_date` accepted, in seconds. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   TELEGRAM_AUTH_MAX_AGE_SECONDS = 86400;
 
   /** Sign-in rate limits per client IP and minute (API.md); benchmarks raise them. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   RATE_LIMIT_REGISTER_PER_MINUTE = 5;
 
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   RATE_LIMIT_TOKEN_PER_MINUTE = 10;
 
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   RATE_LIMIT_CALLBACK_PER_MINUTE = 10;

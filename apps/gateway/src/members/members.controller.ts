@@ -26,6 +26,7 @@ import {
   DEFAULT_PAGE_LIMIT,
   ErrorCode,
   isReferralCode,
+  normalizeReferralCode,
   PageQueryDto,
   PrivateProfile,
   PUBLIC_PROFILE_FIELDS,
@@ -37,13 +38,7 @@ import {
 import { Authenticated, CurrentMember } from '../auth/auth.decorators';
 import { AuthenticatedMember } from '../auth/authenticated-member';
 import { ifNoneMatchMatches, profileETag } from './profile-etag';
-import {
-  CoinsResponse,
-  PrivateProfileResponse,
-  PublicProfileNotFoundResponse,
-  PublicProfilePageResponse,
-  ReferralsResponse,
-} from './profile.responses';
+import { PublicProfileNotFoundResponse, PublicProfilePageResponse } from './profile.responses';
 import { ProfileVersions } from './profile-versions';
 
 /** The part of Fastify's reply these routes use (Nest pins its own fastify typings). */
@@ -74,7 +69,7 @@ export class MembersController {
       'nothing changed.',
   })
   @ApiHeader({ name: 'If-None-Match', required: false })
-  @ApiOkResponse({ type: PrivateProfileResponse })
+  @ApiOkResponse({ type: PrivateProfile })
   @ApiNotModifiedResponse({ description: 'The profile has not changed since that ETag' })
   async me(
     @CurrentMember() member: AuthenticatedMember,
@@ -106,7 +101,7 @@ export class MembersController {
   @HttpCode(200)
   @Authenticated()
   @ApiOperation({ summary: "The caller's private profile, read afresh from the users service" })
-  @ApiOkResponse({ type: PrivateProfileResponse })
+  @ApiOkResponse({ type: PrivateProfile })
   async refreshMe(
     @CurrentMember() member: AuthenticatedMember,
     @Res({ passthrough: true }) reply: Reply,
@@ -119,7 +114,7 @@ export class MembersController {
   @Patch('me')
   @Authenticated()
   @ApiOperation({ summary: "Update the caller's name, username or photo" })
-  @ApiOkResponse({ type: PrivateProfileResponse })
+  @ApiOkResponse({ type: PrivateProfile })
   async updateMe(
     @CurrentMember() member: AuthenticatedMember,
     @Body() body: UpdateProfileBodyDto,
@@ -141,7 +136,7 @@ export class MembersController {
   async publicProfile(
     @Param('referral_code') referralCode: string,
   ): Promise<{ success: true; user: PublicProfile }> {
-    const normalized = referralCode.trim().toUpperCase();
+    const normalized = normalizeReferralCode(referralCode);
     // A malformed code cannot name anybody: answered without asking the users service.
     if (!isReferralCode(normalized)) throw referralCodeNotFound();
     let found: PublicProfile;
@@ -159,7 +154,7 @@ export class MembersController {
   @Get('me/referrals')
   @Authenticated()
   @ApiOperation({ summary: 'Members the caller invited, with their count' })
-  @ApiOkResponse({ type: ReferralsResponse })
+  @ApiOkResponse({ type: ReferralsResult })
   async referrals(@CurrentMember() member: AuthenticatedMember): Promise<ReferralsResult> {
     const result = await this.bus.send(USERS.LIST_REFERRALS, { member_id: member.id });
     return { count: result.count, referrals: result.referrals.map(publicFieldsOf) };
@@ -168,7 +163,7 @@ export class MembersController {
   @Get('me/coins')
   @Authenticated()
   @ApiOperation({ summary: "The caller's UP coins balance and ledger, newest first" })
-  @ApiOkResponse({ type: CoinsResponse })
+  @ApiOkResponse({ type: CoinsPage })
   coins(
     @CurrentMember() member: AuthenticatedMember,
     @Query() page: PageQueryDto,

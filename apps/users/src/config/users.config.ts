@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsEmail, IsInt, Matches, Min } from 'class-validator';
-import { DatabaseEnv, EnvInt, EnvList } from '@up/config';
+import { DatabaseEnv, EnvList } from '@up/config';
+import { ToInt } from '@up/contracts';
 
 /** The users service: members, credentials, referrals, coins, achievements. */
 export class UsersConfig extends DatabaseEnv {
@@ -25,7 +26,7 @@ export class UsersConfig extends DatabaseEnv {
   ADMIN_EMAILS: string[] = [];
 
   /** UP coins credited to a member whose referral code brought in a new member. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(0)
   REFERRAL_REWARD_COINS = 50;

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { AchievementCode, CoinTransactionKind, isReferralCode } from '@up/contracts';
+import {
+  AchievementCode,
+  CoinTransactionKind,
+  isReferralCode,
+  normalizeReferralCode,
+} from '@up/contracts';
 import { AchievementsService } from '../achievements/achievements.service';
 import { CoinLedger } from '../coins/coin-ledger';
 import { UsersConfig } from '../config/users.config';
@@ -32,7 +37,7 @@ export class ReferralRewards {
     manager: EntityManager,
     code: string | undefined,
   ): Promise<MemberEntity | null> {
-    const normalized = code?.trim().toUpperCase();
+    const normalized = normalizeReferralCode(code);
     if (!isReferralCode(normalized)) return null;
     const referrer = await this.members.findByReferralCode(manager, normalized);
     return referrer?.isActive ? referrer : null;

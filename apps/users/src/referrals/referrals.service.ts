@@ -6,6 +6,7 @@ import {
   GetPublicProfilesDto,
   isReferralCode,
   ListReferralsDto,
+  normalizeReferralCode,
   PublicProfile,
   ReferralsResult,
 } from '@up/contracts';
@@ -27,7 +28,7 @@ export class ReferralsService {
 
   /** Unknown, malformed and deactivated members' codes all answer REFERRAL_CODE_NOT_FOUND. */
   async getPublicByReferralCode(dto: GetPublicByReferralCodeDto): Promise<PublicProfile> {
-    const code = dto.referral_code.trim().toUpperCase();
+    const code = normalizeReferralCode(dto.referral_code);
     const member = isReferralCode(code)
       ? await this.members.findByReferralCode(this.transactions.manager, code)
       : null;

@@ -1,17 +1,6 @@
-// class-transformer's @Type reads decorator metadata while the class is being defined.
-import 'reflect-metadata';
-import { Type } from 'class-transformer';
-import {
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsPositive,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-} from 'class-validator';
-import { LOGIN_CODE_MAX_LENGTH, TELEGRAM_ID_MAX } from './auth.limits';
+import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
+import { IsTelegramId } from '../validation/telegram-id';
+import { LOGIN_CODE_MAX_LENGTH } from './auth.limits';
 
 /** `auth-codes.issue_login_code`. */
 export class IssueLoginCodeDto {
@@ -23,10 +12,7 @@ export class IssueLoginCodeDto {
    * refused.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @IsPositive()
-  @Max(TELEGRAM_ID_MAX)
+  @IsTelegramId({ fromString: true })
   telegram_id?: number;
 }
 
@@ -49,10 +35,7 @@ export class RedeemLoginCodeDto {
    * matches none). A mismatch is refused with INVALID_AUTH_CODE and leaves the code usable.
    */
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @IsPositive()
-  @Max(TELEGRAM_ID_MAX)
+  @IsTelegramId({ fromString: true })
   telegram_id?: number;
 }
 

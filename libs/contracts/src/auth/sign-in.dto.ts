@@ -1,7 +1,7 @@
 // class-transformer's @Type reads decorator metadata while the class is being defined.
 import 'reflect-metadata';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Type } from 'class-transformer';
 import {
   IsIn,
   IsInt,
@@ -10,7 +10,6 @@ import {
   IsPositive,
   IsString,
   Matches,
-  Max,
   MaxLength,
   ValidateIf,
 } from 'class-validator';
@@ -21,14 +20,14 @@ import {
   PASSWORD_MIN_LENGTH,
   RegisterMemberDto,
 } from '../users';
-import { LOGIN_CODE_MAX_LENGTH, REFRESH_TOKEN_MAX_LENGTH, TELEGRAM_ID_MAX } from './auth.limits';
+import { Trim } from '../validation/dto-transforms';
+import { IsTelegramId } from '../validation/telegram-id';
+import { LOGIN_CODE_MAX_LENGTH, REFRESH_TOKEN_MAX_LENGTH } from './auth.limits';
 
 /**
  * REST bodies of the gateway's sign-in routes (API.md, Sign-in). Field names are the public API's
  * (snake_case), kept exactly.
  */
-
-const trim = Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
 
 /**
  * `POST /api/auth/register`: the `users.register` message itself (RegisterMemberDto, whose rules
@@ -59,7 +58,7 @@ export class RegisterDto extends RegisterMemberDto {
 export class LoginDto {
   @ApiPropertyOptional({ example: 'ada@example.org', description: 'JSON login' })
   @ValidateIf((body: LoginDto) => body.username === undefined)
-  @trim
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(EMAIL_MAX_LENGTH)
@@ -70,7 +69,7 @@ export class LoginDto {
     description: 'OAuth2 password form: the email',
   })
   @ValidateIf((body: LoginDto) => body.email === undefined)
-  @trim
+  @Trim()
   @IsString()
   @IsNotEmpty()
   @MaxLength(EMAIL_MAX_LENGTH)
@@ -129,20 +128,14 @@ export class CallbackDto {
     example: 279058397,
   })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @IsPositive()
-  @Max(TELEGRAM_ID_MAX)
+  @IsTelegramId({ fromString: true })
   telegram_id?: number;
 }
 
 /** `POST /api/auth/telegram`: the Telegram Login Widget's fields, as the widget hands them over. */
 export class TelegramLoginDto {
   @ApiProperty({ example: 279058397 })
-  @Type(() => Number)
-  @IsInt()
-  @IsPositive()
-  @Max(TELEGRAM_ID_MAX)
+  @IsTelegramId({ fromString: true })
   id!: number;
 
   @ApiProperty({ example: 'Ada' })

@@ -1,34 +1,15 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageQuery } from '../pagination/page-query';
 import { MEMBER_ROLES, type MemberRole } from '../users/member-roles';
 import { CreateEventBody, UpdateEventBody } from './event-body.dto';
 
 export const EVENTS_PAGE_DEFAULT_LIMIT = 10;
-export const EVENTS_PAGE_MAX_LIMIT = 100;
 
-/**
- * `?limit=&offset=` of every paginated events list. Query strings arrive as strings; `@Type`
- * turns them into numbers first, so `limit=abc`, `limit=0` or `offset=-1` fail validation (400).
- */
-export class EventsPageQuery {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: EVENTS_PAGE_MAX_LIMIT,
-    default: EVENTS_PAGE_DEFAULT_LIMIT,
-  })
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(EVENTS_PAGE_MAX_LIMIT)
-  limit: number = EVENTS_PAGE_DEFAULT_LIMIT;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0 })
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset = 0;
+/** `?limit=&offset=` of every paginated events list (default 10). */
+export class EventsPageQuery extends PageQuery(EVENTS_PAGE_DEFAULT_LIMIT) {
+  // Always set once validated (the defaults fill in); the events service reads them as numbers.
+  declare limit: number;
+  declare offset: number;
 }
 
 export class ListUpcomingEventsDto extends EventsPageQuery {}
@@ -43,15 +24,9 @@ export class ListMemberEventsDto extends EventsPageQuery {
 export const PARTICIPANTS_PAGE_DEFAULT_LIMIT = 100;
 
 /** `?limit=&offset=` of a participants list: up to 100 (the default) at a time. */
-export class ParticipantsPageQuery extends EventsPageQuery {
-  // Same rules as any events page (inherited); only the default differs.
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: 1,
-    maximum: EVENTS_PAGE_MAX_LIMIT,
-    default: PARTICIPANTS_PAGE_DEFAULT_LIMIT,
-  })
-  override limit: number = PARTICIPANTS_PAGE_DEFAULT_LIMIT;
+export class ParticipantsPageQuery extends PageQuery(PARTICIPANTS_PAGE_DEFAULT_LIMIT) {
+  declare limit: number;
+  declare offset: number;
 }
 
 export class ListEventParticipantsDto extends ParticipantsPageQuery {

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import {
   IsBoolean,
   IsIn,
@@ -14,9 +15,9 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IDEMPOTENCY_KEY_REGEX, MAX_COIN_AMOUNT } from './coins.dto';
-import { Trim } from './dto-transforms';
+import { Trim } from '../validation/dto-transforms';
 import { MemberRole, MEMBER_ROLES } from './member-roles';
-import { PageQueryDto } from './pagination.dto';
+import { PageQueryDto } from '../pagination/page-query';
 
 /**
  * `GET /api/admin/users?search=&limit=&offset=` query and the `users.search` message. `search`
@@ -31,16 +32,24 @@ export class SearchMembersDto extends PageQueryDto {
 }
 
 /** `PATCH /api/admin/users/{id}` body. A coin adjustment needs a reason. */
+@ApiSchema({ name: 'AdminUpdateMemberBody' })
 export class AdminUpdateMemberBodyDto {
+  @ApiProperty({ enum: MEMBER_ROLES, required: false })
   @IsOptional()
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
+  @ApiProperty({ required: false, description: 'False deactivates the member' })
   @IsOptional()
   @IsBoolean()
   is_active?: boolean;
 
   /** Signed; the balance never goes below zero (INSUFFICIENT_COINS otherwise). */
+  @ApiProperty({
+    type: 'integer',
+    required: false,
+    description: 'Signed coin adjustment, written to the ledger; the balance never goes below 0',
+  })
   @IsOptional()
   @IsInt()
   @Min(-MAX_COIN_AMOUNT)
@@ -48,6 +57,11 @@ export class AdminUpdateMemberBodyDto {
   @IsNotIn([0], { message: 'coins_delta must not be 0' })
   coins_delta?: number;
 
+  @ApiProperty({
+    required: false,
+    maxLength: 200,
+    description: 'Required with coins_delta; recorded in the ledger',
+  })
   @ValidateIf(
     (o: AdminUpdateMemberBodyDto) => o.coins_delta !== undefined || o.reason !== undefined,
   )

@@ -1,6 +1,6 @@
 import { IsInt, IsIn, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import { AchievementCode, ACHIEVEMENT_CODES } from './achievements';
-import { PageQueryDto } from './pagination.dto';
+import { PageQueryDto } from '../pagination/page-query';
 
 /** The largest single debit or credit (the balance is a 32-bit integer). */
 export const MAX_COIN_AMOUNT = 1_000_000;

@@ -8,7 +8,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
-import { Trim, TrimLowerCase, TrimUpperCase } from './dto-transforms';
+import { NormalizeReferralCode, Trim, TrimLowerCase } from '../validation/dto-transforms';
 import { FULL_NAME_MAX_LENGTH } from './members.dto';
 import { REFERRAL_CODE_REGEX } from './referral-code';
 
@@ -39,7 +39,7 @@ export class RegisterMemberDto {
   full_name!: string;
 
   @IsOptional()
-  @TrimUpperCase()
+  @NormalizeReferralCode()
   @IsString()
   @Matches(REFERRAL_CODE_REGEX, { message: 'referral_code must look like UP-XXXXXX (A-Z, 0-9)' })
   referral_code?: string;

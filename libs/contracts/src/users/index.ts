@@ -4,7 +4,6 @@ export * from './achievements';
 export * from './coin-transaction-kinds';
 export * from './referral-code';
 export * from './profiles';
-export * from './pagination.dto';
 export * from './members.dto';
 export * from './credentials.dto';
 export * from './referrals.dto';

@@ -1,17 +1,15 @@
 import {
-  IsInt,
   IsOptional,
   IsString,
   IsUrl,
   IsUUID,
   Length,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateIf,
 } from 'class-validator';
-import { Trim, TrimUpperCase } from './dto-transforms';
+import { NormalizeReferralCode, Trim } from '../validation/dto-transforms';
+import { IsTelegramId } from '../validation/telegram-id';
 
 export const FULL_NAME_MAX_LENGTH = 100;
 /** Usernames as Telegram allows them (letters, digits, underscore), 3..32 characters. */
@@ -29,9 +27,7 @@ export class GetProfileDto extends MemberIdDto {}
 export class RecordLoginDto extends MemberIdDto {}
 
 export class GetByTelegramIdDto {
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IsTelegramId()
   telegram_id!: number;
 }
 
@@ -40,9 +36,7 @@ export class GetByTelegramIdDto {
  * fields (username, names, photo, language). Limits follow Telegram's own.
  */
 export class UpsertTelegramMemberDto {
-  @IsInt()
-  @Min(1)
-  @Max(Number.MAX_SAFE_INTEGER)
+  @IsTelegramId()
   telegram_id!: number;
 
   @IsOptional()
@@ -76,7 +70,7 @@ export class UpsertTelegramMemberDto {
    * `referral_applied` is false. The member is created either way.
    */
   @IsOptional()
-  @TrimUpperCase()
+  @NormalizeReferralCode()
   @IsString()
   @MaxLength(64)
   referral_code?: string;

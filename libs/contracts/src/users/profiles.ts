@@ -1,43 +1,89 @@
-import type { PageWindow } from '../pagination/page-window';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { PageWindow } from '../pagination/page-window';
 import type { AchievementCode } from './achievements';
-import type { CoinTransactionKind } from './coin-transaction-kinds';
-import type { MemberRole } from './member-roles';
+import { COIN_TRANSACTION_KINDS, type CoinTransactionKind } from './coin-transaction-kinds';
+import { MEMBER_ROLES, type MemberRole } from './member-roles';
+
+// The shapes below cross the gateway unchanged, so they carry their OpenAPI description here.
+// `@ApiSchema` keeps the schema names the OpenAPI document has always published.
 
 /**
  * A member's private profile, exactly the shape of API.md (`GET /api/users/me`). Only the member
  * themself (and administrators) see it. Dates are ISO 8601 UTC strings.
  */
-export interface PrivateProfile {
-  id: string;
+@ApiSchema({ name: 'PrivateProfileResponse' })
+export class PrivateProfile {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
   /** Telegram user id; Telegram guarantees at most 52 significant bits, so a JS number is exact. */
-  telegram_id: number | null;
-  username: string | null;
-  full_name: string;
-  first_name: string | null;
-  email: string | null;
-  photo_url: string | null;
-  role: MemberRole;
-  up_coins: number;
-  referral_code: string;
+  @ApiProperty({ type: Number, nullable: true, example: 279058397 })
+  telegram_id!: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  username!: string | null;
+
+  @ApiProperty()
+  full_name!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  first_name!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, format: 'email' })
+  email!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  photo_url!: string | null;
+
+  @ApiProperty({ enum: MEMBER_ROLES })
+  role!: MemberRole;
+
+  @ApiProperty({ description: 'UP coins balance' })
+  up_coins!: number;
+
+  @ApiProperty({ example: 'UP-7K2Q9Z' })
+  referral_code!: string;
+
   /** Id of the member whose referral code brought this member, if any. */
-  referred_by: string | null;
-  achievements_count: number;
-  created_at: string;
-  last_login: string | null;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid' })
+  referred_by!: string | null;
+
+  @ApiProperty()
+  achievements_count!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty({ type: String, nullable: true, format: 'date-time' })
+  last_login!: string | null;
 }
 
 /**
  * The public, shareable view (`GET /api/users/u/{referral_code}`, participants, referrals). Built
  * from this allow-list only: nothing private (telegram_id, email, up_coins, ...) is ever in it.
  */
-export interface PublicProfile {
-  id: string;
-  full_name: string;
-  role: MemberRole;
-  created_at: string;
-  achievements_count: number;
-  referral_code: string;
-  photo_url: string | null;
+@ApiSchema({ name: 'PublicProfileResponse' })
+export class PublicProfile {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty()
+  full_name!: string;
+
+  @ApiProperty({ enum: MEMBER_ROLES })
+  role!: MemberRole;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+
+  @ApiProperty()
+  achievements_count!: number;
+
+  @ApiProperty({ example: 'UP-7K2Q9Z' })
+  referral_code!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  photo_url!: string | null;
 }
 
 /** The keys of PublicProfile, in order: the allow-list the users service builds the view from. */
@@ -52,8 +98,57 @@ export const PUBLIC_PROFILE_FIELDS = [
 ] as const satisfies readonly (keyof PublicProfile)[];
 
 /** What administrators see of a member: the private profile and whether the member is active. */
-export interface AdminMemberView extends PrivateProfile {
-  is_active: boolean;
+@ApiSchema({ name: 'AdminMemberResponse' })
+export class AdminMemberView extends PrivateProfile {
+  @ApiProperty({ description: 'False once an admin deactivated the member' })
+  is_active!: boolean;
+}
+
+@ApiSchema({ name: 'SearchMembersResponse' })
+export class SearchMembersResult extends PageWindow {
+  @ApiProperty({ type: [AdminMemberView] })
+  users!: AdminMemberView[];
+}
+
+@ApiSchema({ name: 'ReferralsResponse' })
+export class ReferralsResult {
+  @ApiProperty()
+  count!: number;
+
+  @ApiProperty({ type: [PublicProfile] })
+  referrals!: PublicProfile[];
+}
+
+/** One row of the coin ledger as clients see it. */
+@ApiSchema({ name: 'CoinTransactionResponse' })
+export class CoinTransaction {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  /** Signed: negative for a debit. */
+  @ApiProperty({ description: 'Negative for a debit' })
+  amount!: number;
+
+  @ApiProperty()
+  balance_after!: number;
+
+  @ApiProperty({ enum: COIN_TRANSACTION_KINDS })
+  kind!: CoinTransactionKind;
+
+  @ApiProperty()
+  reason!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  created_at!: string;
+}
+
+@ApiSchema({ name: 'CoinsResponse' })
+export class CoinsPage extends PageWindow {
+  @ApiProperty()
+  balance!: number;
+
+  @ApiProperty({ type: [CoinTransaction], description: 'Newest first' })
+  transactions!: CoinTransaction[];
 }
 
 /**
@@ -82,28 +177,6 @@ export interface AdminMemberResult {
   version: number;
 }
 
-export interface ReferralsResult {
-  count: number;
-  referrals: PublicProfile[];
-}
-
-/** One row of the coin ledger as clients see it. */
-export interface CoinTransaction {
-  id: string;
-  /** Signed: negative for a debit. */
-  amount: number;
-  balance_after: number;
-  kind: CoinTransactionKind;
-  reason: string;
-  created_at: string;
-}
-
-export interface CoinsPage extends PageWindow {
-  balance: number;
-  /** Newest first. */
-  transactions: CoinTransaction[];
-}
-
 /**
  * The answer to a debit or credit. A repeat with the same idempotency key answers as the first
  * call did (same `transaction_id` and `balance`) with `applied: false`.
@@ -120,8 +193,4 @@ export interface AwardAchievementResult {
   /** False when the member already had it (awarding is idempotent). */
   awarded: boolean;
   code: AchievementCode;
-}
-
-export interface SearchMembersResult extends PageWindow {
-  users: AdminMemberView[];
 }

@@ -8,3 +8,13 @@ export const REFERRAL_CODE_REGEX = /^UP-[A-Z0-9]{6}$/;
 export function isReferralCode(value: unknown): value is string {
   return typeof value === 'string' && REFERRAL_CODE_REGEX.test(value);
 }
+
+/**
+ * A referral code as people type it (`' up-7k2q9z '`) in its stored form (`UP-7K2Q9Z`). Check the
+ * result with isReferralCode: normalising does not make a code well-formed.
+ */
+export function normalizeReferralCode(code: string): string;
+export function normalizeReferralCode(code: string | undefined): string | undefined;
+export function normalizeReferralCode(code: string | undefined): string | undefined {
+  return code?.trim().toUpperCase();
+}

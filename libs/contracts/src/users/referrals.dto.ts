@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsString, IsUUID, MaxLength } from 'class-validator';
-import { TrimUpperCase } from './dto-transforms';
+import { NormalizeReferralCode } from '../validation/dto-transforms';
 import { MemberIdDto } from './members.dto';
 
 /**
@@ -7,7 +7,7 @@ import { MemberIdDto } from './members.dto';
  * an unknown one (REFERRAL_CODE_NOT_FOUND, 404), as API.md asks for `/api/users/u/{code}`.
  */
 export class GetPublicByReferralCodeDto {
-  @TrimUpperCase()
+  @NormalizeReferralCode()
   @IsString()
   @MaxLength(64)
   referral_code!: string;
