@@ -91,13 +91,13 @@ export class DatabaseEnv extends CommonEnv {
   OUTBOX_RELAY_ENABLED = true;
 
   /** How often the relay looks for rows another replica left; a local commit wakes it at once. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(10)
   OUTBOX_POLL_INTERVAL_MS = 500;
 
   /** Outbox rows sent per round trip. */
-  @EnvInt()
+  @ToInt()
   @IsInt()
   @Min(1)
   @Max(5000)
