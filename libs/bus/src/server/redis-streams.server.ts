@@ -4,15 +4,14 @@ import type Redis from 'ioredis';
 import { isObservable, lastValueFrom } from 'rxjs';
 import {
   BusErrorPayload,
-  DomainError,
   ErrorCode,
+  errorPayloadOf,
   isBusErrorPayload,
   targetServiceOf,
 } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
-import { BusRemoteError } from '../bus.errors';
 import { decodeEnvelope, Envelope, EventEnvelope, Reply, RequestEnvelope } from '../envelope.codec';
 import { createRedisConnection, disconnectNow, settlesWithin } from '../redis-connection';
 import { ensureGroup } from '../streams';
@@ -350,7 +349,7 @@ export class RedisStreamsServer
         }) as { response?: unknown };
         reply = { id: request.id, response: packet.response };
       } catch (error) {
-        reply = { id: request.id, err: toErrorPayload(error) };
+        reply = { id: request.id, err: replyErrorOf(error) };
       }
     }
     // Both go out in the same flush (reply first), so one promise covers them.
@@ -431,13 +430,11 @@ export class RedisStreamsServer
   }
 }
 
-/** What travels back to the caller for any failure, whoever produced it. */
-export function toErrorPayload(error: unknown): BusErrorPayload {
-  if (isBusErrorPayload(error)) return error;
-  if (error instanceof DomainError) return error.toPayload();
-  if (error instanceof BusRemoteError) return error.payload;
+/** What travels back to the caller for any failure; BusExceptionFilter has made it a payload already. */
+function replyErrorOf(error: unknown): BusErrorPayload {
+  const payload = errorPayloadOf(error) ?? (isBusErrorPayload(error) ? error : undefined);
   // Only reachable without BusExceptionFilter (which logs with an error id); never leak internals.
-  return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+  return payload ?? { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
 }
 
 function describeFailure(error: unknown): string {
