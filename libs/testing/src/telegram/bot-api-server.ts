@@ -105,12 +105,21 @@ export class BotApiServer {
       return;
     }
     const [, token, rawMethod] = match;
+    const method = canonicalMethod(rawMethod);
     if (token !== this.options.token) {
+      // Recorded as refused (without its body), so a test sees how often a bot tries a bad token.
       req.resume();
+      this.options.log.record({
+        seq: 0,
+        method,
+        params: {},
+        files: [],
+        error: 'Unauthorized',
+        at: new Date(),
+      });
       this.reply(res, { ok: false, error_code: 401, description: 'Unauthorized' }, 401);
       return;
     }
-    const method = canonicalMethod(rawMethod);
     const { params, files } = await parseRequestParams(req, url);
     if (method === 'getUpdates') {
       this.getUpdates(params, res);

@@ -15,7 +15,10 @@ export type { RecordedCall, WaitForCallOptions } from './call-log';
 export type { MessageRef } from './simulated-users';
 
 export interface FakeTelegramBotApiOptions {
-  /** The bot's token; calls with another token get 401 like Telegram's. Generated when omitted. */
+  /**
+   * The bot's token; calls with another token get 401 like Telegram's (recorded with `error`).
+   * Generated when omitted.
+   */
   token?: string;
   botUsername?: string;
   botFirstName?: string;
