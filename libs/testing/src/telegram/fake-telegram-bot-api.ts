@@ -2,11 +2,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { BotApiMethods } from './bot-api-methods';
 import { BotApiServer } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
-import { MessageRef, SimulatedUsers } from './simulated-users';
+import { MessageRef, SendTextOptions, SimulatedUsers } from './simulated-users';
 import type {
   BotCommand,
   TelegramBotUser,
-  TelegramGroupChat,
   TelegramMessage,
   TelegramTestUser,
 } from './telegram-types';
@@ -92,13 +91,7 @@ export class FakeTelegramBotApi {
    * A user writes `text` to the bot, in their private chat or, with `options.group`, in a group
    * the bot is in. Returns the message as Telegram made it.
    */
-  sendText(
-    user: TelegramTestUser,
-    text: string,
-    options: {
-      group?: Omit<TelegramGroupChat, 'type'> & { type?: TelegramGroupChat['type'] };
-    } = {},
-  ): TelegramMessage {
+  sendText(user: TelegramTestUser, text: string, options: SendTextOptions = {}): TelegramMessage {
     return this.users.sendText(user, text, options);
   }
 

@@ -16,6 +16,11 @@ export interface MessageRef {
   chat: { id: number };
 }
 
+export interface SendTextOptions {
+  /** A group the bot is in, instead of the user's private chat. */
+  group?: Omit<TelegramGroupChat, 'type'> & { type?: TelegramGroupChat['type'] };
+}
+
 export interface SimulatedUsersOptions {
   methods: BotApiMethods;
   server: BotApiServer;
@@ -26,13 +31,7 @@ export interface SimulatedUsersOptions {
 export class SimulatedUsers {
   constructor(private readonly options: SimulatedUsersOptions) {}
 
-  sendText(
-    user: TelegramTestUser,
-    text: string,
-    options: {
-      group?: Omit<TelegramGroupChat, 'type'> & { type?: TelegramGroupChat['type'] };
-    } = {},
-  ): TelegramMessage {
+  sendText(user: TelegramTestUser, text: string, options: SendTextOptions = {}): TelegramMessage {
     const { methods, server } = this.options;
     const command = /^\/\S+/.exec(text);
     const chat: TelegramChat = options.group
