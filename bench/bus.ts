@@ -22,7 +22,6 @@ import {
   Payload,
   Transport,
 } from '@nestjs/microservices';
-import Redis from 'ioredis';
 import { lastValueFrom } from 'rxjs';
 import {
   BusExceptionFilter,
@@ -33,6 +32,7 @@ import {
 } from '@up/bus';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import { LoggingModule } from '@up/logging';
+import { unlinkKeysWithPrefix } from '@up/testing';
 import {
   argValue,
   ClosedLoopResult,
@@ -183,20 +183,6 @@ async function measure(
   }));
 }
 
-async function removeKeys(prefix: string): Promise<void> {
-  const redis = new Redis(config.REDIS_URL);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 /** The target: at concurrency 64, at least the built-in's throughput with p99 at most 1.5x its p99. */
 function compare(bus: ClosedLoopResult, builtIn: ClosedLoopResult) {
   const throughputRatio = bus.throughput / builtIn.throughput;
@@ -224,7 +210,7 @@ async function main(): Promise<void> {
     results = await measure(transports);
   } finally {
     for (const transport of transports) await transport.stop();
-    await removeKeys(config.REDIS_KEY_PREFIX);
+    await unlinkKeysWithPrefix(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   }
 
   const ordered = results;

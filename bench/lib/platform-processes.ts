@@ -2,8 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
+import { unlinkKeysWithPrefix } from '@up/testing';
 
 /**
  * The built platform as child processes for a benchmark: each app (dist/apps/<app>) in its own
@@ -182,17 +182,7 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
     } finally {
       await admin.end();
     }
-    const redis = new Redis(redisUrl);
-    try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-        if (keys.length > 0) await redis.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    } finally {
-      redis.disconnect();
-    }
+    await unlinkKeysWithPrefix(redisUrl, redisPrefix);
   };
 
   const replicas = (app: string) => options.replicas?.[app] ?? 1;

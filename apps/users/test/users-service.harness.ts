@@ -8,7 +8,7 @@ import {
   RedisStreamsClient,
 } from '@up/bus';
 import { loadConfig } from '@up/config';
-import { ErrorCode, PrivateProfile, profileVersionKey } from '@up/contracts';
+import { PrivateProfile, profileVersionKey } from '@up/contracts';
 import { createTestDatabase, createTestRedisSpace } from '@up/testing';
 import { AppModule } from '../src/app.module';
 import { CoinsService } from '../src/coins/coins.service';
@@ -93,16 +93,4 @@ export async function startUsersService(
       await db.drop();
     },
   };
-}
-
-/** Resolves to the error code a promise rejected with (DomainError or BusRemoteError). */
-export async function errorCodeOf(promise: Promise<unknown>): Promise<ErrorCode | string> {
-  try {
-    await promise;
-  } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string') return code;
-    throw error;
-  }
-  throw new Error('Expected the call to fail, and it succeeded');
 }

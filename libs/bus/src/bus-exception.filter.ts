@@ -15,11 +15,10 @@ import {
   DomainError,
   ErrorCode,
   errorCodeOfStatus,
+  errorPayloadOf,
   fieldErrorsOf,
-  httpStatusOf,
   isBusErrorPayload,
 } from '@up/contracts';
-import { BusRemoteError, BusTimeoutError } from './bus.errors';
 import { RedisStreamsContext } from './server/redis-streams.context';
 
 /** The `exceptionFactory` of the services' ValidationPipe: a bad payload is VALIDATION_FAILED. */
@@ -30,7 +29,7 @@ export function validationFailed(errors: ValidationError[]): DomainError {
 /**
  * Turns whatever a bus handler threw into the `{status, code, message, details?}` its caller
  * receives. Expected failures (DomainError, validation, an error answered by a service further
- * down) keep their code; anything else is INTERNAL, logged here once with an error id that the
+ * down, its timeout) keep their code; anything else is INTERNAL, logged here once with an error id that the
  * payload carries too, so a 500 seen by a client can be found in the logs.
  */
 @Catch()
@@ -42,15 +41,8 @@ export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
   }
 
   toPayload(exception: unknown, host?: ArgumentsHost): BusErrorPayload {
-    if (exception instanceof DomainError) return exception.toPayload();
-    if (exception instanceof BusRemoteError) return exception.payload;
-    if (exception instanceof BusTimeoutError) {
-      return {
-        status: httpStatusOf(ErrorCode.SERVICE_UNAVAILABLE),
-        code: ErrorCode.SERVICE_UNAVAILABLE,
-        message: exception.message,
-      };
-    }
+    const expected = errorPayloadOf(exception);
+    if (expected) return expected;
     if (exception instanceof BadRequestException) {
       const response = exception.getResponse() as { message?: unknown };
       return {

@@ -1,7 +1,7 @@
-import { BusErrorPayload, ErrorCode } from '@up/contracts';
+import { BusErrorPayload, ErrorCode, PayloadError } from '@up/contracts';
 
 /** No reply arrived in time: the target service is down, overloaded or unreachable. */
-export class BusTimeoutError extends Error {
+export class BusTimeoutError extends PayloadError {
   readonly code = ErrorCode.SERVICE_UNAVAILABLE;
   readonly status = 503;
 
@@ -11,6 +11,11 @@ export class BusTimeoutError extends Error {
   ) {
     super(`Bus request "${pattern}" got no reply within ${timeoutMs} ms`);
     this.name = 'BusTimeoutError';
+  }
+
+  /** Passed on by a service that called another one as SERVICE_UNAVAILABLE. */
+  override toPayload(): BusErrorPayload {
+    return { status: this.status, code: this.code, message: this.message };
   }
 }
 
@@ -26,13 +31,18 @@ export class BusUnavailableError extends Error {
 }
 
 /** The handler answered with an error; `payload` is what it sent (`{status, code, message, details?}`). */
-export class BusRemoteError extends Error {
+export class BusRemoteError extends PayloadError {
   constructor(
     readonly payload: BusErrorPayload,
     readonly pattern?: string,
   ) {
     super(payload.message);
     this.name = 'BusRemoteError';
+  }
+
+  /** Passed on as it came: the service further down already chose the code. */
+  override toPayload(): BusErrorPayload {
+    return this.payload;
   }
 
   get code(): string {

@@ -1,4 +1,5 @@
 export * from './test-infra';
+export * from './error-code';
 export * from './telegram';
 export * from './platform';
 export * from './platform-apps';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import Redis from 'ioredis';
-import { DomainError, ErrorCode } from '@up/contracts';
-import { createTestRedisSpace, TestRedisSpace } from '@up/testing';
+import { ErrorCode } from '@up/contracts';
+import { createTestRedisSpace, errorCodeOf, TestRedisSpace } from '@up/testing';
 import { AuthCodesConfig } from '../config/auth-codes.config';
 import { LoginCodesService } from './login-codes.service';
 
@@ -17,16 +17,6 @@ describe(LoginCodesService.name, () => {
       ...overrides,
     });
     return new LoginCodesService(redis, config);
-  }
-
-  async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-    try {
-      await promise;
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return error.code;
-    }
   }
 
   async function keysUnderPrefix(): Promise<string[]> {
@@ -75,7 +65,7 @@ describe(LoginCodesService.name, () => {
     const memberId = randomUUID();
     const { code } = await sut.issue({ member_id: memberId });
     await expect(sut.redeem({ code })).resolves.toEqual({ member_id: memberId });
-    expect(await codeOf(sut.redeem({ code }))).toBe(ErrorCode.INVALID_AUTH_CODE);
+    expect(await errorCodeOf(sut.redeem({ code }))).toBe(ErrorCode.INVALID_AUTH_CODE);
     expect(await keysUnderPrefix()).toEqual([]);
   });
 
@@ -92,7 +82,7 @@ describe(LoginCodesService.name, () => {
     const sut = newTestService({ AUTH_CODE_TTL_SECONDS: 1 });
     const { code } = await sut.issue({ member_id: randomUUID() });
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    expect(await codeOf(sut.redeem({ code }))).toBe(ErrorCode.INVALID_AUTH_CODE);
+    expect(await errorCodeOf(sut.redeem({ code }))).toBe(ErrorCode.INVALID_AUTH_CODE);
   });
 
   describe('telegram_id binding', () => {
@@ -111,7 +101,7 @@ describe(LoginCodesService.name, () => {
       const sut = newTestService();
       const memberId = randomUUID();
       const { code } = await sut.issue({ member_id: memberId, telegram_id: 1001 });
-      expect(await codeOf(sut.redeem({ code, telegram_id: 1002 }))).toBe(
+      expect(await errorCodeOf(sut.redeem({ code, telegram_id: 1002 }))).toBe(
         ErrorCode.INVALID_AUTH_CODE,
       );
       await expect(sut.redeem({ code, telegram_id: 1001 })).resolves.toEqual({
@@ -122,7 +112,9 @@ describe(LoginCodesService.name, () => {
     it('refuses any telegram_id for a code issued to a member without Telegram', async () => {
       const sut = newTestService();
       const { code } = await sut.issue({ member_id: randomUUID() });
-      expect(await codeOf(sut.redeem({ code, telegram_id: 5 }))).toBe(ErrorCode.INVALID_AUTH_CODE);
+      expect(await errorCodeOf(sut.redeem({ code, telegram_id: 5 }))).toBe(
+        ErrorCode.INVALID_AUTH_CODE,
+      );
     });
   });
 

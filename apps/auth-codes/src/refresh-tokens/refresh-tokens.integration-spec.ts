@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DomainError, ErrorCode } from '@up/contracts';
+import { ErrorCode } from '@up/contracts';
 import { dataSourceOptions, migrate, TransactionRunner } from '@up/database';
-import { createTestDatabase, TestDatabase } from '@up/testing';
+import { createTestDatabase, errorCodeOf, TestDatabase } from '@up/testing';
 import { AuthCodesConfig } from '../config/auth-codes.config';
 import { AUTH_CODES_DATABASE } from '../database';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -13,16 +13,6 @@ describe(RefreshTokensService.name, () => {
   let db: TestDatabase;
   let dataSource: DataSource;
   let sut: RefreshTokensService;
-
-  async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-    try {
-      await promise;
-      return undefined;
-    } catch (error) {
-      if (!(error instanceof DomainError)) throw error;
-      return error.code;
-    }
-  }
 
   const liveTokensOf = async (memberId: string): Promise<number> =>
     Number(
@@ -97,10 +87,10 @@ describe(RefreshTokensService.name, () => {
     const first = await sut.issue({ member_id: memberId });
     const second = await sut.rotate({ refresh_token: first.refresh_token });
     // Someone replays the first token: refused, and the family's live token dies with it.
-    expect(await codeOf(sut.rotate({ refresh_token: first.refresh_token }))).toBe(
+    expect(await errorCodeOf(sut.rotate({ refresh_token: first.refresh_token }))).toBe(
       ErrorCode.INVALID_REFRESH_TOKEN,
     );
-    expect(await codeOf(sut.rotate({ refresh_token: second.refresh_token }))).toBe(
+    expect(await errorCodeOf(sut.rotate({ refresh_token: second.refresh_token }))).toBe(
       ErrorCode.INVALID_REFRESH_TOKEN,
     );
     expect(await liveTokensOf(memberId)).toBe(0);
@@ -111,7 +101,7 @@ describe(RefreshTokensService.name, () => {
     const phone = await sut.issue({ member_id: memberId });
     const laptop = await sut.issue({ member_id: memberId });
     await sut.rotate({ refresh_token: phone.refresh_token });
-    await codeOf(sut.rotate({ refresh_token: phone.refresh_token }));
+    await errorCodeOf(sut.rotate({ refresh_token: phone.refresh_token }));
     await expect(sut.rotate({ refresh_token: laptop.refresh_token })).resolves.toMatchObject({
       member_id: memberId,
     });
@@ -129,7 +119,7 @@ describe(RefreshTokensService.name, () => {
   });
 
   it('refuses unknown and expired tokens', async () => {
-    expect(await codeOf(sut.rotate({ refresh_token: 'never-issued' }))).toBe(
+    expect(await errorCodeOf(sut.rotate({ refresh_token: 'never-issued' }))).toBe(
       ErrorCode.INVALID_REFRESH_TOKEN,
     );
     const memberId = randomUUID();
@@ -152,7 +142,7 @@ describe(RefreshTokensService.name, () => {
     await expect(sut.revoke({ refresh_token: first.refresh_token })).resolves.toEqual({
       revoked: true,
     });
-    expect(await codeOf(sut.rotate({ refresh_token: second.refresh_token }))).toBe(
+    expect(await errorCodeOf(sut.rotate({ refresh_token: second.refresh_token }))).toBe(
       ErrorCode.INVALID_REFRESH_TOKEN,
     );
     await expect(sut.revoke({ refresh_token: 'unknown' })).resolves.toEqual({ revoked: false });
@@ -170,7 +160,7 @@ describe(RefreshTokensService.name, () => {
     await sut.rotate({ refresh_token: tokens[0].refresh_token });
     await expect(sut.revokeMember({ member_id: memberId })).resolves.toEqual({ revoked: 3 });
     for (const token of tokens.slice(1)) {
-      expect(await codeOf(sut.rotate(token))).toBe(ErrorCode.INVALID_REFRESH_TOKEN);
+      expect(await errorCodeOf(sut.rotate(token))).toBe(ErrorCode.INVALID_REFRESH_TOKEN);
     }
     await expect(sut.revokeMember({ member_id: memberId })).resolves.toEqual({ revoked: 0 });
     await expect(sut.rotate(bystander)).resolves.toMatchObject({ member_id: other });

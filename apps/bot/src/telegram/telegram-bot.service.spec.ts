@@ -65,9 +65,13 @@ describe(TelegramBot.name, () => {
   it('gives up, idle, when Telegram refuses the token', async () => {
     const bot = newTestBot({ TELEGRAM_BOT_TOKEN: '42:not-the-fake-token' });
     bot.onApplicationBootstrap();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // The fake answered 401 to getMe; nothing was recorded because nothing was accepted.
-    expect(telegram.calls).toEqual([]);
+    await telegram.waitForCall('getMe', () => true, { since: 0 });
+    // Longer than the bot's first retry delay (1 s): a bot that kept trying would call again.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(telegram.calls).toEqual([
+      expect.objectContaining({ method: 'getMe', error: 'Unauthorized' }),
+    ]);
+    expect(bot.username).toBeUndefined();
     await expect(bot.onModuleDestroy()).resolves.toBeUndefined();
     sut = undefined;
   });

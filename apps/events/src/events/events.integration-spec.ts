@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EVENT_EVENTS, MemberRole } from '@up/contracts';
-import { codeOf } from '../../test/error-code';
+import { errorCodeOf } from '@up/testing';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { createEventDto, inDays } from '../../test/factories/event.factory';
 import { EventsService } from './events.service';
@@ -89,7 +89,7 @@ describe(EventsService.name, () => {
     });
 
     it('is refused to plain members', async () => {
-      expect(await codeOf(sut.create(createEventDto({ actor_role: MemberRole.MEMBER })))).toBe(
+      expect(await errorCodeOf(sut.create(createEventDto({ actor_role: MemberRole.MEMBER })))).toBe(
         ErrorCode.FORBIDDEN,
       );
     });
@@ -119,11 +119,11 @@ describe(EventsService.name, () => {
       const created = await sut.create(createEventDto());
       const other = { actor_id: randomUUID(), event_id: created.id };
       expect(
-        await codeOf(sut.update({ ...other, actor_role: MemberRole.ORGANIZER, title: 'x' })),
+        await errorCodeOf(sut.update({ ...other, actor_role: MemberRole.ORGANIZER, title: 'x' })),
       ).toBe(ErrorCode.FORBIDDEN);
-      expect(await codeOf(sut.deactivate({ ...other, actor_role: MemberRole.ORGANIZER }))).toBe(
-        ErrorCode.FORBIDDEN,
-      );
+      expect(
+        await errorCodeOf(sut.deactivate({ ...other, actor_role: MemberRole.ORGANIZER })),
+      ).toBe(ErrorCode.FORBIDDEN);
       await expect(
         sut.update({ ...other, actor_role: MemberRole.ADMIN, title: 'By admin' }),
       ).resolves.toMatchObject({
@@ -142,10 +142,12 @@ describe(EventsService.name, () => {
         await h.participation.join({ event_id: created.id, member_id: await h.member() });
       }
 
-      expect(await codeOf(sut.update({ ...actor, end_date: inDays(2) }))).toBe(
+      expect(await errorCodeOf(sut.update({ ...actor, end_date: inDays(2) }))).toBe(
         ErrorCode.VALIDATION_FAILED,
       );
-      expect(await codeOf(sut.update({ ...actor, capacity: 1 }))).toBe(ErrorCode.VALIDATION_FAILED);
+      expect(await errorCodeOf(sut.update({ ...actor, capacity: 1 }))).toBe(
+        ErrorCode.VALIDATION_FAILED,
+      );
       await expect(sut.update({ ...actor, capacity: 2 })).resolves.toMatchObject({ spots_left: 0 });
     });
 
@@ -164,9 +166,9 @@ describe(EventsService.name, () => {
 
     it('answers EVENT_NOT_FOUND for unknown events', async () => {
       const unknown = randomUUID();
-      expect(await codeOf(sut.get({ event_id: unknown }))).toBe(ErrorCode.EVENT_NOT_FOUND);
+      expect(await errorCodeOf(sut.get({ event_id: unknown }))).toBe(ErrorCode.EVENT_NOT_FOUND);
       expect(
-        await codeOf(
+        await errorCodeOf(
           sut.update({
             event_id: unknown,
             actor_id: unknown,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EVENT_EVENTS, USERS } from '@up/contracts';
-import { codeOf } from '../../test/error-code';
+import { errorCodeOf } from '@up/testing';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { JoinRecoveryService } from './join-recovery.service';
 
@@ -43,13 +43,13 @@ describe(JoinRecoveryService.name, () => {
       const other = await h.member(10);
       await h.stopUsers();
 
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.SERVICE_UNAVAILABLE,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.SERVICE_UNAVAILABLE);
       // The seat stays held meanwhile: nobody else can take it.
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: other }))).toBe(
-        ErrorCode.EVENT_FULL,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: other })),
+      ).toBe(ErrorCode.EVENT_FULL);
       // Within the grace period the attempt is still a join in progress: left alone.
       expect(await h.recovery.sweep(60_000)).toEqual(NOTHING_SETTLED);
       // Users still away: the repeated debit goes unanswered too; tried again next time.
@@ -83,7 +83,7 @@ describe(JoinRecoveryService.name, () => {
       const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(10);
       await h.stopUsers();
-      await codeOf(h.participation.join({ event_id: event.id, member_id: member }));
+      await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member }));
       await h.startUsers();
       // Meanwhile the member spent the coins elsewhere.
       await h.platform.bus.send(USERS.DEBIT_COINS, {
@@ -134,9 +134,9 @@ describe(JoinRecoveryService.name, () => {
     // A real failure inside users: its ledger table is gone, so a debit fails with a 500.
     await h.sql(`ALTER TABLE users.coin_transactions RENAME TO coin_transactions_unavailable`);
     try {
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.SERVICE_UNAVAILABLE,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.SERVICE_UNAVAILABLE);
       expect(await h.recovery.sweep(0)).toEqual({ ...NOTHING_SETTLED, deferred: 1 });
     } finally {
       await h.sql(`ALTER TABLE users.coin_transactions_unavailable RENAME TO coin_transactions`);

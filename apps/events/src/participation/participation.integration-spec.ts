@@ -7,7 +7,7 @@ import {
   MemberRole,
   USERS,
 } from '@up/contracts';
-import { codeOf } from '../../test/error-code';
+import { errorCodeOf } from '@up/testing';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { inDays } from '../../test/factories/event.factory';
 import { ParticipationService } from './participation.service';
@@ -122,9 +122,9 @@ describe(ParticipationService.name, () => {
       const event = await h.newEvent({ price: 10, capacity: 1 });
       const member = await h.member(5);
 
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.INSUFFICIENT_COINS,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.INSUFFICIENT_COINS);
 
       expect(await h.balanceOf(member)).toBe(5);
       expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
@@ -144,9 +144,9 @@ describe(ParticipationService.name, () => {
       const member = await h.member(50);
       await h.club.deactivate(member);
 
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.MEMBER_INACTIVE,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.MEMBER_INACTIVE);
 
       expect(await h.balanceOf(member)).toBe(50);
       expect(await h.ledger.eventMovementsOf(member)).toEqual([]);
@@ -162,9 +162,9 @@ describe(ParticipationService.name, () => {
         h.replicas[1].participation.join({ event_id: event.id, member_id: member }),
       ]);
       expect(both.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.ALREADY_JOINED,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.ALREADY_JOINED);
       expect(await h.balanceOf(member)).toBe(97);
       expect(await h.ledger.eventMovementsOf(member)).toHaveLength(1);
     });
@@ -173,9 +173,9 @@ describe(ParticipationService.name, () => {
       const event = await h.newEvent({ capacity: 1 });
       const member = await h.member(0);
       await h.participation.join({ event_id: event.id, member_id: member });
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.ALREADY_JOINED,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.ALREADY_JOINED);
     });
 
     it.each([
@@ -184,16 +184,16 @@ describe(ParticipationService.name, () => {
     ])('refuses an %s event with EVENT_NOT_JOINABLE', async (_label, overrides) => {
       const event = await h.newEvent({ price: 1, ...overrides });
       const member = await h.member(10);
-      expect(await codeOf(h.participation.join({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.EVENT_NOT_JOINABLE,
-      );
+      expect(
+        await errorCodeOf(h.participation.join({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.EVENT_NOT_JOINABLE);
       expect(await h.balanceOf(member)).toBe(10);
     });
 
     it('answers EVENT_NOT_FOUND for an unknown event', async () => {
       const member = await h.member(10);
       expect(
-        await codeOf(
+        await errorCodeOf(
           h.participation.join({
             event_id: '6f1c1f4e-8b9a-4c3e-9d2f-0a1b2c3d4e5f',
             member_id: member,
@@ -247,7 +247,9 @@ describe(ParticipationService.name, () => {
       await h.participation.join({ event_id: event.id, member_id: member });
 
       const first = await h.participation.leave({ event_id: event.id, member_id: member });
-      const second = await codeOf(h.participation.leave({ event_id: event.id, member_id: member }));
+      const second = await errorCodeOf(
+        h.participation.leave({ event_id: event.id, member_id: member }),
+      );
 
       expect(first).toMatchObject({ refunded: 10, balance: 10 });
       expect(second).toBe(ErrorCode.NOT_JOINED);
@@ -327,9 +329,9 @@ describe(ParticipationService.name, () => {
         [event.id],
       );
 
-      expect(await codeOf(h.participation.leave({ event_id: event.id, member_id: member }))).toBe(
-        ErrorCode.EVENT_NOT_JOINABLE,
-      );
+      expect(
+        await errorCodeOf(h.participation.leave({ event_id: event.id, member_id: member })),
+      ).toBe(ErrorCode.EVENT_NOT_JOINABLE);
       expect(await h.balanceOf(member)).toBe(0);
     });
   });

@@ -1,11 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
-import { BusRemoteError, BusTimeoutError } from '@up/bus';
+import { BusTimeoutError } from '@up/bus';
 import {
-  DomainError,
+  BusErrorPayload,
   ErrorCode,
   errorCodeOfStatus,
+  errorPayloadOf,
   FieldErrors,
   httpStatusOf,
   isErrorCode,
@@ -101,14 +102,15 @@ function fromHttpException(exception: HttpException): ApiError {
   return { status, body: body({ status, message, code, extra }) };
 }
 
-function fromRemote(exception: BusRemoteError): ApiError {
-  const { code, message, details } = exception.payload;
+/** An expected failure: a service's answer, or a DomainError raised in the gateway. */
+function fromPayload(payload: BusErrorPayload, cause: unknown): ApiError {
+  const { code, message, details } = payload;
   const status = isErrorCode(code)
     ? httpStatusOf(code)
-    : exception.payload.status >= 400 && exception.payload.status < 600
-      ? exception.payload.status
+    : payload.status >= 400 && payload.status < 600
+      ? payload.status
       : HttpStatus.INTERNAL_SERVER_ERROR;
-  if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(exception, status);
+  if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(cause, status);
   const fields = code === ErrorCode.VALIDATION_FAILED ? fieldsOfDetails(details) : undefined;
   return { status, body: body({ status, message, code, fields }) };
 }
@@ -136,25 +138,7 @@ function clientErrorStatus(exception: unknown): number | undefined {
  */
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof HttpException) return fromHttpException(exception);
-  if (exception instanceof DomainError) {
-    const fields =
-      exception.code === ErrorCode.VALIDATION_FAILED
-        ? fieldsOfDetails(exception.details)
-        : undefined;
-    if (exception.status >= 500 && exception.code !== ErrorCode.SERVICE_UNAVAILABLE) {
-      return unexpected(exception, exception.status);
-    }
-    return {
-      status: exception.status,
-      body: body({
-        status: exception.status,
-        message: exception.message,
-        code: exception.code,
-        fields,
-      }),
-    };
-  }
-  if (exception instanceof BusRemoteError) return fromRemote(exception);
+  // Before the payload mapping: a client gets a friendlier message than the bus's own.
   if (exception instanceof BusTimeoutError) {
     const status = HttpStatus.SERVICE_UNAVAILABLE;
     return {
@@ -166,6 +150,8 @@ export function toApiError(exception: unknown): ApiError {
       }),
     };
   }
+  const payload = errorPayloadOf(exception);
+  if (payload) return fromPayload(payload, exception);
   const clientStatus = clientErrorStatus(exception);
   if (clientStatus !== undefined) {
     const message = exception instanceof Error ? exception.message : 'Bad request';

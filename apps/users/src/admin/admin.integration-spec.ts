@@ -1,10 +1,7 @@
 import { ErrorCode, PrivateProfile, USERS } from '@up/contracts';
+import { errorCodeOf } from '@up/testing';
 import { uniqueToken } from '../../test/factories/member.factory';
-import {
-  errorCodeOf,
-  startUsersService,
-  UsersServiceHarness,
-} from '../../test/users-service.harness';
+import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { CoinsService } from '../coins/coins.service';
 import { MembersService } from '../members/members.service';
 import { AdminService, escapeLike, MEMBER_SEARCH_TEXT_SQL } from './admin.service';

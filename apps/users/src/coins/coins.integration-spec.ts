@@ -1,10 +1,7 @@
 import { ErrorCode, USERS } from '@up/contracts';
+import { errorCodeOf } from '@up/testing';
 import { coinChangeDto } from '../../test/factories/member.factory';
-import {
-  errorCodeOf,
-  startUsersService,
-  UsersServiceHarness,
-} from '../../test/users-service.harness';
+import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { MembersService } from '../members/members.service';
 import { CoinsService } from './coins.service';
 

@@ -1,12 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { BusRemoteError } from '@up/bus';
 import { ErrorCode, USERS } from '@up/contracts';
+import { errorCodeOf } from '@up/testing';
 import { registerMemberDto } from '../../test/factories/member.factory';
-import {
-  errorCodeOf,
-  startUsersService,
-  UsersServiceHarness,
-} from '../../test/users-service.harness';
+import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { AdminService } from '../admin/admin.service';
 import { CredentialsService, INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
 

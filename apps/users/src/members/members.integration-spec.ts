@@ -1,10 +1,7 @@
 import { ErrorCode, profileVersionKey, USERS } from '@up/contracts';
+import { errorCodeOf } from '@up/testing';
 import { telegramId, telegramUserDto } from '../../test/factories/member.factory';
-import {
-  errorCodeOf,
-  startUsersService,
-  UsersServiceHarness,
-} from '../../test/users-service.harness';
+import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { ReferralsService } from '../referrals/referrals.service';
 import { MembersService } from './members.service';
 

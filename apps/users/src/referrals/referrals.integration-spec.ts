@@ -1,10 +1,7 @@
 import { AchievementCode, ErrorCode, USERS } from '@up/contracts';
+import { errorCodeOf } from '@up/testing';
 import { registerMemberDto, telegramUserDto } from '../../test/factories/member.factory';
-import {
-  errorCodeOf,
-  startUsersService,
-  UsersServiceHarness,
-} from '../../test/users-service.harness';
+import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { AchievementsService } from '../achievements/achievements.service';
 import { CoinsService } from '../coins/coins.service';
 import { CredentialsService } from '../credentials/credentials.service';

@@ -4,29 +4,25 @@ import type Redis from 'ioredis';
 import { isObservable, lastValueFrom } from 'rxjs';
 import {
   BusErrorPayload,
-  DomainError,
   ErrorCode,
+  errorPayloadOf,
   isBusErrorPayload,
   targetServiceOf,
 } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
-import { BusRemoteError } from '../bus.errors';
 import { decodeEnvelope, Envelope, EventEnvelope, Reply, RequestEnvelope } from '../envelope.codec';
-import {
-  createRedisConnection,
-  disconnectNow,
-  isNoGroupError,
-  settlesWithin,
-  sleep,
-} from '../redis-connection';
-import { addBounded, deliveryCounts, ensureGroup, readGroup, StreamEntry } from '../streams';
+import { createRedisConnection, disconnectNow, settlesWithin } from '../redis-connection';
+import { ensureGroup } from '../streams';
+import { DeadLetters } from './dead-letters';
 import { Delivery } from './delivery';
 import { InFlightEntries } from './in-flight';
 import { Outbox } from './outbox';
+import { ReadLoop } from './read-loop';
 import { Reclaimer } from './reclaimer';
 import { RedisStreamsContext } from './redis-streams.context';
+import { Scheduler } from './scheduler';
 
 export const REDIS_STREAMS_TRANSPORT = Symbol('REDIS_STREAMS');
 
@@ -37,10 +33,6 @@ export interface RedisStreamsServerOptions extends BusOptions {
 
 export type BusServerStatus = 'connected' | 'reconnecting' | 'disconnected';
 
-/** A blocking read returns at least this often, so a silently dead connection is noticed. */
-const BLOCK_MS = 5000;
-const MAX_BACKOFF_MS = 5000;
-
 type State = 'idle' | 'listening' | 'closing' | 'closed';
 
 interface Live {
@@ -50,8 +42,10 @@ interface Live {
   reader: Redis;
   /** Everything else: replies, acks, claims, dead letters (auto-pipelined). */
   commands: Redis;
+  scheduler: Scheduler;
   reclaimer: Reclaimer;
   outbox: Outbox;
+  deadLetters: DeadLetters;
 }
 
 /**
@@ -60,9 +54,10 @@ interface Live {
  * One consumer group per service (named after it) on the service's request stream and on the
  * stream of every event it subscribes to; this replica is one consumer in those groups. One
  * blocking connection reads all of them with a single XREADGROUP; a second connection carries
- * everything else (replies, acks, claims), auto-pipelined. At most `concurrency` handlers run at
- * once; the loop reads only as many entries as there are free slots, so what is not taken stays
- * in Redis for the other replicas.
+ * everything else (replies, acks, claims), auto-pipelined. This class wires the parts together
+ * and runs Nest's handlers: the ReadLoop reads, the Scheduler bounds how many handlers run at
+ * once, the Reclaimer recovers entries left pending, the Outbox batches acks and replies, and
+ * DeadLetters takes what cannot be handled.
  */
 export class RedisStreamsServer
   extends Server<Record<string, (...args: unknown[]) => unknown>, BusServerStatus>
@@ -75,12 +70,8 @@ export class RedisStreamsServer
   private live?: Live;
   private state: State = 'idle';
   private streams: string[] = [];
-  private readonly queue: Delivery[] = [];
   private readonly inFlight = new InFlightEntries();
-  private running = 0;
   private readLoop?: Promise<void>;
-  private wakeReader?: () => void;
-  private idleWaiters: Array<() => void> = [];
   private readonly routes = new Map<string, string>();
 
   /**
@@ -118,9 +109,12 @@ export class RedisStreamsServer
     // Interrupts the blocked XREADGROUP; entries Redis handed out in that instant stay pending for
     // this consumer and are claimed like any other.
     disconnectNow(this.live?.reader);
-    this.wakeReader?.();
+    this.live?.scheduler.wake();
     await this.readLoop;
-    const finished = await settlesWithin(this.whenIdle(), this.opts.shutdownTimeoutMs);
+    const finished = await settlesWithin(
+      this.started.scheduler.whenIdle(),
+      this.opts.shutdownTimeoutMs,
+    );
     if (!finished) {
       this.logger.warn(
         `Bus closed with ${this.inFlight.size} messages unfinished; other replicas will claim them`,
@@ -128,6 +122,7 @@ export class RedisStreamsServer
     }
     this.live?.reclaimer.stop();
     this.state = 'closed';
+    this.live?.scheduler.stop();
     // QUIT is queued behind the acks and replies already sent on this connection.
     await this.live?.commands.quit().catch(() => disconnectNow(this.live?.commands));
     this._status$.next('disconnected');
@@ -139,9 +134,10 @@ export class RedisStreamsServer
    */
   destroy(): void {
     this.state = 'closed';
+    this.live?.scheduler.stop();
     this.live?.reclaimer.stop();
     this.disconnectAll();
-    this.wakeReader?.();
+    this.live?.scheduler.wake();
   }
 
   on(event: string, callback: (...args: unknown[]) => unknown): void {
@@ -177,6 +173,12 @@ export class RedisStreamsServer
     const commands = createRedisConnection({ url: options.redisUrl, role: 'commands', name });
     this.watchConnection(commands);
     reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
+    const scheduler = new Scheduler({
+      concurrency: options.concurrency,
+      inFlight: this.inFlight,
+      run: (delivery) => this.process(delivery),
+      logger: this.logger,
+    });
     const reclaimer = new Reclaimer({
       commands,
       group: options.service,
@@ -184,12 +186,20 @@ export class RedisStreamsServer
       streams: this.streams,
       claimIdleMs: options.claimIdleMs,
       inFlight: this.inFlight,
-      capacity: () => this.freeSlots(),
-      onClaimed: (deliveries) => this.enqueue(deliveries),
+      capacity: () => scheduler.freeSlots(),
+      onClaimed: (deliveries) => scheduler.enqueue(deliveries),
       logger: this.logger,
     });
     const outbox = new Outbox(commands, options.service);
-    this.live = { options, keys, reader, commands, reclaimer, outbox };
+    const deadLetters = new DeadLetters({
+      commands,
+      keys,
+      group: options.service,
+      streamMaxLen: options.streamMaxLen,
+      outbox,
+      logger: this.logger,
+    });
+    this.live = { options, keys, reader, commands, scheduler, reclaimer, outbox, deadLetters };
     try {
       await Promise.all([reader.connect(), commands.connect()]);
       // '$': a service that subscribes now starts with what is sent from now on.
@@ -200,7 +210,17 @@ export class RedisStreamsServer
     }
     this.state = 'listening';
     reclaimer.start();
-    this.readLoop = this.readUntilClosed();
+    this.readLoop = new ReadLoop({
+      reader,
+      commands,
+      group: options.service,
+      consumer: options.consumerName,
+      streams: this.streams,
+      scheduler,
+      isListening: () => this.state === 'listening',
+      recreateGroups: () => this.ensureGroups('0'),
+      logger: this.logger,
+    }).run();
     this.logger.log(
       `Bus listening as ${options.service}/${options.consumerName} on ${this.streams.length} streams`,
     );
@@ -264,141 +284,6 @@ export class RedisStreamsServer
     return this.messageHandlers.get(route) ?? null;
   }
 
-  // ---- reading ---------------------------------------------------------------------------------
-
-  private async readUntilClosed(): Promise<void> {
-    const { service: group, consumerName: consumer } = this.opts;
-    // On start-up, first this consumer's own pending entries (a previous life of this replica
-    // took them and never acknowledged them), then new ones.
-    const history = new Map(this.streams.map((stream) => [stream, '0']));
-    let backoffMs = 0;
-    while (this.state === 'listening') {
-      await this.capacityAvailable();
-      if (this.state !== 'listening') break;
-      const count = this.freeSlots();
-      try {
-        if (history.size > 0) {
-          const batch = await readGroup(this.started.reader, {
-            group,
-            consumer,
-            count,
-            cursors: [...history],
-          });
-          const entries: StreamEntry[] = [];
-          for (const [stream, got] of batch) {
-            if (got.length === 0) history.delete(stream);
-            else history.set(stream, got[got.length - 1].id);
-            entries.push(...got);
-          }
-          this.enqueue(await this.withDeliveryCounts(entries));
-        } else {
-          const batch = await readGroup(this.started.reader, {
-            group,
-            consumer,
-            count,
-            blockMs: BLOCK_MS,
-            cursors: this.streams.map((stream) => [stream, '>'] as const),
-          });
-          for (const entries of batch.values()) this.enqueue(entries);
-        }
-        backoffMs = 0;
-      } catch (error) {
-        if (this.state !== 'listening') break;
-        backoffMs = Math.min(Math.max(backoffMs * 2, 100), MAX_BACKOFF_MS);
-        if (isNoGroupError(error)) {
-          // Redis lost the groups (restarted without persistence, or someone deleted the stream):
-          // recreate them from the beginning of the stream, whose entries are all new.
-          this.logger.warn('Bus consumer groups missing; recreating them');
-          await this.ensureGroups('0').catch((e: unknown) =>
-            this.logger.warn(`Bus: ${(e as Error).message}`),
-          );
-          history.clear();
-        } else {
-          this.logger.warn(
-            `Bus read failed (${(error as Error).message}); retrying in ${backoffMs} ms`,
-          );
-        }
-        await sleep(backoffMs);
-      }
-    }
-  }
-
-  private async withDeliveryCounts(entries: StreamEntry[]): Promise<Delivery[]> {
-    const byStream = new Map<string, StreamEntry[]>();
-    for (const entry of entries)
-      byStream.set(entry.stream, [...(byStream.get(entry.stream) ?? []), entry]);
-    const result: Delivery[] = [];
-    for (const [stream, list] of byStream) {
-      const counts = await deliveryCounts(this.started.commands, {
-        stream,
-        group: this.opts.service,
-        consumer: this.opts.consumerName,
-        ids: list.map((entry) => entry.id),
-      });
-      result.push(...list.map((entry) => ({ ...entry, deliveries: counts.get(entry.id) ?? 1 })));
-    }
-    return result;
-  }
-
-  // ---- scheduling ------------------------------------------------------------------------------
-
-  private freeSlots(): number {
-    return Math.max(0, this.opts.concurrency - this.running - this.queue.length);
-  }
-
-  private capacityAvailable(): Promise<void> {
-    if (this.freeSlots() > 0) return Promise.resolve();
-    return new Promise((resolve) => (this.wakeReader = resolve));
-  }
-
-  private whenIdle(): Promise<void> {
-    if (this.running === 0 && this.queue.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private enqueue(deliveries: Delivery[]): void {
-    for (const delivery of deliveries) {
-      // Already here (queued or running): a late heartbeat let it be claimed back; never run twice.
-      if (this.inFlight.add(delivery.stream, delivery.id)) this.queue.push(delivery);
-    }
-    this.pump();
-  }
-
-  private pump(): void {
-    while (
-      this.running < this.opts.concurrency &&
-      this.queue.length > 0 &&
-      this.state !== 'closed'
-    ) {
-      const delivery = this.queue.shift() as Delivery;
-      this.running++;
-      void this.runDelivery(delivery);
-    }
-  }
-
-  private async runDelivery(delivery: Delivery): Promise<void> {
-    try {
-      await this.process(delivery);
-    } catch (error) {
-      // process() answers handler failures itself; this is Redis failing under it. The entry stays
-      // pending and is claimed again after the idle time.
-      this.logger.error(
-        `Bus failed on ${delivery.stream} ${delivery.id}: ${(error as Error).message}`,
-      );
-    } finally {
-      this.running--;
-      this.inFlight.delete(delivery.stream, delivery.id);
-      this.pump();
-      if (this.freeSlots() > 0) {
-        this.wakeReader?.();
-        this.wakeReader = undefined;
-      }
-      if (this.running === 0 && this.queue.length === 0) {
-        for (const resolve of this.idleWaiters.splice(0)) resolve();
-      }
-    }
-  }
-
   // ---- handling --------------------------------------------------------------------------------
 
   private async process(delivery: Delivery): Promise<void> {
@@ -411,11 +296,11 @@ export class RedisStreamsServer
     try {
       envelope = decodeEnvelope(delivery.fields);
     } catch (error) {
-      await this.deadLetter(delivery, (error as Error).message);
+      await this.started.deadLetters.move(delivery, (error as Error).message);
       return;
     }
     if (delivery.deliveries > this.opts.maxDeliveries) {
-      await this.deadLetter(
+      await this.started.deadLetters.move(
         delivery,
         `delivered ${delivery.deliveries - 1} times and never acknowledged (its handlers crashed or hung)`,
       );
@@ -466,7 +351,7 @@ export class RedisStreamsServer
         }) as { response?: unknown };
         reply = { id: request.id, response: packet.response };
       } catch (error) {
-        reply = { id: request.id, err: toErrorPayload(error) };
+        reply = { id: request.id, err: replyErrorOf(error) };
       }
     }
     // Both go out in the same flush (reply first), so one promise covers them.
@@ -499,7 +384,7 @@ export class RedisStreamsServer
     } catch (error) {
       const reason = describeFailure(error);
       if (delivery.deliveries >= this.opts.maxDeliveries) {
-        await this.deadLetter(delivery, reason);
+        await this.started.deadLetters.move(delivery, reason);
       } else {
         this.logger.warn(
           `Bus event "${event.pattern}" failed (delivery ${delivery.deliveries} of ${this.opts.maxDeliveries}): ${reason}; will retry`,
@@ -545,40 +430,13 @@ export class RedisStreamsServer
   private acknowledge(delivery: Delivery): Promise<unknown> {
     return this.started.outbox.ack(delivery.stream, delivery.id);
   }
-
-  private async deadLetter(delivery: Delivery, reason: string): Promise<void> {
-    const stream = this.started.keys.deadLetterStream(delivery.stream);
-    this.logger.error(`Bus moved ${delivery.stream} ${delivery.id} to ${stream}: ${reason}`);
-    await addBounded(this.started.commands, {
-      stream,
-      maxLen: this.opts.streamMaxLen,
-      fields: [
-        ...(delivery.fields ?? []),
-        'dlq_reason',
-        reason,
-        'dlq_stream',
-        delivery.stream,
-        'dlq_id',
-        delivery.id,
-        'dlq_group',
-        this.opts.service,
-        'dlq_deliveries',
-        String(delivery.deliveries),
-        'dlq_at',
-        new Date().toISOString(),
-      ],
-    });
-    await this.acknowledge(delivery);
-  }
 }
 
-/** What travels back to the caller for any failure, whoever produced it. */
-export function toErrorPayload(error: unknown): BusErrorPayload {
-  if (isBusErrorPayload(error)) return error;
-  if (error instanceof DomainError) return error.toPayload();
-  if (error instanceof BusRemoteError) return error.payload;
+/** What travels back to the caller for any failure; BusExceptionFilter has made it a payload already. */
+function replyErrorOf(error: unknown): BusErrorPayload {
+  const payload = errorPayloadOf(error) ?? (isBusErrorPayload(error) ? error : undefined);
   // Only reachable without BusExceptionFilter (which logs with an error id); never leak internals.
-  return { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
+  return payload ?? { status: 500, code: ErrorCode.INTERNAL, message: 'Internal error' };
 }
 
 function describeFailure(error: unknown): string {

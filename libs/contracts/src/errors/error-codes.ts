@@ -127,10 +127,27 @@ export function isBusErrorPayload(value: unknown): value is BusErrorPayload {
 }
 
 /**
+ * An expected failure that travels as a BusErrorPayload: a DomainError, or (in libs/bus) the error
+ * a service further down answered with, or its timeout.
+ */
+export abstract class PayloadError extends Error {
+  abstract toPayload(): BusErrorPayload;
+}
+
+/**
+ * The payload an expected failure travels as, or undefined for anything else, which each side
+ * answers as INTERNAL its own way (the bus filter and the gateway log it with an error id). The
+ * one mapping behind the bus server, the bus exception filter and the gateway's error bodies.
+ */
+export function errorPayloadOf(error: unknown): BusErrorPayload | undefined {
+  return error instanceof PayloadError ? error.toPayload() : undefined;
+}
+
+/**
  * An expected failure raised by a service, with its code; the status follows from the code. The
  * bus exception filter sends it back as a BusErrorPayload.
  */
-export class DomainError extends Error {
+export class DomainError extends PayloadError {
   readonly status: number;
 
   constructor(
@@ -143,7 +160,7 @@ export class DomainError extends Error {
     this.status = httpStatusOf(code);
   }
 
-  toPayload(): BusErrorPayload {
+  override toPayload(): BusErrorPayload {
     return {
       status: this.status,
       code: this.code,
