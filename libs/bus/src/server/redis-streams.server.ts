@@ -374,13 +374,9 @@ export class RedisStreamsServer
       return;
     }
     try {
-      for (
-        let next: MessageHandler | undefined = handler;
-        next;
-        next = next.next as MessageHandler | undefined
-      ) {
-        await this.invoke(next, event, context);
-      }
+      // The head alone: Nest's listeners controller chains every @EventPattern handler of this
+      // pattern behind it (`next`) and runs them together, failing if any one failed.
+      await this.invoke(handler, event, context);
     } catch (error) {
       const reason = describeFailure(error);
       if (delivery.deliveries >= this.opts.maxDeliveries) {
