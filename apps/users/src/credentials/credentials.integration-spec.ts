@@ -8,7 +8,8 @@ import {
   UsersServiceHarness,
 } from '../../test/users-service.harness';
 import { AdminService } from '../admin/admin.service';
-import { CredentialsService, INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
+import { INVALID_CREDENTIALS_MESSAGE } from './credentials.errors';
+import { CredentialsService } from './credentials.service';
 
 describe(CredentialsService.name, () => {
   let harness: UsersServiceHarness;
