@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { AchievementCode, AwardAchievementDto, AwardAchievementResult } from '@up/contracts';
+import { MemberTransactions, MemberTx } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
-import { MemberTransactions, MemberTx } from '../profile-versions/member-transactions';
-import { queryRows } from '../shared/query-rows';
+import { AchievementsRepository } from './achievements.repository';
 
 @Injectable()
 export class AchievementsService {
   constructor(
     private readonly transactions: MemberTransactions,
     private readonly members: MembersRepository,
+    private readonly achievements: AchievementsRepository,
   ) {}
 
   async award(dto: AwardAchievementDto): Promise<AwardAchievementResult> {
@@ -25,15 +26,8 @@ export class AchievementsService {
   async awardIn(tx: MemberTx, args: { memberId: string; code: AchievementCode }): Promise<boolean> {
     // Locks the member first, so concurrent awards of one member queue here, not on the index.
     await this.members.getByIdForUpdate(tx, args.memberId);
-    const inserted = await queryRows<{ id: string }>(
-      tx.manager,
-      `INSERT INTO users.achievements (member_id, code) VALUES ($1, $2)
-       ON CONFLICT (member_id, code) DO NOTHING
-       RETURNING id`,
-      [args.memberId, args.code],
-    );
-    if (inserted.length === 0) return false;
-    await this.members.update(tx, args.memberId, {
+    if (!(await this.achievements.addOnce(tx, args))) return false;
+    await this.members.applyChanges(tx, args.memberId, {
       achievementsCount: () => 'achievements_count + 1',
     });
     return true;

@@ -4,7 +4,8 @@ import { uniqueToken } from '../../test/factories/member.factory';
 import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { CoinsService } from '../coins/coins.service';
 import { MembersService } from '../members/members.service';
-import { AdminService, escapeLike, MEMBER_SEARCH_TEXT_SQL } from './admin.service';
+import { escapeLike, MEMBER_SEARCH_TEXT_SQL } from '../members/members.repository';
+import { AdminService } from './admin.service';
 
 describe(AdminService.name, () => {
   let harness: UsersServiceHarness;

@@ -6,8 +6,6 @@ import {
   AdminUpdateMemberDto,
   CoinTransactionKind,
   DEFAULT_PAGE_LIMIT,
-  DomainError,
-  ErrorCode,
   MemberRole,
   SearchMembersDto,
   SearchMembersResult,
@@ -15,19 +13,13 @@ import {
 import { CoinLedger } from '../coins/coin-ledger';
 import { MemberEntity } from '../members/member.entity';
 import { toAdminView } from '../members/member-views';
+import { MemberTransactions, MemberTx } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
-import { MemberTransactions, MemberTx } from '../profile-versions/member-transactions';
-
-/**
- * The text the search matches, lower-cased. Must stay the same expression as the migration's
- * `members_search_trgm_idx`, which is what keeps substring search an index scan.
- */
-export const MEMBER_SEARCH_TEXT_SQL = `lower(coalesce(m.email, '') || ' ' || coalesce(m.username, '') || ' ' || m.full_name || ' ' || coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, ''))`;
-
-/** Escapes LIKE's wildcards so a search for `50%` or `a_b` means those characters. */
-export function escapeLike(text: string): string {
-  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
-}
+import {
+  coinAdjustmentNeedsReason,
+  forbiddenNotActiveAdmin,
+  forbiddenSelfDemotion,
+} from './admin.errors';
 
 /** Telegram ids are positive integers of at most 16 digits (52 bits). */
 const TELEGRAM_ID_TEXT = /^\d{1,16}$/;
@@ -49,20 +41,12 @@ export class AdminService {
     const limit = dto.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = dto.offset ?? 0;
     const term = dto.search?.trim() ?? '';
-    const query = this.transactions.manager.createQueryBuilder(MemberEntity, 'm');
-    if (term) {
-      const byText = `${MEMBER_SEARCH_TEXT_SQL} LIKE :pattern`;
-      query.where(
-        TELEGRAM_ID_TEXT.test(term) ? `(${byText} OR m.telegram_id = :telegramId)` : byText,
-        { pattern: `%${escapeLike(term.toLowerCase())}%`, telegramId: term },
-      );
-    }
-    const [members, total] = await query
-      .orderBy('m.created_at', 'DESC')
-      .addOrderBy('m.id', 'DESC')
-      .take(limit)
-      .skip(offset)
-      .getManyAndCount();
+    const { members, total } = await this.members.search(this.transactions.manager, {
+      term,
+      matchTelegramId: TELEGRAM_ID_TEXT.test(term),
+      limit,
+      offset,
+    });
     return { users: members.map(toAdminView), total, limit, offset };
   }
 
@@ -79,25 +63,17 @@ export class AdminService {
         dto.actor_id === member.id &&
         (dto.is_active === false || (dto.role !== undefined && dto.role !== MemberRole.ADMIN))
       ) {
-        // Keeps the platform from losing its last administrator by a slip.
-        throw new DomainError(
-          ErrorCode.FORBIDDEN,
-          'Administrators cannot deactivate or demote themselves',
-        );
+        throw forbiddenSelfDemotion();
       }
       const changes: QueryDeepPartialEntity<MemberEntity> = {};
       if (dto.role !== undefined && dto.role !== member.role) changes.role = dto.role;
       if (dto.is_active !== undefined && dto.is_active !== member.isActive) {
         changes.isActive = dto.is_active;
       }
-      if (Object.keys(changes).length > 0) await this.members.update(tx, member.id, changes);
+      if (Object.keys(changes).length > 0) await this.members.applyChanges(tx, member.id, changes);
       if (dto.coins_delta !== undefined && dto.coins_delta !== 0) {
         const reason = dto.reason?.trim();
-        if (!reason) {
-          throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A coin adjustment needs a reason', {
-            reason: ['reason is required with coins_delta'],
-          });
-        }
+        if (!reason) throw coinAdjustmentNeedsReason();
         await this.ledger.apply(tx, {
           memberId: member.id,
           amount: dto.coins_delta,
@@ -117,7 +93,7 @@ export class AdminService {
   private async assertActiveAdmin(tx: MemberTx, actorId: string): Promise<void> {
     const actor = await this.members.findById(tx.manager, actorId);
     if (!actor?.isActive || actor.role !== MemberRole.ADMIN) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'Only an active administrator can do this');
+      throw forbiddenNotActiveAdmin();
     }
   }
 }

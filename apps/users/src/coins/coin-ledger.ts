@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { CoinTransactionKind, DomainError, ErrorCode } from '@up/contracts';
-import { MemberTx, RetryTransaction } from '../profile-versions/member-transactions';
-import { queryRows } from '../shared/query-rows';
+import { CoinTransactionKind } from '@up/contracts';
+import { RetryTransaction } from '@up/database';
+import { MemberTx } from '../members/member-transactions';
+import { memberInactive, memberNotFound } from '../members/members.errors';
+import { MembersRepository } from '../members/members.repository';
+import {
+  CoinTransactionsRepository,
+  RecordedCoinTransaction,
+} from './coin-transactions.repository';
+import { idempotencyKeyReused, insufficientCoins, invalidCoinAmount } from './coins.errors';
 
 export interface LedgerEntry {
   memberId: string;
@@ -23,14 +30,6 @@ export interface LedgerOutcome {
   applied: boolean;
 }
 
-interface LedgerRow {
-  id: string;
-  member_id: string;
-  amount: number;
-  kind: string;
-  balance_after: number;
-}
-
 /**
  * Every change of a member's balance: the balance and its ledger row move together in the
  * caller's transaction, and the ledger's unique idempotency key turns a repeat into a no-op that
@@ -44,87 +43,56 @@ interface LedgerRow {
  */
 @Injectable()
 export class CoinLedger {
+  constructor(
+    private readonly members: MembersRepository,
+    private readonly ledger: CoinTransactionsRepository,
+  ) {}
+
   async apply(tx: MemberTx, entry: LedgerEntry): Promise<LedgerOutcome> {
-    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'A coin amount is a non-zero integer');
-    }
-    const previous = await this.findByKey(tx, entry.idempotencyKey);
+    if (!Number.isSafeInteger(entry.amount) || entry.amount === 0) throw invalidCoinAmount();
+    const previous = await this.ledger.findByIdempotencyKey(tx, entry.idempotencyKey);
     if (previous) return this.answerRepeat(previous, entry);
 
-    const updated = await queryRows<{ up_coins: number; version: number }>(
-      tx.manager,
-      `UPDATE users.members
-          SET up_coins = up_coins + $2, version = version + 1, updated_at = now()
-        WHERE id = $1 AND up_coins + $2 >= 0 AND (NOT $3::boolean OR is_active)
-        RETURNING up_coins, version`,
-      [entry.memberId, entry.amount, entry.requireActiveMember ?? false],
-    );
-    if (updated.length === 0) await this.explainRefusal(tx, entry);
-    const { up_coins: balanceAfter, version } = updated[0];
+    const updated = await this.members.addCoins(tx, {
+      memberId: entry.memberId,
+      amount: entry.amount,
+      requireActive: entry.requireActiveMember ?? false,
+    });
+    if (!updated) return this.explainRefusal(tx, entry);
+    const { balanceAfter } = updated;
 
-    const inserted = await queryRows<{ id: string }>(
-      tx.manager,
-      `INSERT INTO users.coin_transactions
-              (member_id, amount, balance_after, kind, reason, idempotency_key, actor_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (idempotency_key) DO NOTHING
-       RETURNING id`,
-      [
-        entry.memberId,
-        entry.amount,
-        balanceAfter,
-        entry.kind,
-        entry.reason,
-        entry.idempotencyKey,
-        entry.actorId ?? null,
-      ],
-    );
-    if (inserted.length === 0) {
+    const transactionId = await this.ledger.record(tx, {
+      memberId: entry.memberId,
+      amount: entry.amount,
+      balanceAfter,
+      kind: entry.kind,
+      reason: entry.reason,
+      idempotencyKey: entry.idempotencyKey,
+      actorId: entry.actorId ?? null,
+    });
+    if (transactionId === undefined) {
       // A concurrent call with the same key committed first: undo our balance change and answer
       // from its row on the next attempt.
       throw new RetryTransaction('idempotency key applied concurrently');
     }
-    tx.memberChanged(entry.memberId, version);
-    return { transactionId: inserted[0].id, balanceAfter, applied: true };
+    return { transactionId, balanceAfter, applied: true };
   }
 
-  private async findByKey(tx: MemberTx, key: string): Promise<LedgerRow | undefined> {
-    const rows = await queryRows<LedgerRow>(
-      tx.manager,
-      `SELECT id, member_id, amount, kind, balance_after
-         FROM users.coin_transactions WHERE idempotency_key = $1`,
-      [key],
-    );
-    return rows[0];
-  }
-
-  private answerRepeat(previous: LedgerRow, entry: LedgerEntry): LedgerOutcome {
+  private answerRepeat(previous: RecordedCoinTransaction, entry: LedgerEntry): LedgerOutcome {
     if (
-      previous.member_id !== entry.memberId ||
+      previous.memberId !== entry.memberId ||
       previous.amount !== entry.amount ||
       previous.kind !== entry.kind
     ) {
-      throw new DomainError(
-        ErrorCode.IDEMPOTENCY_KEY_REUSED,
-        'This idempotency key was already used for another coin change',
-      );
+      throw idempotencyKeyReused();
     }
-    return { transactionId: previous.id, balanceAfter: previous.balance_after, applied: false };
+    return { transactionId: previous.id, balanceAfter: previous.balanceAfter, applied: false };
   }
 
   private async explainRefusal(tx: MemberTx, entry: LedgerEntry): Promise<never> {
-    const rows = await queryRows<{ up_coins: number; is_active: boolean }>(
-      tx.manager,
-      `SELECT up_coins, is_active FROM users.members WHERE id = $1`,
-      [entry.memberId],
-    );
-    if (rows.length === 0) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
-    if (entry.requireActiveMember && !rows[0].is_active) {
-      throw new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
-    }
-    throw new DomainError(ErrorCode.INSUFFICIENT_COINS, 'Not enough UP coins', {
-      balance: rows[0].up_coins,
-      required: -entry.amount,
-    });
+    const member = await this.members.findById(tx.manager, entry.memberId);
+    if (!member) throw memberNotFound();
+    if (entry.requireActiveMember && !member.isActive) throw memberInactive();
+    throw insufficientCoins({ balance: member.upCoins, required: -entry.amount });
   }
 }

@@ -8,10 +8,11 @@ import {
   DEFAULT_PAGE_LIMIT,
   GetCoinsDto,
 } from '@up/contracts';
+import { MemberTransactions } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
-import { MemberTransactions } from '../profile-versions/member-transactions';
 import { CoinTransactionEntity } from './coin-transaction.entity';
 import { CoinLedger, LedgerOutcome } from './coin-ledger';
+import { CoinTransactionsRepository } from './coin-transactions.repository';
 
 function toCoinChangeResult(outcome: LedgerOutcome): CoinChangeResult {
   return {
@@ -39,6 +40,7 @@ export class CoinsService {
     private readonly transactions: MemberTransactions,
     private readonly ledger: CoinLedger,
     private readonly members: MembersRepository,
+    private readonly coinTransactions: CoinTransactionsRepository,
   ) {}
 
   async debit(dto: CoinChangeDto): Promise<CoinChangeResult> {
@@ -72,21 +74,23 @@ export class CoinsService {
   async getCoins(dto: GetCoinsDto): Promise<CoinsPage> {
     const limit = dto.limit ?? DEFAULT_PAGE_LIMIT;
     const offset = dto.offset ?? 0;
-    return this.transactions.manager.transaction('REPEATABLE READ', async (manager) => {
-      const member = await this.members.getById(manager, dto.member_id);
-      const [rows, total] = await manager.findAndCount(CoinTransactionEntity, {
-        where: { memberId: member.id },
-        order: { createdAt: 'DESC', id: 'DESC' },
-        take: limit,
-        skip: offset,
-      });
-      return {
-        balance: member.upCoins,
-        transactions: rows.map(toCoinTransaction),
-        total,
-        limit,
-        offset,
-      };
-    });
+    return this.transactions.run(
+      async (tx) => {
+        const member = await this.members.getById(tx.manager, dto.member_id);
+        const { rows, total } = await this.coinTransactions.pageForMember(tx.manager, {
+          memberId: member.id,
+          limit,
+          offset,
+        });
+        return {
+          balance: member.upCoins,
+          transactions: rows.map(toCoinTransaction),
+          total,
+          limit,
+          offset,
+        };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
   }
 }

@@ -5,7 +5,8 @@ import { errorCodeOf } from '@up/testing';
 import { registerMemberDto } from '../../test/factories/member.factory';
 import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { AdminService } from '../admin/admin.service';
-import { CredentialsService, INVALID_CREDENTIALS_MESSAGE } from './credentials.service';
+import { INVALID_CREDENTIALS_MESSAGE } from './credentials.errors';
+import { CredentialsService } from './credentials.service';
 
 describe(CredentialsService.name, () => {
   let harness: UsersServiceHarness;

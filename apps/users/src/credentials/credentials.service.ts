@@ -1,26 +1,16 @@
 import { Injectable } from '@nestjs/common';
-import {
-  DomainError,
-  ErrorCode,
-  MemberProfileResult,
-  RegisterMemberDto,
-  VerifyCredentialsDto,
-} from '@up/contracts';
+import { MemberProfileResult, RegisterMemberDto, VerifyCredentialsDto } from '@up/contracts';
+import { isUniqueViolation } from '@up/database';
 import { MemberRegistrar } from '../members/member-registrar';
+import { MemberTransactions } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
 import { MembersService, profileResult } from '../members/members.service';
-import { MemberTransactions } from '../profile-versions/member-transactions';
 import { ReferralRewards } from '../referrals/referral-rewards';
-import { isUniqueViolation } from '../shared/postgres-errors';
+import { referralCodeNotFound } from '../referrals/referrals.errors';
+import { emailTaken, invalidCredentials } from './credentials.errors';
 import { PasswordHasher } from './password-hasher';
 
 const EMAIL_KEY = 'members_email_key';
-/** One message for an unknown email and a wrong password: it must not tell which. */
-export const INVALID_CREDENTIALS_MESSAGE = 'Incorrect email or password';
-
-function emailTaken(): DomainError {
-  return new DomainError(ErrorCode.EMAIL_TAKEN, 'This email is already registered');
-}
 
 /** Email and password: registration and login. */
 @Injectable()
@@ -44,7 +34,7 @@ export class CredentialsService {
     const manager = this.transactions.manager;
     if (await this.members.findByEmail(manager, email)) throw emailTaken();
     if (dto.referral_code && !(await this.referrals.findReferrer(manager, dto.referral_code))) {
-      throw new DomainError(ErrorCode.REFERRAL_CODE_NOT_FOUND, 'No member has this referral code');
+      throw referralCodeNotFound();
     }
     const passwordHash = await this.hasher.hash(dto.password);
     try {
@@ -73,9 +63,7 @@ export class CredentialsService {
   async verifyCredentials(dto: VerifyCredentialsDto): Promise<MemberProfileResult> {
     const member = await this.members.findByEmail(this.transactions.manager, dto.email);
     const valid = await this.hasher.verify(member?.passwordHash ?? null, dto.password);
-    if (!member?.passwordHash || !valid) {
-      throw new DomainError(ErrorCode.INVALID_CREDENTIALS, INVALID_CREDENTIALS_MESSAGE);
-    }
+    if (!member?.passwordHash || !valid) throw invalidCredentials();
     const rehash = this.hasher.needsRehash(member.passwordHash)
       ? await this.hasher.hash(dto.password)
       : undefined;

@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError, ErrorCode } from '@up/contracts';
 import { ReferralRewards } from '../referrals/referral-rewards';
 import { generateReferralCode } from '../referrals/referral-code.generator';
-import { MemberTx } from '../profile-versions/member-transactions';
+import { referralCodeNotFound } from '../referrals/referrals.errors';
 import { MemberEntity } from './member.entity';
 import { MemberRolesPolicy } from './member-roles.policy';
+import { MemberTx } from './member-transactions';
 import { MembersRepository } from './members.repository';
-import { queryRows } from '../shared/query-rows';
 
 export interface NewMember {
   fullName: string;
@@ -50,11 +49,11 @@ export class MemberRegistrar {
   async create(tx: MemberTx, input: NewMember): Promise<CreatedMember> {
     const referrer = await this.referrals.findReferrer(tx.manager, input.referralCode);
     if (input.referralCode && !referrer && input.unknownReferralCode === 'fail') {
-      throw new DomainError(ErrorCode.REFERRAL_CODE_NOT_FOUND, 'No member has this referral code');
+      throw referralCodeNotFound();
     }
     if (input.username) await this.members.releaseUsername(tx, { username: input.username });
 
-    const id = await this.insert(tx, input, referrer?.id ?? null);
+    const id = await this.insertWithFreshReferralCode(tx, input, referrer?.id ?? null);
     if (referrer)
       await this.referrals.rewardReferrer(tx, { referrerId: referrer.id, refereeId: id });
 
@@ -63,36 +62,29 @@ export class MemberRegistrar {
     return { member, referralApplied: referrer !== null };
   }
 
-  private async insert(tx: MemberTx, input: NewMember, referredBy: string | null): Promise<string> {
+  private async insertWithFreshReferralCode(
+    tx: MemberTx,
+    input: NewMember,
+    referredBy: string | null,
+  ): Promise<string> {
     const role = this.roles.initialRole({ telegramId: input.telegramId, email: input.email });
     for (let attempt = 0; attempt < REFERRAL_CODE_ATTEMPTS; attempt++) {
-      // ON CONFLICT names only the referral code: a duplicate email or telegram_id still raises.
-      const rows = await queryRows<{ id: string }>(
-        tx.manager,
-        `INSERT INTO users.members
-                (email, password_hash, telegram_id, username, full_name, first_name, last_name,
-                 photo_url, language_code, role, referral_code, referred_by, last_login)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
-                 CASE WHEN $13::boolean THEN now() END)
-         ON CONFLICT (referral_code) DO NOTHING
-         RETURNING id`,
-        [
-          input.email?.trim().toLowerCase() ?? null,
-          input.passwordHash ?? null,
-          input.telegramId ?? null,
-          input.username ?? null,
-          input.fullName,
-          input.firstName ?? null,
-          input.lastName ?? null,
-          input.photoUrl ?? null,
-          input.languageCode ?? null,
-          role,
-          generateReferralCode(),
-          referredBy,
-          input.signedInNow ?? false,
-        ],
-      );
-      if (rows.length > 0) return rows[0].id;
+      const id = await this.members.createIfReferralCodeFree(tx, {
+        email: input.email?.trim().toLowerCase() ?? null,
+        passwordHash: input.passwordHash ?? null,
+        telegramId: input.telegramId ?? null,
+        username: input.username ?? null,
+        fullName: input.fullName,
+        firstName: input.firstName ?? null,
+        lastName: input.lastName ?? null,
+        photoUrl: input.photoUrl ?? null,
+        languageCode: input.languageCode ?? null,
+        role,
+        referralCode: generateReferralCode(),
+        referredBy,
+        signedInNow: input.signedInNow ?? false,
+      });
+      if (id !== undefined) return id;
     }
     throw new Error(`No free referral code after ${REFERRAL_CODE_ATTEMPTS} attempts`);
   }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
+import { TransactionRunner } from '@up/database';
 import { ProfileVersionsModule } from '../profile-versions/profile-versions.module';
 import { MemberRolesPolicy } from './member-roles.policy';
+import { MemberTransactions } from './member-transactions';
 import { MembersRepository } from './members.repository';
 
 /**
@@ -10,7 +12,7 @@ import { MembersRepository } from './members.repository';
  */
 @Module({
   imports: [ProfileVersionsModule],
-  providers: [MembersRepository, MemberRolesPolicy],
-  exports: [MembersRepository, MemberRolesPolicy, ProfileVersionsModule],
+  providers: [TransactionRunner, MemberTransactions, MembersRepository, MemberRolesPolicy],
+  exports: [MemberTransactions, MembersRepository, MemberRolesPolicy, ProfileVersionsModule],
 })
 export class MembersStoreModule {}

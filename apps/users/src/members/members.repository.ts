@@ -1,10 +1,40 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DomainError, ErrorCode } from '@up/contracts';
-import { MemberTx } from '../profile-versions/member-transactions';
+import { MemberRole } from '@up/contracts';
+import { queryOne, queryRows } from '@up/database';
 import { MemberEntity } from './member.entity';
-import { queryRows } from '../shared/query-rows';
+import { memberNotFound } from './members.errors';
+import { MemberTx } from './member-transactions';
+
+/**
+ * The text the admin search matches, lower-cased. Must stay the same expression as the
+ * migration's `members_search_trgm_idx`, which is what keeps substring search an index scan.
+ */
+export const MEMBER_SEARCH_TEXT_SQL = `lower(coalesce(m.email, '') || ' ' || coalesce(m.username, '') || ' ' || m.full_name || ' ' || coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, ''))`;
+
+/** Escapes LIKE's wildcards so a search for `50%` or `a_b` means those characters. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A new row of `users.members`; the database fills in the rest. */
+export interface MemberInsert {
+  email: string | null;
+  passwordHash: string | null;
+  telegramId: number | null;
+  username: string | null;
+  fullName: string;
+  firstName: string | null;
+  lastName: string | null;
+  photoUrl: string | null;
+  languageCode: string | null;
+  role: MemberRole;
+  referralCode: string;
+  referredBy: string | null;
+  /** Sets last_login to now (creation that is itself a sign-in). */
+  signedInNow: boolean;
+}
 
 /** Reads and version-bumping writes of `users.members`, shared by the service's features. */
 @Injectable()
@@ -15,7 +45,7 @@ export class MembersRepository {
 
   async getById(manager: EntityManager, id: string): Promise<MemberEntity> {
     const member = await this.findById(manager, id);
-    if (!member) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
+    if (!member) throw memberNotFound();
     return member;
   }
 
@@ -29,7 +59,7 @@ export class MembersRepository {
       where: { id },
       lock: { mode: 'for_no_key_update' },
     });
-    if (!member) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
+    if (!member) throw memberNotFound();
     return member;
   }
 
@@ -58,11 +88,95 @@ export class MembersRepository {
       : manager.findBy(MemberEntity, { id: In([...ids]) });
   }
 
+  /** Whether anyone but `exceptId` holds `username` (case-insensitive). */
+  async isUsernameHeldByOther(
+    manager: EntityManager,
+    args: { username: string; exceptId: string },
+  ): Promise<boolean> {
+    const row = await queryOne<unknown>(
+      manager,
+      `SELECT 1 FROM users.members WHERE lower(username) = lower($1) AND id <> $2 LIMIT 1`,
+      [args.username, args.exceptId],
+    );
+    return row !== undefined;
+  }
+
+  /** The members `referrerId` brought in, oldest first (at most `limit`), and how many in all. */
+  async listReferees(
+    manager: EntityManager,
+    args: { referrerId: string; limit: number },
+  ): Promise<{ referees: MemberEntity[]; count: number }> {
+    const [referees, count] = await manager.findAndCount(MemberEntity, {
+      where: { referredBy: args.referrerId },
+      order: { createdAt: 'ASC', id: 'ASC' },
+      take: args.limit,
+    });
+    return { referees, count };
+  }
+
+  /**
+   * Newest members first. `term` (non-empty) matches email, username and names as a
+   * case-insensitive substring, and with `matchTelegramId` also a telegram id exactly.
+   */
+  async search(
+    manager: EntityManager,
+    args: { term: string; matchTelegramId: boolean; limit: number; offset: number },
+  ): Promise<{ members: MemberEntity[]; total: number }> {
+    const query = manager.createQueryBuilder(MemberEntity, 'm');
+    if (args.term) {
+      const byText = `${MEMBER_SEARCH_TEXT_SQL} LIKE :pattern`;
+      query.where(args.matchTelegramId ? `(${byText} OR m.telegram_id = :telegramId)` : byText, {
+        pattern: `%${escapeLike(args.term.toLowerCase())}%`,
+        telegramId: args.term,
+      });
+    }
+    const [members, total] = await query
+      .orderBy('m.created_at', 'DESC')
+      .addOrderBy('m.id', 'DESC')
+      .take(args.limit)
+      .skip(args.offset)
+      .getManyAndCount();
+    return { members, total };
+  }
+
+  /**
+   * Inserts a member and answers its id, or undefined when `referralCode` is already taken
+   * (ON CONFLICT names only the referral code: a duplicate email or telegram_id still raises).
+   */
+  async createIfReferralCodeFree(tx: MemberTx, row: MemberInsert): Promise<string | undefined> {
+    const inserted = await queryOne<{ id: string }>(
+      tx.manager,
+      `INSERT INTO users.members
+              (email, password_hash, telegram_id, username, full_name, first_name, last_name,
+               photo_url, language_code, role, referral_code, referred_by, last_login)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12,
+               CASE WHEN $13::boolean THEN now() END)
+       ON CONFLICT (referral_code) DO NOTHING
+       RETURNING id`,
+      [
+        row.email,
+        row.passwordHash,
+        row.telegramId,
+        row.username,
+        row.fullName,
+        row.firstName,
+        row.lastName,
+        row.photoUrl,
+        row.languageCode,
+        row.role,
+        row.referralCode,
+        row.referredBy,
+        row.signedInNow,
+      ],
+    );
+    return inserted?.id;
+  }
+
   /**
    * Applies `changes` to one member, bumping its version, and returns the member as committed by
    * this transaction. MEMBER_NOT_FOUND when there is no such member.
    */
-  async update(
+  async applyChanges(
     tx: MemberTx,
     id: string,
     changes: QueryDeepPartialEntity<MemberEntity>,
@@ -73,10 +187,33 @@ export class MembersRepository {
       .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
       .where('id = :id', { id })
       .execute();
-    if (!result.affected) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
+    if (!result.affected) throw memberNotFound();
     const member = await this.getById(tx.manager, id);
     tx.memberChanged(member.id, member.version);
     return member;
+  }
+
+  /**
+   * Adds `amount` (signed) to the member's coins, bumping its version, unless that would take the
+   * balance below zero or (with `requireActive`) the member is deactivated: then undefined, and
+   * nothing changed. The UPDATE takes the row lock and checks the latest committed balance, so
+   * concurrent debits of one member serialise here.
+   */
+  async addCoins(
+    tx: MemberTx,
+    args: { memberId: string; amount: number; requireActive: boolean },
+  ): Promise<{ balanceAfter: number } | undefined> {
+    const updated = await queryOne<{ up_coins: number; version: number }>(
+      tx.manager,
+      `UPDATE users.members
+          SET up_coins = up_coins + $2, version = version + 1, updated_at = now()
+        WHERE id = $1 AND up_coins + $2 >= 0 AND (NOT $3::boolean OR is_active)
+        RETURNING up_coins, version`,
+      [args.memberId, args.amount, args.requireActive],
+    );
+    if (!updated) return undefined;
+    tx.memberChanged(args.memberId, updated.version);
+    return { balanceAfter: updated.up_coins };
   }
 
   /**

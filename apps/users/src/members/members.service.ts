@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import {
-  DomainError,
-  ErrorCode,
   GetByTelegramIdDto,
   GetProfileDto,
   MemberProfileResult,
@@ -11,26 +9,22 @@ import {
   UpsertTelegramMemberDto,
   UpsertTelegramResult,
 } from '@up/contracts';
+import { isUniqueViolation } from '@up/database';
 import { ProfileVersionPublisher } from '../profile-versions/profile-version.publisher';
-import { MemberTransactions, MemberTx } from '../profile-versions/member-transactions';
-import { isUniqueViolation } from '../shared/postgres-errors';
 import { MemberEntity } from './member.entity';
 import { MemberRegistrar } from './member-registrar';
 import { MemberRolesPolicy } from './member-roles.policy';
+import { MemberTransactions, MemberTx } from './member-transactions';
 import { toPrivateProfile } from './member-views';
+import { memberInactive, memberNotFound, usernameTaken } from './members.errors';
 import { MembersRepository } from './members.repository';
 import { fullNameFollowsTelegram, fullNameFromTelegram } from './telegram-names';
-import { queryRows } from '../shared/query-rows';
 
 export const USERNAME_KEY = 'members_username_lower_key';
 const TELEGRAM_ID_KEY = 'members_telegram_id_key';
 
 export function profileResult(member: MemberEntity): MemberProfileResult {
   return { profile: toPrivateProfile(member), version: member.version };
-}
-
-function usernameTaken(): DomainError {
-  return new DomainError(ErrorCode.USERNAME_TAKEN, 'This username is taken');
 }
 
 /** Members as their own profiles: reads, Telegram sign-up and refresh, logins, edits. */
@@ -51,7 +45,7 @@ export class MembersService {
 
   async getByTelegramId(dto: GetByTelegramIdDto): Promise<MemberProfileResult> {
     const member = await this.members.findByTelegramId(this.transactions.manager, dto.telegram_id);
-    if (!member) throw new DomainError(ErrorCode.MEMBER_NOT_FOUND, 'Member not found');
+    if (!member) throw memberNotFound();
     return this.answerRead(member);
   }
 
@@ -111,11 +105,9 @@ export class MembersService {
     member: MemberEntity,
     extra: QueryDeepPartialEntity<MemberEntity> = {},
   ): Promise<MemberEntity> {
-    if (!member.isActive) {
-      throw new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
-    }
+    if (!member.isActive) throw memberInactive();
     const role = this.roles.roleAtSignIn(member);
-    return this.members.update(tx, member.id, {
+    return this.members.applyChanges(tx, member.id, {
       ...extra,
       lastLogin: () => 'now()',
       ...(role ? { role } : {}),
@@ -126,16 +118,20 @@ export class MembersService {
     try {
       return await this.transactions.run(async (tx) => {
         const member = await this.members.getByIdForUpdate(tx, dto.member_id);
-        if (!member.isActive) {
-          throw new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
-        }
+        if (!member.isActive) throw memberInactive();
         const changes: QueryDeepPartialEntity<MemberEntity> = {};
         if (dto.full_name !== undefined && dto.full_name.trim() !== member.fullName) {
           changes.fullName = dto.full_name.trim();
         }
         if (dto.username !== undefined && (dto.username?.trim() || null) !== member.username) {
           const username = dto.username?.trim() || null;
-          if (username && (await this.usernameHeldByOther(tx, username, member.id))) {
+          if (
+            username &&
+            (await this.members.isUsernameHeldByOther(tx.manager, {
+              username,
+              exceptId: member.id,
+            }))
+          ) {
             throw usernameTaken();
           }
           changes.username = username;
@@ -144,7 +140,7 @@ export class MembersService {
           changes.photoUrl = dto.photo_url;
         }
         if (Object.keys(changes).length === 0) return profileResult(member);
-        return profileResult(await this.members.update(tx, member.id, changes));
+        return profileResult(await this.members.applyChanges(tx, member.id, changes));
       });
     } catch (error) {
       // Lost a race for the username with another member's edit.
@@ -188,20 +184,7 @@ export class MembersService {
       tx.memberChanged(member.id, member.version);
       return member;
     }
-    return this.members.update(tx, member.id, changes);
-  }
-
-  private async usernameHeldByOther(
-    tx: MemberTx,
-    username: string,
-    memberId: string,
-  ): Promise<boolean> {
-    const rows = await queryRows<unknown>(
-      tx.manager,
-      `SELECT 1 FROM users.members WHERE lower(username) = lower($1) AND id <> $2 LIMIT 1`,
-      [username, memberId],
-    );
-    return rows.length > 0;
+    return this.members.applyChanges(tx, member.id, changes);
   }
 
   /** Reads also publish the version they saw, which restores an expired or lost Redis key. */

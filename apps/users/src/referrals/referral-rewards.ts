@@ -11,7 +11,7 @@ import { CoinLedger } from '../coins/coin-ledger';
 import { UsersConfig } from '../config/users.config';
 import { MemberEntity } from '../members/member.entity';
 import { MembersRepository } from '../members/members.repository';
-import { MemberTx } from '../profile-versions/member-transactions';
+import { MemberTx } from '../members/member-transactions';
 
 /** Ledger key of a referral reward: one reward per referee, whatever retries happen. */
 export function referralRewardKey(refereeId: string): string {

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import {
-  DomainError,
-  ErrorCode,
   GetPublicByReferralCodeDto,
   GetPublicProfilesDto,
   isReferralCode,
@@ -12,8 +10,9 @@ import {
 } from '@up/contracts';
 import { MemberEntity } from '../members/member.entity';
 import { toPublicProfile } from '../members/member-views';
+import { MemberTransactions } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
-import { MemberTransactions } from '../profile-versions/member-transactions';
+import { referralCodeNotFound } from './referrals.errors';
 
 /** Referrals listed per member; more are counted but not listed. */
 export const MAX_LISTED_REFERRALS = 1000;
@@ -32,9 +31,7 @@ export class ReferralsService {
     const member = isReferralCode(code)
       ? await this.members.findByReferralCode(this.transactions.manager, code)
       : null;
-    if (!member?.isActive) {
-      throw new DomainError(ErrorCode.REFERRAL_CODE_NOT_FOUND, 'No member has this referral code');
-    }
+    if (!member?.isActive) throw referralCodeNotFound();
     return toPublicProfile(member);
   }
 
@@ -54,11 +51,10 @@ export class ReferralsService {
   async listReferrals(dto: ListReferralsDto): Promise<ReferralsResult> {
     const manager = this.transactions.manager;
     const member = await this.members.getById(manager, dto.member_id);
-    const [referrals, count] = await manager.findAndCount(MemberEntity, {
-      where: { referredBy: member.id },
-      order: { createdAt: 'ASC', id: 'ASC' },
-      take: MAX_LISTED_REFERRALS,
+    const { referees, count } = await this.members.listReferees(manager, {
+      referrerId: member.id,
+      limit: MAX_LISTED_REFERRALS,
     });
-    return { count, referrals: referrals.map(toPublicProfile) };
+    return { count, referrals: referees.map(toPublicProfile) };
   }
 }
