@@ -19,7 +19,7 @@ import {
 import { Roles } from '../auth';
 import { EventIdPipe } from '../events/uuid-param.pipe';
 
-/** API.md "Administration": events, inactive and past ones included. */
+/** docs/api.md "Administration": events, inactive and past ones included. */
 @ApiTags('Administration')
 @Controller('api/admin/events')
 @Roles(MemberRole.ADMIN)

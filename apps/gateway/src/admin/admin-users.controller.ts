@@ -22,7 +22,7 @@ import {
 import { AuthenticatedMember, CurrentMember, Roles } from '../auth';
 import { MemberIdPipe } from '../events/uuid-param.pipe';
 
-/** API.md "Administration": members. */
+/** docs/api.md "Administration": members. */
 @ApiTags('Administration')
 @Controller('api/admin/users')
 @Roles(MemberRole.ADMIN)

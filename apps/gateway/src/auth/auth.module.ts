@@ -5,7 +5,7 @@ import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
 import { TelegramAuthService } from './telegram-auth.service';
 
-/** Sign-in (API.md): email/password, refresh tokens, login codes, Telegram; access tokens for all. */
+/** Sign-in (docs/api.md): email/password, refresh tokens, login codes, Telegram; access tokens for all. */
 @Module({
   imports: [AccessTokenModule, RateLimitModule],
   controllers: [SignInController],

@@ -11,7 +11,7 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import { DomainError, ErrorCode } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 
-/** The sign-in rate limits of API.md, each per client IP and minute. */
+/** The sign-in rate limits of docs/api.md, each per client IP and minute. */
 export const RATE_LIMITS = ['register', 'token', 'callback'] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
@@ -31,7 +31,7 @@ interface HeaderSink {
 }
 
 /**
- * @nestjs/throttler's guard, answering over the limit with API.md's 429: a plain `Retry-After`
+ * @nestjs/throttler's guard, answering over the limit with docs/api.md's 429: a plain `Retry-After`
  * (the library names it `Retry-After-<throttler>` for named throttlers) and the platform's error
  * body. The client address is Fastify's `request.ip`, which follows X-Forwarded-For only when
  * TRUST_PROXY says the proxy in front is trusted.

@@ -37,7 +37,7 @@ interface HeaderSink {
   header(name: string, value: string): unknown;
 }
 
-/** Sign-in routes of API.md. Thin: the flows are in SignInService. */
+/** Sign-in routes of docs/api.md. Thin: the flows are in SignInService. */
 @ApiTags('Sign-in')
 @Controller('api/auth')
 export class SignInController {

@@ -146,7 +146,7 @@ export class GatewayConfig extends CommonEnv {
   @Min(1)
   TELEGRAM_AUTH_MAX_AGE_SECONDS = 86400;
 
-  /** Sign-in rate limits per client IP and minute (API.md); benchmarks raise them. */
+  /** Sign-in rate limits per client IP and minute (docs/api.md); benchmarks raise them. */
   @ToInt()
   @IsInt()
   @Min(1)

@@ -15,7 +15,7 @@ import {
 import { RequestValidationError } from './request-validation.error';
 
 /**
- * The error body of every failed request (API.md): `detail` repeats `message` for clients written
+ * The error body of every failed request (docs/api.md): `detail` repeats `message` for clients written
  * against the previous backend. `code` is the stable error code when there is one, `fields` the
  * failing fields of a 400, `error_id` the id under which an unexpected failure was logged.
  * An HttpException thrown with an object may add fields of its own (`{success: false}`).

@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { toApiError } from './api-error';
 
-/** The gateway's single exception filter: every failure answers with API.md's error body. */
+/** The gateway's single exception filter: every failure answers with docs/api.md's error body. */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpErrors');

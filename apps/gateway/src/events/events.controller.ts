@@ -58,7 +58,7 @@ const EVENT_ID = { name: 'event_id', format: 'uuid', description: 'Event id' } a
 const SEAT_CHANGE_TIMEOUT_MS = 15_000;
 const NOT_FOUND = 'Unknown event, or an id that is not a UUID';
 
-/** API.md "Events": thin routes over the events service's bus patterns. */
+/** docs/api.md "Events": thin routes over the events service's bus patterns. */
 @ApiTags('Events')
 @Controller('api/v1/events')
 export class EventsController {

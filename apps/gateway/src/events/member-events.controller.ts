@@ -4,7 +4,7 @@ import { BusClient } from '@up/bus';
 import { EventPage, EVENTS, EventsPageQuery } from '@up/contracts';
 import { Authenticated, AuthenticatedMember, CurrentMember } from '../auth';
 
-/** `GET /api/users/me/events` (API.md "Members"), served from the events service. */
+/** `GET /api/users/me/events` (docs/api.md "Members"), served from the events service. */
 @ApiTags('Members')
 @Controller('api/users/me')
 export class MemberEventsController {

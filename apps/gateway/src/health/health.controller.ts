@@ -24,7 +24,7 @@ export class HealthController {
       const failing = Object.entries(report.checks)
         .filter(([, check]) => check.status !== 'up')
         .map(([name]) => name);
-      // The error body (API.md) plus the report, so a probe's log shows what is down.
+      // The error body (docs/api.md) plus the report, so a probe's log shows what is down.
       throw new ServiceUnavailableException({
         message: `Not ready: ${failing.join(', ')} failing`,
         failing,

@@ -51,7 +51,7 @@ interface Reply {
 
 const PRIVATE_CACHE_CONTROL = 'private, max-age=300';
 
-/** Members routes of API.md (the caller's profile, public profiles, referrals, coins). */
+/** Members routes of docs/api.md (the caller's profile, public profiles, referrals, coins). */
 @ApiTags('Members')
 @Controller('api/users')
 export class MembersController {
@@ -185,7 +185,7 @@ export class MembersController {
   }
 }
 
-/** API.md's 404 for public profiles carries `success: false` beside the usual error body. */
+/** docs/api.md's 404 for public profiles carries `success: false` beside the usual error body. */
 function referralCodeNotFound(): NotFoundException {
   return new NotFoundException({
     success: false,

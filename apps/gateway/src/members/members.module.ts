@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { MembersController } from './members.controller';
 import { ProfileVersions } from './profile-versions';
 
-/** Members routes of API.md. Uses the gateway-wide access tokens (AccessTokenModule is global). */
+/** Members routes of docs/api.md. Uses the gateway-wide access tokens (AccessTokenModule is global). */
 @Module({
   controllers: [MembersController],
   providers: [ProfileVersions],

@@ -10,7 +10,7 @@ function telegramIdOf(member: MemberEntity): number | null {
   return member.telegramId === null ? null : Number(member.telegramId);
 }
 
-/** The member's own view (API.md private profile), field by field. */
+/** The member's own view (docs/api.md private profile), field by field. */
 export function toPrivateProfile(member: MemberEntity): PrivateProfile {
   return {
     id: member.id,

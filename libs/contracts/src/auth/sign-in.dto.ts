@@ -25,7 +25,7 @@ import { IsTelegramId } from '../validation/telegram-id';
 import { LOGIN_CODE_MAX_LENGTH, REFRESH_TOKEN_MAX_LENGTH } from './auth.limits';
 
 /**
- * REST bodies of the gateway's sign-in routes (API.md, Sign-in). Field names are the public API's
+ * REST bodies of the gateway's sign-in routes (docs/api.md, Sign-in). Field names are the public API's
  * (snake_case), kept exactly.
  */
 

@@ -4,7 +4,7 @@ import type { PublicProfile } from '../users/profiles';
 import type { MemberRole } from '../users/member-roles';
 
 /**
- * An event as clients see it: API.md's event body plus `timezone`, `participants_count`,
+ * An event as clients see it: docs/api.md's event body plus `timezone`, `participants_count`,
  * `spots_left` and, for an authenticated caller, `joined`. Dates are ISO 8601 UTC strings.
  */
 export class EventView {

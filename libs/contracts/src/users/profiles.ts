@@ -8,7 +8,7 @@ import { MEMBER_ROLES, type MemberRole } from './member-roles';
 // `@ApiSchema` keeps the schema names the OpenAPI document has always published.
 
 /**
- * A member's private profile, exactly the shape of API.md (`GET /api/users/me`). Only the member
+ * A member's private profile, exactly the shape of docs/api.md (`GET /api/users/me`). Only the member
  * themself (and administrators) see it. Dates are ISO 8601 UTC strings.
  */
 @ApiSchema({ name: 'PrivateProfileResponse' })

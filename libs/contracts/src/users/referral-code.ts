@@ -1,4 +1,4 @@
-/** Referral codes: `UP-` and six characters of A-Z0-9 (API.md, Members). */
+/** Referral codes: `UP-` and six characters of A-Z0-9 (docs/api.md, Members). */
 export const REFERRAL_CODE_PREFIX = 'UP-';
 export const REFERRAL_CODE_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export const REFERRAL_CODE_BODY_LENGTH = 6;

@@ -4,7 +4,7 @@ import { MemberIdDto } from './members.dto';
 
 /**
  * `users.get_public_by_referral_code`. Any string is accepted: a malformed code is answered like
- * an unknown one (REFERRAL_CODE_NOT_FOUND, 404), as API.md asks for `/api/users/u/{code}`.
+ * an unknown one (REFERRAL_CODE_NOT_FOUND, 404), as docs/api.md asks for `/api/users/u/{code}`.
  */
 export class GetPublicByReferralCodeDto {
   @NormalizeReferralCode()
