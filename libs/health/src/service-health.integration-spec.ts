@@ -1,3 +1,4 @@
+import { Global, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CommonEnv, ConfigModule, DatabaseEnv, loadConfig } from '@up/config';
 import { DatabaseModule } from '@up/database';
@@ -8,7 +9,7 @@ import {
   TestRedisSpace,
 } from '@up/testing';
 import { HealthModule } from './health.module';
-import { ServiceHealth } from './service-health';
+import { SERVICE_HEALTH_CHECKS, ServiceHealth, ServiceHealthCheck } from './service-health';
 
 /** Nothing listens on port 1: connections are refused at once. */
 const UNREACHABLE_REDIS = 'redis://127.0.0.1:1';
@@ -79,6 +80,43 @@ describe(ServiceHealth.name, () => {
       });
     } finally {
       await close();
+    }
+  });
+
+  it('adds the checks other modules provide, a failing one as down', async () => {
+    const extra: ServiceHealthCheck[] = [
+      { name: 'outbox', check: () => Promise.resolve({ status: 'up', message: '0 unsent' }) },
+      { name: 'broken', check: () => Promise.reject(new Error('no answer')) },
+    ];
+    @Global()
+    @Module({
+      providers: [{ provide: SERVICE_HEALTH_CHECKS, useValue: extra }],
+      exports: [SERVICE_HEALTH_CHECKS],
+    })
+    class ExtraChecks {}
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        ConfigModule.forRoot(
+          CommonEnv,
+          loadConfig(CommonEnv, { LOG_LEVEL: 'silent', REDIS_URL: redis.url }),
+        ),
+        ExtraChecks,
+        HealthModule.forService('users'),
+      ],
+    }).compile();
+    await moduleRef.init();
+    try {
+      await expect(moduleRef.get(ServiceHealth).report('users')).resolves.toEqual({
+        status: 'error',
+        service: 'users',
+        checks: {
+          redis: { status: 'up' },
+          outbox: { status: 'up', message: '0 unsent' },
+          broken: { status: 'down', message: 'no answer' },
+        },
+      });
+    } finally {
+      await moduleRef.close();
     }
   });
 

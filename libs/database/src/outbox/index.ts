@@ -4,3 +4,4 @@ export * from './outbox-relay';
 export * from './outbox.module';
 export * from './outbox.repository';
 export * from './outbox.tables';
+export * from './outbox.health';

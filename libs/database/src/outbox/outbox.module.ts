@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { SERVICE_HEALTH_CHECKS } from '@up/health';
 import { TransactionRunner } from '../transactions';
 import { EventInbox } from './event-inbox';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
+import { outboxHealthCheck } from './outbox.health';
 import { OUTBOX_SCHEMA } from './outbox.options';
 import { OutboxRepository } from './outbox.repository';
 import { ProcessedEventsRepository } from './processed-events.repository';
@@ -25,8 +27,14 @@ export class OutboxModule {
         Outbox,
         EventInbox,
         TransactionRunner,
+        // The service's health report (and so its readiness) shows the relay's lag.
+        {
+          provide: SERVICE_HEALTH_CHECKS,
+          inject: [OutboxRelay],
+          useFactory: (relay: OutboxRelay) => [outboxHealthCheck(relay)],
+        },
       ],
-      exports: [Outbox, OutboxRelay, EventInbox, TransactionRunner],
+      exports: [Outbox, OutboxRelay, EventInbox, TransactionRunner, SERVICE_HEALTH_CHECKS],
     };
   }
 }
