@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '@up/testing';
+import { createTestDataSource, TestDataSource } from '@up/testing';
 import {
   isCheckViolation,
   isForeignKeyViolation,
@@ -8,16 +8,12 @@ import {
 } from './postgres-errors';
 
 describe('PostgreSQL error checks', () => {
-  let database: TestDatabase;
+  let db: TestDataSource;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      extra: { max: 2 },
-    }).initialize();
+    db = await createTestDataSource({ max: 2 });
+    dataSource = db.dataSource;
     await dataSource.query(`CREATE TABLE parents (id int CONSTRAINT parents_pkey PRIMARY KEY)`);
     await dataSource.query(`
       CREATE TABLE children (
@@ -37,8 +33,7 @@ describe('PostgreSQL error checks', () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await db?.close();
   });
 
   /** The error `sql` fails with. */

@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '@up/testing';
+import { createTestDataSource, TestDataSource } from '@up/testing';
 import { queryOne, queryRows, Queryable } from './query-rows';
 
 const POOL_SIZE = 2;
@@ -10,17 +10,16 @@ interface Item {
 }
 
 describe(queryRows.name, () => {
-  let database: TestDatabase;
+  let db: TestDataSource;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
+    db = await createTestDataSource({
+      max: POOL_SIZE,
       // A connection that was not given back then fails the next statements fast, not by timeout.
-      extra: { max: POOL_SIZE, connectionTimeoutMillis: 2000 },
-    }).initialize();
+      connectionTimeoutMillis: 2000,
+    });
+    dataSource = db.dataSource;
     await dataSource.query(`CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL)`);
   });
 
@@ -30,8 +29,7 @@ describe(queryRows.name, () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await db?.close();
   });
 
   const statements: [kind: string, sql: string, params: unknown[], rows: Item[]][] = [

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DataSource, QueryFailedError } from 'typeorm';
-import { createTestDatabase, TestDatabase } from '@up/testing';
+import { createTestDataSource, TestDataSource } from '@up/testing';
 import { PgErrorCode } from './postgres-errors';
 import { queryOne, queryRows } from './query-rows';
 import { RetryTransaction, TransactionRunner, Tx } from './transactions';
@@ -18,17 +18,13 @@ function barrier(parties: number): () => Promise<void> {
 }
 
 describe(TransactionRunner.name, () => {
-  let database: TestDatabase;
+  let db: TestDataSource;
   let dataSource: DataSource;
   let sut: TransactionRunner;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    dataSource = await new DataSource({
-      type: 'postgres',
-      url: database.url,
-      extra: { max: 4 },
-    }).initialize();
+    db = await createTestDataSource({ max: 4 });
+    dataSource = db.dataSource;
     await dataSource.query(`CREATE TABLE accounts (id int PRIMARY KEY, balance int NOT NULL)`);
     await dataSource.query(`CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL)`);
     sut = new TransactionRunner(dataSource);
@@ -44,8 +40,7 @@ describe(TransactionRunner.name, () => {
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await db?.close();
   });
 
   async function balances(): Promise<number[]> {

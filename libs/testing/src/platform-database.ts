@@ -95,3 +95,34 @@ export function describeServiceMigrations(
     more?.(() => db);
   });
 }
+
+/** A fresh, empty database with a DataSource on it: for tests of the database toolkit itself. */
+export interface TestDataSource {
+  database: TestDatabase;
+  dataSource: DataSource;
+  /** Destroys the DataSource and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function createTestDataSource(
+  pool: { max: number; connectionTimeoutMillis?: number } = { max: 2 },
+): Promise<TestDataSource> {
+  const database = await createTestDatabase();
+  const dataSource = await new DataSource({ type: 'postgres', url: database.url, extra: pool })
+    .initialize()
+    .catch(async (error: unknown) => {
+      await database.drop();
+      throw error;
+    });
+  return {
+    database,
+    dataSource,
+    close: async () => {
+      try {
+        await dataSource.destroy();
+      } finally {
+        await database.drop();
+      }
+    },
+  };
+}
