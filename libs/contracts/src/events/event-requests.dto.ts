@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { MEMBER_ROLES, type MemberRole } from '../users/member-roles';
 import { CreateEventBody, UpdateEventBody } from './event-body.dto';
 
@@ -57,6 +57,11 @@ export class ParticipantsPageQuery extends EventsPageQuery {
 export class ListEventParticipantsDto extends ParticipantsPageQuery {
   @IsUUID()
   event_id!: string;
+
+  /** The administration's view: the waitlist too, in line order. */
+  @IsOptional()
+  @IsBoolean()
+  with_waitlist?: boolean;
 }
 
 export class GetEventDto {
@@ -119,6 +124,15 @@ export class JoinEventDto {
 }
 
 export class LeaveEventDto {
+  @IsUUID()
+  event_id!: string;
+
+  @IsUUID()
+  member_id!: string;
+}
+
+/** `events.join_waitlist` and `events.leave_waitlist`. */
+export class WaitlistDto {
   @IsUUID()
   event_id!: string;
 
