@@ -26,6 +26,7 @@ export interface ApiErrorBody {
   detail: string;
   code?: string;
   fields?: FieldErrors;
+  details?: Record<string, unknown>;
   error_id?: string;
   [extra: string]: unknown;
 }
@@ -44,6 +45,7 @@ const RESERVED_KEYS = new Set([
   'detail',
   'code',
   'fields',
+  'details',
   'error_id',
 ]);
 
@@ -52,9 +54,10 @@ function body(options: {
   message: string;
   code?: string;
   fields?: FieldErrors;
+  details?: Record<string, unknown>;
   extra?: Record<string, unknown>;
 }): ApiErrorBody {
-  const { status, message, code, fields, extra } = options;
+  const { status, message, code, fields, details, extra } = options;
   return {
     ...extra,
     statusCode: status,
@@ -63,7 +66,15 @@ function body(options: {
     detail: message,
     ...(code ? { code } : {}),
     ...(fields ? { fields } : {}),
+    ...(details ? { details } : {}),
   };
+}
+
+/** A service's details of an expected failure other than validation, when they are an object. */
+function detailsOf(code: unknown, details: unknown): Record<string, unknown> | undefined {
+  if (code === ErrorCode.VALIDATION_FAILED) return undefined;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
+  return details as Record<string, unknown>;
 }
 
 /** Field errors sent back by a service's validation (bus VALIDATION_FAILED details). */
@@ -110,7 +121,10 @@ function fromRemote(exception: BusRemoteError): ApiError {
       : HttpStatus.INTERNAL_SERVER_ERROR;
   if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(exception, status);
   const fields = code === ErrorCode.VALIDATION_FAILED ? fieldsOfDetails(details) : undefined;
-  return { status, body: body({ status, message, code, fields }) };
+  return {
+    status,
+    body: body({ status, message, code, fields, details: detailsOf(code, details) }),
+  };
 }
 
 function unexpected(cause: unknown, status = HttpStatus.INTERNAL_SERVER_ERROR): ApiError {
@@ -151,6 +165,7 @@ export function toApiError(exception: unknown): ApiError {
         message: exception.message,
         code: exception.code,
         fields,
+        details: detailsOf(exception.code, exception.details),
       }),
     };
   }
