@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule } from '@up/bus';
 import { ConfigModule } from '@up/config';
-import { DatabaseModule } from '@up/database';
+import { DatabaseModule, OutboxModule } from '@up/database';
 import { HealthModule } from '@up/health';
 import { LoggingModule } from '@up/logging';
 import { EventsConfig } from './config/events.config';
 import { EVENTS_DATABASE } from './database';
+import { EVENTS_SCHEMA } from './shared/schema';
 import { CalendarModule } from './calendar/calendar.module';
 import { EventsModule } from './events/events.module';
 import { ParticipationModule } from './participation/participation.module';
@@ -26,6 +27,7 @@ export class AppModule {
         LoggingModule.forRoot('events'),
         BusModule.forRoot(),
         DatabaseModule.forService(EVENTS_DATABASE),
+        OutboxModule.forService(EVENTS_SCHEMA),
         HealthModule.forService('events'),
       ],
     };

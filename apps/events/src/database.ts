@@ -1,7 +1,10 @@
 import type { ServiceDatabase } from '@up/database';
 import { EventEntity } from './events/event.entity';
 import { CreateEvents1795310283854 } from './migrations/1795310283854-createEvents';
+import { CreateOutbox1796000000001 } from './migrations/1796000000001-createOutbox';
+import { AddWaitlist1796000000002 } from './migrations/1796000000002-addWaitlist';
 import { ParticipantEntity } from './participation/participant.entity';
+import { WaitlistEntity } from './participation/waitlist.entity';
 import { EVENTS_SCHEMA } from './shared/schema';
 
 /**
@@ -10,6 +13,6 @@ import { EVENTS_SCHEMA } from './shared/schema';
  */
 export const EVENTS_DATABASE: ServiceDatabase = {
   schema: EVENTS_SCHEMA,
-  entities: [EventEntity, ParticipantEntity],
-  migrations: [CreateEvents1795310283854],
+  entities: [EventEntity, ParticipantEntity, WaitlistEntity],
+  migrations: [CreateEvents1795310283854, CreateOutbox1796000000001, AddWaitlist1796000000002],
 };

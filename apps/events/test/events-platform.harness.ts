@@ -6,6 +6,7 @@ import { EventsService } from '../src/events/events.service';
 import { JoinRecoveryService } from '../src/participation/join-recovery.service';
 import { ParticipationService } from '../src/participation/participation.service';
 import { SeatsRepository } from '../src/participation/seats.repository';
+import { WaitlistService } from '../src/participation/waitlist.service';
 import { BusEventsRecorder } from './bus-events.recorder';
 import { EventsRows } from './events-rows';
 import { createEventDto } from './factories/event.factory';
@@ -19,6 +20,7 @@ export interface EventsReplica {
   recovery: JoinRecoveryService;
   calendar: CalendarService;
   seats: SeatsRepository;
+  waitlist: WaitlistService;
 }
 
 function replicaOf(app: PlatformApp): EventsReplica {
@@ -29,6 +31,7 @@ function replicaOf(app: PlatformApp): EventsReplica {
     recovery: app.get(JoinRecoveryService),
     calendar: app.get(CalendarService),
     seats: app.get(SeatsRepository),
+    waitlist: app.get(WaitlistService),
   };
 }
 
@@ -85,11 +88,7 @@ export async function startEventsPlatform(
   try {
     published = await BusEventsRecorder.start({
       env: platform.env,
-      events: [
-        EVENT_EVENTS.CREATED,
-        EVENT_EVENTS.PARTICIPANT_JOINED,
-        EVENT_EVENTS.PARTICIPANT_LEFT,
-      ],
+      events: Object.values(EVENT_EVENTS),
     });
   } catch (error) {
     await platform.close();

@@ -1,8 +1,8 @@
 import { BusClient } from '@up/bus';
 import { CoinTransaction, MAX_PAGE_LIMIT, USERS } from '@up/contracts';
 
-/** Ledger reasons the events service writes (`ledgerReason('Event' | 'Refund', title)`). */
-const EVENTS_REASON = /^(Event|Refund): /;
+/** Ledger reasons the events service writes (`ledgerReason('Event' | 'Refund' | 'Event cancelled', title)`). */
+const EVENTS_REASON = /^(Event|Refund|Event cancelled): /;
 
 /**
  * The real users service's coin ledger, read over the bus the way any client reads it

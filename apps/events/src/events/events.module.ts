@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { SharedModule } from '../shared/shared.module';
+import { SeatingModule } from '../participation/seating.module';
 import { EventsController } from './events.controller';
 import { EventsRepository } from './events.repository';
 import { EventsService } from './events.service';
 
 @Module({
-  imports: [SharedModule],
+  imports: [SeatingModule],
   controllers: [EventsController],
   providers: [EventsService, EventsRepository],
   exports: [EventsService],

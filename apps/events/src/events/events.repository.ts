@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
-import { queryOne } from '@up/database';
+import { DataSource, EntityManager, In, Repository } from 'typeorm';
+import { queryOne, queryRows } from '@up/database';
 import { EventEntity } from './event.entity';
 
 export interface Page {
@@ -29,8 +29,21 @@ export type EventChanges = Partial<
   >
 >;
 
-const JOINED_BY_MEMBER = `e.id IN (SELECT p.event_id FROM events.participants p
-                                    WHERE p.member_id = :member AND p.status = 'joined')`;
+/** A member's place in an event, as their events list shows it. */
+export type MemberEventStatus = 'joined' | 'cancelled' | 'waitlisted';
+
+/**
+ * One row per event the member is in (`joined`), waits for (`waitlisted`) or was refunded by a
+ * cancellation (`cancelled`); the strongest status wins when several attempts exist.
+ */
+const MEMBER_EVENTS = `
+  SELECT DISTINCT ON (event_id) event_id, status
+    FROM (SELECT event_id, status FROM events.participants
+           WHERE member_id = $1 AND status IN ('joined', 'cancelled')
+          UNION ALL
+          SELECT event_id, 'waitlisted' FROM events.waitlist
+           WHERE member_id = $1 AND status IN ('waiting', 'promoting')) mine
+   ORDER BY event_id, CASE status WHEN 'joined' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END`;
 
 /**
  * The `events.events` table, read as EventEntity rows. Also answers the event-side questions about
@@ -74,25 +87,38 @@ export class EventsRepository {
     return this.count('true');
   }
 
-  /** The events a member joined: upcoming ones soonest first, then past ones latest first. */
-  findJoinedBy({ memberId, limit, offset }: Page & { memberId: string }): Promise<EventEntity[]> {
-    return this.events()
-      .createQueryBuilder('e')
-      .where(JOINED_BY_MEMBER, { member: memberId })
-      .orderBy('CASE WHEN e.start_date >= now() THEN 0 ELSE 1 END', 'ASC')
-      .addOrderBy(`CASE WHEN e.start_date >= now() THEN e.start_date END`, 'ASC')
-      .addOrderBy('e.start_date', 'DESC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(limit)
-      .offset(offset)
-      .getMany();
+  /**
+   * The events of a member (see MEMBER_EVENTS) with their status: upcoming ones soonest first,
+   * then past ones latest first.
+   */
+  async findOfMember({
+    memberId,
+    limit,
+    offset,
+  }: Page & { memberId: string }): Promise<{ event: EventEntity; status: MemberEventStatus }[]> {
+    const page = await queryRows<{ id: string; status: MemberEventStatus }>(
+      this.dataSource,
+      `SELECT e.id, m.status
+         FROM (${MEMBER_EVENTS}) m JOIN events.events e ON e.id = m.event_id
+        ORDER BY CASE WHEN e.start_date >= now() THEN 0 ELSE 1 END,
+                 CASE WHEN e.start_date >= now() THEN e.start_date END ASC,
+                 e.start_date DESC, e.id
+        LIMIT $2 OFFSET $3`,
+      [memberId, limit, offset],
+    );
+    if (page.length === 0) return [];
+    const events = await this.events().findBy({ id: In(page.map((row) => row.id)) });
+    const byId = new Map(events.map((event) => [event.id, event]));
+    return page.flatMap(({ id, status }) => {
+      const event = byId.get(id);
+      return event ? [{ event, status }] : [];
+    });
   }
 
-  async countJoinedBy(memberId: string): Promise<number> {
+  async countOfMember(memberId: string): Promise<number> {
     const row = await queryOne<{ total: number }>(
       this.dataSource,
-      `SELECT count(*)::int AS total FROM events.participants
-        WHERE member_id = $1 AND status = 'joined'`,
+      `SELECT count(*)::int AS total FROM (${MEMBER_EVENTS}) m`,
       [memberId],
     );
     return row?.total ?? 0;
@@ -121,8 +147,8 @@ export class EventsRepository {
   }
 
   /** Inserts the event; answers its id. */
-  async create(event: NewEvent): Promise<string> {
-    const { identifiers } = await this.events().insert(event);
+  async create(db: EntityManager, event: NewEvent): Promise<string> {
+    const { identifiers } = await this.events(db).insert(event);
     return identifiers[0].id as string;
   }
 

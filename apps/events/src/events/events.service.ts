@@ -15,9 +15,11 @@ import {
   parseInstant,
   UpdateEventDto,
 } from '@up/contracts';
-import { TransactionRunner } from '@up/database';
+import { Outbox, TransactionRunner, Tx } from '@up/database';
 import { EventsConfig } from '../config/events.config';
-import { EventPublisher } from '../shared/event-publisher';
+import { SeatSettlement } from '../participation/seat-settlement.service';
+import { Seat, SeatsRepository } from '../participation/seats.repository';
+import { WaitlistRepository } from '../participation/waitlist.repository';
 import { SingleFlight } from '../shared/single-flight';
 import { EventEntity } from './event.entity';
 import { toEventCreatedPayload, toEventView } from './event-view';
@@ -47,7 +49,10 @@ export class EventsService {
     private readonly events: EventsRepository,
     private readonly transactions: TransactionRunner,
     private readonly config: EventsConfig,
-    private readonly publisher: EventPublisher,
+    private readonly outbox: Outbox,
+    private readonly seats: SeatsRepository,
+    private readonly waitlist: WaitlistRepository,
+    private readonly settlement: SeatSettlement,
   ) {}
 
   /**
@@ -71,19 +76,39 @@ export class EventsService {
     return { events: events.map((e) => toEventView(e)), total, limit, offset };
   }
 
-  /** The events a member is in: upcoming ones soonest first, then past ones latest first. */
+  /**
+   * The events a member is in, waits for, or was refunded by a cancellation, each with that
+   * `status`: upcoming ones soonest first, then past ones latest first.
+   */
   async listMemberEvents({ member_id, limit, offset }: ListMemberEventsDto): Promise<EventPage> {
-    const [events, total] = await Promise.all([
-      this.events.findJoinedBy({ memberId: member_id, limit, offset }),
-      this.events.countJoinedBy(member_id),
+    const [page, total] = await Promise.all([
+      this.events.findOfMember({ memberId: member_id, limit, offset }),
+      this.events.countOfMember(member_id),
     ]);
-    return { events: events.map((e) => toEventView(e, true)), total, limit, offset };
+    return {
+      events: page.map(({ event, status }) => ({
+        ...toEventView(event, status === 'joined'),
+        status,
+      })),
+      total,
+      limit,
+      offset,
+    };
   }
 
+  /** One event with its waitlist's length, and for a known caller their seat and place in line. */
   async get({ event_id, member_id }: GetEventDto): Promise<EventView> {
     const event = await this.findOrFail(event_id);
-    if (member_id === undefined) return toEventView(event);
-    return toEventView(event, await this.events.isJoinedBy(event_id, member_id));
+    const db = this.transactions.manager;
+    if (member_id === undefined) {
+      return { ...toEventView(event), waitlist_count: await this.waitlist.countWaiting(event_id) };
+    }
+    const [joined, count, position] = await Promise.all([
+      this.events.isJoinedBy(event_id, member_id),
+      this.waitlist.countWaiting(event_id),
+      this.waitlist.positionOf(db, event_id, member_id),
+    ]);
+    return { ...toEventView(event, joined), waitlist_count: count, waitlist_position: position };
   }
 
   async findOrFail(eventId: string, db?: EntityManager): Promise<EventEntity> {
@@ -94,31 +119,37 @@ export class EventsService {
 
   async create(dto: CreateEventDto): Promise<EventView> {
     if (!ROLES_THAT_CREATE.includes(dto.actor_role)) throw notAllowedToCreate();
-    const id = await this.events.create({
-      title: dto.title.trim(),
-      description: dto.description ?? null,
-      startDate: instant(dto.start_date),
-      endDate: dto.end_date ? instant(dto.end_date) : null,
-      location: dto.location ?? null,
-      price: dto.price ?? 0,
-      imageUrl: dto.image_url ?? null,
-      capacity: dto.capacity ?? null,
-      isActive: dto.is_active ?? true,
-      creatorId: dto.actor_id,
-      timezone: dto.timezone ?? this.config.DEFAULT_EVENT_TIMEZONE,
+    const event = await this.transactions.run(async (tx) => {
+      const id = await this.events.create(tx.manager, {
+        title: dto.title.trim(),
+        description: dto.description ?? null,
+        startDate: instant(dto.start_date),
+        endDate: dto.end_date ? instant(dto.end_date) : null,
+        location: dto.location ?? null,
+        price: dto.price ?? 0,
+        imageUrl: dto.image_url ?? null,
+        capacity: dto.capacity ?? null,
+        isActive: dto.is_active ?? true,
+        creatorId: dto.actor_id,
+        timezone: dto.timezone ?? this.config.DEFAULT_EVENT_TIMEZONE,
+      });
+      const created = await this.findOrFail(id, tx.manager);
+      await this.outbox.publish(tx, EVENT_EVENTS.CREATED, toEventCreatedPayload(created));
+      return created;
     });
     this.upcomingTotal.invalidate();
-    const event = await this.findOrFail(id);
-    await this.publisher.publish(EVENT_EVENTS.CREATED, toEventCreatedPayload(event));
     return toEventView(event);
   }
 
   /**
    * Changes the given fields. The row is locked meanwhile, so the capacity check sees the seats
-   * actually taken (joins change `seats_taken` under the same row lock).
+   * actually taken (joins change `seats_taken` under the same row lock). A new start or place is
+   * announced (`event.rescheduled`); seats added by a larger capacity go to the waitlist first.
    */
   async update(dto: UpdateEventDto): Promise<EventView> {
-    const view = await this.transactions.run(async ({ manager }) => {
+    let offered: Seat[] = [];
+    const view = await this.transactions.run(async (tx) => {
+      const { manager } = tx;
       const event = await this.lockForChange(manager, dto);
       const changes: EventChanges = {};
       if (dto.title !== undefined) changes.title = dto.title.trim();
@@ -145,21 +176,63 @@ export class EventsService {
       if (Object.keys(changes).length > 0) {
         await this.events.applyChanges(event.id, changes, manager);
       }
+      await this.announceReschedule(tx, event, next);
+      offered = await this.settlement.offerFreedSeats(tx, event.id);
       return toEventView(await this.findOrFail(event.id, manager));
     });
     this.upcomingTotal.invalidate();
+    await this.settlement.settlePromotions(offered);
     return view;
   }
 
-  /** Takes the event off the listings; joining stops, members already in may still leave. */
+  /**
+   * Takes the event off the listings. Before its start this cancels it: every seated participant
+   * becomes `cancelled` with the refund owed, the waitlist is released and `event.cancelled` is
+   * written, all under the event's lock in one transaction; the refunds are paid after the commit
+   * (the recovery sweep pays any that fail). A join being paid for meanwhile finds the event
+   * inactive at its confirmation and is refunded there. A past event is only deactivated.
+   */
   async deactivate(dto: DeactivateEventDto): Promise<EventView> {
-    const view = await this.transactions.run(async ({ manager }) => {
+    const { view, cancelled } = await this.transactions.run(async (tx) => {
+      const { manager } = tx;
       const event = await this.lockForChange(manager, dto);
       if (event.isActive) await this.events.applyChanges(event.id, { isActive: false }, manager);
-      return toEventView(await this.findOrFail(event.id, manager));
+      let refunded: Seat[] = [];
+      if (event.startDate.getTime() > Date.now()) {
+        refunded = await this.seats.cancelJoined(manager, event.id);
+        const released = await this.waitlist.releaseAll(manager, event.id);
+        if (event.isActive || refunded.length > 0 || released.length > 0) {
+          await this.outbox.publish(tx, EVENT_EVENTS.CANCELLED, {
+            event_id: event.id,
+            title: event.title,
+            start_date: event.startDate.toISOString(),
+            refunded_member_ids: refunded.map((seat) => seat.memberId),
+            released_waitlist_member_ids: released,
+          });
+        }
+      }
+      return {
+        view: toEventView(await this.findOrFail(event.id, manager)),
+        cancelled: refunded,
+      };
     });
     this.upcomingTotal.invalidate();
+    await Promise.all(cancelled.map((seat) => this.settlement.refund(seat)));
     return view;
+  }
+
+  private async announceReschedule(tx: Tx, before: EventEntity, after: EventEntity): Promise<void> {
+    const moved = before.startDate.getTime() !== after.startDate.getTime();
+    if (!moved && before.location === after.location) return;
+    await this.outbox.publish(tx, EVENT_EVENTS.RESCHEDULED, {
+      event_id: before.id,
+      title: after.title,
+      old_start_date: before.startDate.toISOString(),
+      new_start_date: after.startDate.toISOString(),
+      old_location: before.location,
+      new_location: after.location,
+      timezone: after.timezone,
+    });
   }
 
   private async lockForChange(

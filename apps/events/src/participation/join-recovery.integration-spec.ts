@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, EVENT_EVENTS, USERS } from '@up/contracts';
+import { TransactionRunner } from '@up/database';
 import { errorCodeOf } from '@up/testing';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { JoinRecoveryService } from './join-recovery.service';
@@ -107,7 +108,7 @@ describe(JoinRecoveryService.name, () => {
     const member = await h.member(30);
     // What a lost answer leaves behind: the seat reserved and pending (step 1 of the join), the
     // debit applied by users under the attempt's key, and no confirmation.
-    await h.seats.reserve(event.id, member);
+    await h.participation.reserve(event.id, member);
     await h.platform.bus.send(USERS.DEBIT_COINS, {
       member_id: member,
       amount: 10,
@@ -151,7 +152,7 @@ describe(JoinRecoveryService.name, () => {
     const event = await h.newEvent({ price: 10, capacity: 1 });
     const member = await h.member(10);
     // Step 1 of a join committed, then its replica went away before asking users for anything.
-    await h.seats.reserve(event.id, member);
+    await h.participation.reserve(event.id, member);
     await h.club.deactivate(member);
 
     expect(await h.recovery.sweep(0)).toEqual({ ...NOTHING_SETTLED, released: 1 });
@@ -189,7 +190,9 @@ describe(JoinRecoveryService.name, () => {
       await h.participation.join({ event_id: event.id, member_id: member });
       // What a lost answer leaves behind: the seat left and its refund owed (one statement of the
       // events service), the credit applied by users under the attempt's refund key.
-      await h.seats.leave(event.id, member);
+      await h.app
+        .get(TransactionRunner)
+        .run(({ manager }) => h.seats.leave(manager, event.id, member));
       await h.platform.bus.send(USERS.CREDIT_COINS, {
         member_id: member,
         amount: 6,

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { isBusRemoteError } from '@up/bus';
-import { TransactionRunner } from '@up/database';
 import { EventsConfig } from '../config/events.config';
 import { MembersClient } from '../members/members.client';
-import { joinDebitKey, joinRefundKey, ledgerReason } from './coin-keys';
-import { ParticipationService } from './participation.service';
-import { Confirmation, Seat, SeatsRepository } from './seats.repository';
+import { refundOf } from './coin-keys';
+import { SeatSettlement } from './seat-settlement.service';
+import { SeatsRepository } from './seats.repository';
 
 export interface SweepReport {
   confirmed: number;
@@ -19,23 +17,20 @@ const BATCH = 100;
 
 type PendingOutcome = 'confirmed' | 'released' | 'deferred' | null;
 
-/** A settled pending attempt; a confirmed one carries what the steps after its join need. */
-interface SettledPending {
-  outcome: PendingOutcome;
-  confirmed?: { seat: Seat; confirmation: Confirmation };
-}
-
 /**
  * Settles what a crash or a timeout left half-done, on every replica, without coordination:
- * - joins still `pending` after the grace period: the debit is sent again with the attempt's key
- *   (the users service applies a key once, so this charges at most once: it either applies the
- *   debit that never arrived or answers the one that did), then the seat is confirmed; if users
- *   refuses (not enough coins any more), the seat is given back;
+ * - seats still `pending` after the grace period (joins and waitlist promotions): the debit is
+ *   sent again with the attempt's key (the users service applies a key once, so this charges at
+ *   most once: it either applies the debit that never arrived or answers the one that did), then
+ *   the seat is confirmed (or, for a cancelled event, refunded); if users refuses (not enough
+ *   coins any more), the seat is given back, to the next in the waitlist if anyone waits;
  * - refunds still `due`: the credit is sent again with the attempt's refund key.
- * Each attempt is locked with FOR UPDATE SKIP LOCKED while it is settled, so two replicas never
- * settle the same one, and a join still finishing in its request waits for the sweep's answer.
- * The grace period (JOIN_RECOVERY_GRACE_MS, well above the bus timeout) keeps the sweep away
- * from joins that are merely in progress; correctness does not depend on it.
+ * An attempt is claimed by moving its `updated_at` forward (a lease as long as the grace period),
+ * so replicas do not settle the same one twice in the normal case; no row lock is held while
+ * users is asked, and every step after it is conditional (`pending` → ..., `due` → `done`) and
+ * keyed, so two settlers of one attempt still charge and refund once. The grace period
+ * (JOIN_RECOVERY_GRACE_MS, well above the bus timeout) keeps the sweep away from joins that are
+ * merely in progress; correctness does not depend on it.
  */
 @Injectable()
 export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,10 +39,9 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
   private running?: Promise<unknown>;
 
   constructor(
-    private readonly transactions: TransactionRunner,
     private readonly seats: SeatsRepository,
     private readonly members: MembersClient,
-    private readonly participation: ParticipationService,
+    private readonly settlement: SeatSettlement,
     private readonly config: EventsConfig,
   ) {}
 
@@ -71,11 +65,11 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
   async sweep(graceMs: number = this.config.JOIN_RECOVERY_GRACE_MS): Promise<SweepReport> {
     const report: SweepReport = { confirmed: 0, released: 0, refunded: 0, deferred: 0 };
     for (const seatId of await this.seats.staleIds({ kind: 'pending', graceMs, limit: BATCH })) {
-      const outcome = await this.settlePending(seatId);
+      const outcome = await this.settlePending(seatId, graceMs);
       if (outcome) report[outcome] += 1;
     }
     for (const seatId of await this.seats.staleIds({ kind: 'refund', graceMs, limit: BATCH })) {
-      const outcome = await this.settleRefund(seatId);
+      const outcome = await this.settleRefund(seatId, graceMs);
       if (outcome) report[outcome] += 1;
     }
     if (report.confirmed + report.released + report.refunded + report.deferred > 0) {
@@ -84,58 +78,51 @@ export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicatio
     return report;
   }
 
-  private async settlePending(seatId: string): Promise<PendingOutcome> {
-    const settled = await this.transactions.run<SettledPending>(async ({ manager }) => {
-      const seat = await this.seats.lockForSettlement(manager, { seatId, kind: 'pending' });
-      if (!seat) return { outcome: null };
-      try {
-        if (seat.price > 0) {
-          await this.members.debit({
-            memberId: seat.memberId,
-            amount: seat.price,
-            idempotencyKey: joinDebitKey(seat),
-            reason: ledgerReason('Event', seat.title),
-          });
-        }
-      } catch (error) {
-        if (isBusRemoteError(error) && error.status < 500) {
-          await this.seats.release(seat.id, manager);
-          this.logger.warn(
-            { seatId, code: error.code },
-            'stale join refused by users; seat released',
-          );
-          return { outcome: 'released' };
-        }
-        this.logger.warn({ err: error, seatId }, 'stale join still in doubt; retried next sweep');
-        return { outcome: 'deferred' };
-      }
-      const confirmation = await this.seats.confirm(seat.id, manager);
-      if (!confirmation) return { outcome: null };
-      return { outcome: 'confirmed', confirmed: { seat, confirmation } };
-    });
-    if (settled.confirmed) {
-      await this.participation.afterJoin(settled.confirmed.seat, settled.confirmed.confirmation);
+  private async settlePending(seatId: string, graceMs: number): Promise<PendingOutcome> {
+    const seat = await this.seats.claimForSettlement({ seatId, kind: 'pending', graceMs });
+    if (!seat) return null;
+    const payment = await this.settlement.pay(seat, { balance: false });
+    if (payment.kind === 'unknown') {
+      this.logger.warn(
+        { err: payment.error, seatId },
+        'stale join still in doubt; retried next sweep',
+      );
+      return 'deferred';
     }
-    return settled.outcome;
+    if (payment.kind === 'refused') {
+      const released = await this.settlement.giveBack(seat, payment.error);
+      if (released) {
+        this.logger.warn(
+          { seatId, code: payment.error.code },
+          'stale join refused by users; seat released',
+        );
+      }
+      return released ? 'released' : null;
+    }
+    const settled = await this.settlement.confirmPaid(seat);
+    if (settled.kind === 'joined') return settled.byUs ? 'confirmed' : null;
+    return 'released';
   }
 
-  private async settleRefund(seatId: string): Promise<'refunded' | 'deferred' | null> {
-    return this.transactions.run(async ({ manager }) => {
-      const seat = await this.seats.lockForSettlement(manager, { seatId, kind: 'refund' });
-      if (!seat) return null;
-      try {
-        await this.members.credit({
-          memberId: seat.memberId,
-          amount: seat.price,
-          idempotencyKey: joinRefundKey(seat),
-          reason: ledgerReason('Refund', seat.title),
-        });
-      } catch (error) {
-        this.logger.warn({ err: error, seatId }, 'refund still not confirmed; retried next sweep');
-        return 'deferred' as const;
-      }
-      await this.seats.markRefunded(seat.id, manager);
-      return 'refunded' as const;
-    });
+  private async settleRefund(
+    seatId: string,
+    graceMs: number,
+  ): Promise<'refunded' | 'deferred' | null> {
+    const seat = await this.seats.claimForSettlement({ seatId, kind: 'refund', graceMs });
+    if (!seat) return null;
+    const { key, reason } = refundOf(seat);
+    try {
+      await this.members.credit({
+        memberId: seat.memberId,
+        amount: seat.price,
+        idempotencyKey: key,
+        reason,
+      });
+    } catch (error) {
+      this.logger.warn({ err: error, seatId }, 'refund still not confirmed; retried next sweep');
+      return 'deferred';
+    }
+    await this.seats.markRefunded(seat.id);
+    return 'refunded';
   }
 }

@@ -13,17 +13,20 @@ import { EVENTS_SCHEMA } from '../shared/schema';
 /**
  * `pending`: the seat is held while the price is being debited; `joined`: paid and in;
  * `left`: left before the start (refund owed or done); `failed`: the debit was refused, the seat
- * was given back. Rows are never deleted, so a (event, member, attempt) triple, and with it the
+ * was given back; `cancelled`: the event was cancelled (refund owed or done). Rows are never deleted, so a (event, member, attempt) triple, and with it the
  * idempotency key of its debit, is never reused.
  */
-export const PARTICIPANT_STATUSES = ['pending', 'joined', 'left', 'failed'] as const;
+export const PARTICIPANT_STATUSES = ['pending', 'joined', 'left', 'failed', 'cancelled'] as const;
 export type ParticipantStatus = (typeof PARTICIPANT_STATUSES)[number];
 
 /** `due`: the refund of a left seat is owed (retried until the users service confirms); `done`. */
 export type RefundState = 'due' | 'done';
 
 @Entity({ schema: EVENTS_SCHEMA, name: 'participants' })
-@Check('participants_status_check', `status IN ('pending', 'joined', 'left', 'failed')`)
+@Check(
+  'participants_status_check',
+  `status IN ('pending', 'joined', 'left', 'failed', 'cancelled')`,
+)
 @Check('participants_refund_state_check', `refund_state IS NULL OR refund_state IN ('due', 'done')`)
 @Check('participants_price_check', 'price >= 0')
 @Check('participants_attempt_check', 'attempt >= 1')

@@ -8,12 +8,18 @@ import {
   LeaveEventDto,
   LeaveEventResult,
   ListEventParticipantsDto,
+  WaitlistDto,
+  WaitlistEntryView,
 } from '@up/contracts';
 import { ParticipationService } from './participation.service';
+import { WaitlistService } from './waitlist.service';
 
 @Controller()
 export class ParticipationController {
-  constructor(private readonly participation: ParticipationService) {}
+  constructor(
+    private readonly participation: ParticipationService,
+    private readonly waitlist: WaitlistService,
+  ) {}
 
   @MessagePattern(EVENTS.JOIN)
   join(@Payload() dto: JoinEventDto): Promise<JoinEventResult> {
@@ -28,5 +34,15 @@ export class ParticipationController {
   @MessagePattern(EVENTS.LIST_PARTICIPANTS)
   listParticipants(@Payload() dto: ListEventParticipantsDto): Promise<EventParticipantsPage> {
     return this.participation.listParticipants(dto);
+  }
+
+  @MessagePattern(EVENTS.JOIN_WAITLIST)
+  joinWaitlist(@Payload() dto: WaitlistDto): Promise<WaitlistEntryView> {
+    return this.waitlist.join(dto);
+  }
+
+  @MessagePattern(EVENTS.LEAVE_WAITLIST)
+  leaveWaitlist(@Payload() dto: WaitlistDto): Promise<null> {
+    return this.waitlist.leave(dto);
   }
 }

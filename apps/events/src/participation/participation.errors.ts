@@ -3,7 +3,9 @@ import { DomainError, ErrorCode } from '@up/contracts';
 export const alreadyJoined = () =>
   new DomainError(ErrorCode.ALREADY_JOINED, 'You have already joined this event');
 
-export const eventFull = () => new DomainError(ErrorCode.EVENT_FULL, 'The event is full');
+/** The frontend keeps branching on EVENT_FULL; the details tell it a waitlist is open. */
+export const eventFull = () =>
+  new DomainError(ErrorCode.EVENT_FULL, 'The event is full', { waitlist_available: true });
 
 export const eventNotJoinable = (reason: 'inactive' | 'started') =>
   new DomainError(
@@ -30,3 +32,9 @@ export const joinInDoubt = () =>
 /** Lost a race with the recovery sweep, which gave the seat back; the debit was refunded. */
 export const joinAbandoned = () =>
   new DomainError(ErrorCode.CONFLICT, 'The join could not be completed; nothing was charged');
+
+/** The event was cancelled while the join was being paid for; the price was refunded. */
+export const joinCancelled = () =>
+  new DomainError(ErrorCode.EVENT_NOT_JOINABLE, 'The event was cancelled; the price was refunded', {
+    reason: 'inactive',
+  });

@@ -1,15 +1,15 @@
 import { Module } from '@nestjs/common';
 import { EventsModule } from '../events/events.module';
 import { MembersModule } from '../members/members.module';
-import { SharedModule } from '../shared/shared.module';
 import { JoinRecoveryService } from './join-recovery.service';
 import { ParticipationController } from './participation.controller';
 import { ParticipationService } from './participation.service';
-import { SeatsRepository } from './seats.repository';
+import { SeatingModule } from './seating.module';
+import { WaitlistService } from './waitlist.service';
 
 @Module({
-  imports: [EventsModule, MembersModule, SharedModule],
+  imports: [EventsModule, MembersModule, SeatingModule],
   controllers: [ParticipationController],
-  providers: [SeatsRepository, ParticipationService, JoinRecoveryService],
+  providers: [ParticipationService, WaitlistService, JoinRecoveryService],
 })
 export class ParticipationModule {}

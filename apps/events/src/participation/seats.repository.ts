@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { DomainError } from '@up/contracts';
-import { isUniqueViolation, Queryable, queryOne, queryRows } from '@up/database';
+import { Queryable, queryOne, queryRows } from '@up/database';
 import { eventNotFound } from '../events/events.errors';
-import {
-  alreadyJoined,
-  cannotLeaveStarted,
-  eventFull,
-  eventNotJoinable,
-  notJoined,
-} from './participation.errors';
+import { cannotLeaveStarted, notJoined } from './participation.errors';
+import { ParticipantStatus } from './participant.entity';
 
-/** A seat held or taken by one join attempt. */
+/** A seat held or taken by one join attempt (a join, or a promotion from the waitlist). */
 export interface Seat {
   id: string;
   eventId: string;
@@ -21,6 +16,7 @@ export interface Seat {
   /** UP coins this attempt costs (the event's price when the seat was taken). */
   price: number;
   title: string;
+  status: ParticipantStatus;
 }
 
 export interface LeftSeat extends Seat {
@@ -30,6 +26,19 @@ export interface LeftSeat extends Seat {
 export interface EventSeats {
   capacity: number | null;
   seatsTaken: number;
+}
+
+/** The event's row as seen under its lock: what every seat decision reads. */
+export interface LockedEvent extends EventSeats {
+  id: string;
+  title: string;
+  price: number;
+  isActive: boolean;
+  /** `start_date > now()`. */
+  upcoming: boolean;
+  startDate: Date;
+  location: string | null;
+  timezone: string;
 }
 
 export interface Confirmation {
@@ -46,7 +55,10 @@ interface SeatRow {
   attempt: number;
   price: number;
   title: string;
+  status: ParticipantStatus;
 }
+
+const SEAT_COLUMNS = `p.id, p.event_id, p.member_id, p.attempt, p.price, e.title, p.status`;
 
 const toSeat = (row: SeatRow): Seat => ({
   id: row.id,
@@ -55,78 +67,99 @@ const toSeat = (row: SeatRow): Seat => ({
   attempt: row.attempt,
   price: row.price,
   title: row.title,
+  status: row.status,
 });
 
 /**
- * The seat bookkeeping, as single SQL statements: each one changes the seat count and the
- * participant row together, atomically, and re-checks its conditions on the latest committed row
- * (PostgreSQL re-evaluates an UPDATE's WHERE after waiting for a concurrent writer). That is what
- * keeps the capacity exact across any number of replicas without application-level locks.
+ * The seat bookkeeping. Lock order, everywhere: the event's row first (`lockEvent`, taken by the
+ * caller's transaction), then participant and waitlist rows. Every method that changes seats is
+ * called inside a transaction that holds the event's lock, so the capacity, the seat count and the
+ * participant rows change together and two replicas never interleave on one event; no two
+ * transactions can wait on each other's participant rows in opposite orders.
  */
 @Injectable()
 export class SeatsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * Takes a seat and records a `pending` attempt in one statement: the event row's conditional
-   * increment is the capacity check (and locks the row for the rest of the statement), the insert
-   * fails on `participants_active_key` when the member already holds a seat, which undoes the
-   * increment with it.
-   */
-  async reserve(eventId: string, memberId: string): Promise<Seat> {
-    let rows: SeatRow[];
-    try {
-      rows = await queryRows<SeatRow>(
-        this.dataSource,
-        `WITH seat AS (
-           UPDATE events.events
-              SET seats_taken = seats_taken + 1
-            WHERE id = $1 AND is_active AND start_date > now()
-              AND (capacity IS NULL OR seats_taken < capacity)
-           RETURNING id, price, title
-         )
-         INSERT INTO events.participants (event_id, member_id, attempt, status, price)
-         SELECT seat.id, $2,
-                COALESCE((SELECT max(attempt) FROM events.participants
-                           WHERE event_id = $1 AND member_id = $2), 0) + 1,
-                'pending', seat.price
-           FROM seat
-         RETURNING id, event_id, member_id, attempt, price, (SELECT title FROM seat) AS title`,
-        [eventId, memberId],
-      );
-    } catch (error) {
-      // The active-participation key, or the attempt key when the same member joins twice at once.
-      if (isUniqueViolation(error)) throw alreadyJoined();
-      throw error;
-    }
-    if (rows.length === 0) throw await this.whyNoSeat(eventId, memberId);
-    return toSeat(rows[0]);
+  /** Locks the event's row for the rest of `db`'s transaction; undefined when there is none. */
+  async lockEvent(db: Queryable, eventId: string): Promise<LockedEvent | undefined> {
+    const row = await queryOne<{
+      id: string;
+      title: string;
+      price: number;
+      capacity: number | null;
+      seats_taken: number;
+      is_active: boolean;
+      upcoming: boolean;
+      start_date: Date;
+      location: string | null;
+      timezone: string;
+    }>(
+      db,
+      `SELECT id, title, price, capacity, seats_taken, is_active, start_date > now() AS upcoming,
+              start_date, location, timezone
+         FROM events.events WHERE id = $1 FOR UPDATE`,
+      [eventId],
+    );
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      title: row.title,
+      price: row.price,
+      capacity: row.capacity,
+      seatsTaken: row.seats_taken,
+      isActive: row.is_active,
+      upcoming: row.upcoming,
+      startDate: row.start_date,
+      location: row.location,
+      timezone: row.timezone,
+    };
   }
 
-  /** Why `reserve` took nothing, in the order a member would want to hear it. */
-  private async whyNoSeat(eventId: string, memberId: string): Promise<DomainError> {
-    const event = await queryOne<{ is_active: boolean; upcoming: boolean; holds_seat: boolean }>(
-      this.dataSource,
-      `SELECT e.is_active, e.start_date > now() AS upcoming,
-              EXISTS (SELECT 1 FROM events.participants p
-                       WHERE p.event_id = e.id AND p.member_id = $2
-                         AND p.status IN ('pending', 'joined')) AS holds_seat
-         FROM events.events e WHERE e.id = $1`,
+  /** Whether the member holds a seat (pending or joined). */
+  async holdsSeat(db: Queryable, eventId: string, memberId: string): Promise<boolean> {
+    const row = await queryOne<{ holds: boolean }>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM events.participants
+                       WHERE event_id = $1 AND member_id = $2
+                         AND status IN ('pending', 'joined')) AS holds`,
       [eventId, memberId],
     );
-    if (!event) return eventNotFound(eventId);
-    if (event.holds_seat) return alreadyJoined();
-    if (!event.is_active) return eventNotJoinable('inactive');
-    if (!event.upcoming) return eventNotJoinable('started');
-    return eventFull();
+    return row?.holds ?? false;
   }
 
   /**
-   * `pending` → `joined`; null when the attempt is no longer pending (see `statusOf`). Answers,
-   * in the same round trip, what the steps after a join need: the event's seats, and whether this
-   * is the member's first confirmed join ever.
+   * Takes a seat and records a `pending` attempt (the member's next attempt number, so its own
+   * debit key); the caller has checked the event under its lock. The conditional increment repeats
+   * the capacity check, and `participants_active_key` refuses a second live seat, as safety nets.
+   * Undefined when the increment found no room.
    */
-  async confirm(seatId: string, db: Queryable = this.dataSource): Promise<Confirmation | null> {
+  async takeSeat(db: Queryable, eventId: string, memberId: string): Promise<Seat | undefined> {
+    const row = await queryOne<SeatRow>(
+      db,
+      `WITH seat AS (
+         UPDATE events.events
+            SET seats_taken = seats_taken + 1
+          WHERE id = $1 AND (capacity IS NULL OR seats_taken < capacity)
+         RETURNING id, price, title
+       )
+       INSERT INTO events.participants (event_id, member_id, attempt, status, price)
+       SELECT seat.id, $2,
+              COALESCE((SELECT max(attempt) FROM events.participants
+                         WHERE event_id = $1 AND member_id = $2), 0) + 1,
+              'pending', seat.price
+         FROM seat
+       RETURNING id, event_id, member_id, attempt, price, (SELECT title FROM seat) AS title, status`,
+      [eventId, memberId],
+    );
+    return row ? toSeat(row) : undefined;
+  }
+
+  /**
+   * `pending` → `joined`; null when the attempt is no longer pending. Answers what the steps after
+   * a join need: the event's seats, and whether this is the member's first confirmed join ever.
+   */
+  async confirm(db: Queryable, seatId: string): Promise<Confirmation | null> {
     const row = await queryOne<{
       joined_at: Date;
       capacity: number | null;
@@ -155,41 +188,59 @@ export class SeatsRepository {
     };
   }
 
-  /** `pending` → `failed` and the seat back, together; false when it was not pending any more. */
-  async release(seatId: string, db: Queryable = this.dataSource): Promise<boolean> {
+  /**
+   * A `pending` attempt ends without a seat: `failed` (its debit was refused) or `cancelled` (the
+   * event was cancelled while it was paid for: its refund is owed). The seat goes back with it.
+   * False when the attempt was not pending any more.
+   */
+  async endPending(
+    db: Queryable,
+    args: { seatId: string; as: 'failed' | 'cancelled' },
+  ): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       db,
-      `WITH released AS (
+      `WITH ended AS (
          UPDATE events.participants
-            SET status = 'failed', updated_at = now()
+            SET status = $2::varchar, updated_at = now(),
+                refund_state = CASE WHEN $2::varchar = 'cancelled' AND price > 0 THEN 'due' END
           WHERE id = $1 AND status = 'pending'
          RETURNING event_id
        )
        UPDATE events.events SET seats_taken = seats_taken - 1
-        WHERE id IN (SELECT event_id FROM released)
+        WHERE id IN (SELECT event_id FROM ended)
        RETURNING id`,
-      [seatId],
+      [args.seatId, args.as],
     );
     return rows.length > 0;
   }
 
-  async statusOf(seatId: string): Promise<{ status: string; joinedAt: Date | null }> {
-    const [row] = await queryRows<{ status: string; joined_at: Date | null }>(
-      this.dataSource,
-      `SELECT status, joined_at FROM events.participants WHERE id = $1`,
+  async find(db: Queryable, seatId: string): Promise<Seat | undefined> {
+    const row = await queryOne<SeatRow>(
+      db,
+      `SELECT ${SEAT_COLUMNS}
+         FROM events.participants p JOIN events.events e ON e.id = p.event_id
+        WHERE p.id = $1`,
       [seatId],
     );
-    return { status: row.status, joinedAt: row.joined_at };
+    return row ? toSeat(row) : undefined;
+  }
+
+  async joinedAtOf(db: Queryable, seatId: string): Promise<Date | null> {
+    const row = await queryOne<{ joined_at: Date | null }>(
+      db,
+      `SELECT joined_at FROM events.participants WHERE id = $1`,
+      [seatId],
+    );
+    return row?.joined_at ?? null;
   }
 
   /**
-   * `joined` → `left` before the start, the seat back, and the refund marked as owed, in one
-   * statement. A second leave finds no `joined` row (it waited for the first one's row lock and
-   * re-checked), so an attempt is left, and refunded, once.
+   * `joined` → `left` before the start, the seat back, and the refund marked as owed. A second
+   * leave finds no `joined` row, so an attempt is left, and refunded, once.
    */
-  async leave(eventId: string, memberId: string): Promise<LeftSeat> {
+  async leave(db: Queryable, eventId: string, memberId: string): Promise<LeftSeat> {
     const rows = await queryRows<SeatRow & { left_at: Date }>(
-      this.dataSource,
+      db,
       `WITH gone AS (
          UPDATE events.participants p
             SET status = 'left', left_at = now(), updated_at = now(),
@@ -197,7 +248,7 @@ export class SeatsRepository {
            FROM events.events e
           WHERE p.event_id = $1 AND p.member_id = $2 AND p.status = 'joined'
             AND e.id = p.event_id AND e.start_date > now()
-         RETURNING p.id, p.event_id, p.member_id, p.attempt, p.price, p.left_at, e.title
+         RETURNING p.id, p.event_id, p.member_id, p.attempt, p.price, p.left_at, e.title, p.status
        ), freed AS (
          UPDATE events.events SET seats_taken = seats_taken - 1
           WHERE id IN (SELECT event_id FROM gone)
@@ -206,13 +257,13 @@ export class SeatsRepository {
        SELECT gone.* FROM gone, freed`,
       [eventId, memberId],
     );
-    if (rows.length === 0) throw await this.whyNotLeft(eventId, memberId);
+    if (rows.length === 0) throw await this.whyNotLeft(db, eventId, memberId);
     return { ...toSeat(rows[0]), leftAt: rows[0].left_at };
   }
 
-  private async whyNotLeft(eventId: string, memberId: string): Promise<DomainError> {
+  private async whyNotLeft(db: Queryable, eventId: string, memberId: string): Promise<DomainError> {
     const event = await queryOne<{ upcoming: boolean; joined: boolean }>(
-      this.dataSource,
+      db,
       `SELECT e.start_date > now() AS upcoming,
               EXISTS (SELECT 1 FROM events.participants p
                        WHERE p.event_id = e.id AND p.member_id = $2 AND p.status = 'joined') AS joined
@@ -222,6 +273,27 @@ export class SeatsRepository {
     if (!event) return eventNotFound(eventId);
     if (!event.joined) return notJoined();
     return cannotLeaveStarted();
+  }
+
+  /** Every `joined` participant → `cancelled`, refund owed, seats back; the cancelled seats. */
+  async cancelJoined(db: Queryable, eventId: string): Promise<Seat[]> {
+    const rows = await queryRows<SeatRow>(
+      db,
+      `WITH gone AS (
+         UPDATE events.participants p
+            SET status = 'cancelled', left_at = now(), updated_at = now(),
+                refund_state = CASE WHEN p.price > 0 THEN 'due' END
+          WHERE p.event_id = $1 AND p.status = 'joined'
+         RETURNING p.id, p.event_id, p.member_id, p.attempt, p.price, p.status
+       ), freed AS (
+         UPDATE events.events e SET seats_taken = seats_taken - (SELECT count(*) FROM gone)
+          WHERE e.id = $1
+         RETURNING e.title
+       )
+       SELECT gone.*, freed.title FROM gone, freed`,
+      [eventId],
+    );
+    return rows.map(toSeat);
   }
 
   /** Records that a paid attempt lost its seat and is owed its price back. */
@@ -243,9 +315,9 @@ export class SeatsRepository {
     );
   }
 
-  async seatsOf(eventId: string): Promise<EventSeats> {
+  async seatsOf(db: Queryable, eventId: string): Promise<EventSeats> {
     const [row] = await queryRows<{ capacity: number | null; seats_taken: number }>(
-      this.dataSource,
+      db,
       `SELECT capacity, seats_taken FROM events.events WHERE id = $1`,
       [eventId],
     );
@@ -271,23 +343,27 @@ export class SeatsRepository {
   }
 
   /**
-   * Locks one stale attempt for the sweep (SKIP LOCKED: another replica's sweep, or the join
-   * still finishing it, keeps it); null when someone else has it or it is settled already.
+   * Claims one stale attempt for the sweep by moving its `updated_at` to now: another replica's
+   * sweep no longer sees it as stale for a grace period. One single-row statement, so it holds no
+   * lock while the sweep talks to users (the event's lock is taken afterwards, in order).
+   * Undefined when someone else claimed or settled it first.
    */
-  async lockForSettlement(
-    manager: EntityManager,
-    args: { seatId: string; kind: 'pending' | 'refund' },
-  ): Promise<Seat | null> {
+  async claimForSettlement(args: {
+    seatId: string;
+    kind: 'pending' | 'refund';
+    graceMs: number;
+  }): Promise<Seat | undefined> {
     const condition = args.kind === 'pending' ? `p.status = 'pending'` : `p.refund_state = 'due'`;
-    const [row] = await queryRows<SeatRow>(
-      manager,
-      `SELECT p.id, p.event_id, p.member_id, p.attempt, p.price, e.title
-         FROM events.participants p JOIN events.events e ON e.id = p.event_id
-        WHERE p.id = $1 AND ${condition}
-        FOR UPDATE OF p SKIP LOCKED`,
-      [args.seatId],
+    const row = await queryOne<SeatRow>(
+      this.dataSource,
+      `UPDATE events.participants p SET updated_at = now()
+         FROM events.events e
+        WHERE p.id = $1 AND e.id = p.event_id AND ${condition}
+          AND p.updated_at < now() - make_interval(secs => $2::double precision / 1000)
+        RETURNING ${SEAT_COLUMNS}`,
+      [args.seatId, args.graceMs],
     );
-    return row ? toSeat(row) : null;
+    return row ? toSeat(row) : undefined;
   }
 
   /** Participants who joined, in joining order, with the total. */

@@ -35,7 +35,9 @@ export class AdminEventsController {
   }
 
   @Get(':event_id/participants')
-  @ApiOperation({ summary: 'Participants of any event, in joining order' })
+  @ApiOperation({
+    summary: 'Participants of any event, in joining order, and its waitlist in line order',
+  })
   @ApiParam({ name: 'event_id', format: 'uuid' })
   @ApiOkResponse({ type: EventParticipantsPage })
   @ApiNotFoundResponse({ description: 'Unknown event, or an id that is not a UUID' })
@@ -47,6 +49,7 @@ export class AdminEventsController {
       event_id: eventId,
       limit: query.limit,
       offset: query.offset,
+      with_waitlist: true,
     });
   }
 }

@@ -27,6 +27,7 @@ export interface ApiErrorBody {
   detail: string;
   code?: string;
   fields?: FieldErrors;
+  details?: Record<string, unknown>;
   error_id?: string;
   [extra: string]: unknown;
 }
@@ -45,6 +46,7 @@ const RESERVED_KEYS = new Set([
   'detail',
   'code',
   'fields',
+  'details',
   'error_id',
 ]);
 
@@ -53,9 +55,10 @@ function body(options: {
   message: string;
   code?: string;
   fields?: FieldErrors;
+  details?: Record<string, unknown>;
   extra?: Record<string, unknown>;
 }): ApiErrorBody {
-  const { status, message, code, fields, extra } = options;
+  const { status, message, code, fields, details, extra } = options;
   return {
     ...extra,
     statusCode: status,
@@ -64,7 +67,15 @@ function body(options: {
     detail: message,
     ...(code ? { code } : {}),
     ...(fields ? { fields } : {}),
+    ...(details ? { details } : {}),
   };
+}
+
+/** A service's details of an expected failure other than validation, when they are an object. */
+function detailsOf(code: unknown, details: unknown): Record<string, unknown> | undefined {
+  if (code === ErrorCode.VALIDATION_FAILED) return undefined;
+  if (typeof details !== 'object' || details === null || Array.isArray(details)) return undefined;
+  return details as Record<string, unknown>;
 }
 
 /** Field errors sent back by a service's validation (bus VALIDATION_FAILED details). */
@@ -112,7 +123,10 @@ function fromPayload(payload: BusErrorPayload, cause: unknown): ApiError {
       : HttpStatus.INTERNAL_SERVER_ERROR;
   if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(cause, status);
   const fields = code === ErrorCode.VALIDATION_FAILED ? fieldsOfDetails(details) : undefined;
-  return { status, body: body({ status, message, code, fields }) };
+  return {
+    status,
+    body: body({ status, message, code, fields, details: detailsOf(code, details) }),
+  };
 }
 
 function unexpected(cause: unknown, status = HttpStatus.INTERNAL_SERVER_ERROR): ApiError {

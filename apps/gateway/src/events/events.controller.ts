@@ -38,6 +38,7 @@ import {
   MemberRole,
   ParticipantsPageQuery,
   UpdateEventBody,
+  WaitlistEntryView,
 } from '@up/contracts';
 import {
   Authenticated,
@@ -92,7 +93,8 @@ export class EventsController {
   @Get(':event_id')
   @OptionalAuthentication()
   @ApiOperation({
-    summary: 'One event with its seats; `joined` tells an authenticated caller whether they are in',
+    summary:
+      'One event with its seats and `waitlist_count`; `joined` and `waitlist_position` for an authenticated caller',
   })
   @ApiParam(EVENT_ID)
   @ApiOkResponse({ type: EventView })
@@ -146,7 +148,10 @@ export class EventsController {
   @Delete(':event_id')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Deactivate an event (its creator or an admin)' })
+  @ApiOperation({
+    summary:
+      'Cancel (deactivate) an event (its creator or an admin): before its start every participant is refunded once and the waitlist released',
+  })
   @ApiParam(EVENT_ID)
   @ApiNoContentResponse({ description: 'Deactivated (also when it already was)' })
   @ApiForbiddenResponse({ description: 'Neither the creator of the event nor an admin' })
@@ -155,11 +160,12 @@ export class EventsController {
     @Param('event_id', EventIdPipe) eventId: string,
     @CurrentMember() member: AuthenticatedMember,
   ): Promise<void> {
-    await this.bus.send(EVENTS.DEACTIVATE, {
-      event_id: eventId,
-      actor_id: member.id,
-      actor_role: member.role,
-    });
+    await this.bus.send(
+      EVENTS.DEACTIVATE,
+      { event_id: eventId, actor_id: member.id, actor_role: member.role },
+      // Refunds every participant through the users service before answering.
+      { timeoutMs: SEAT_CHANGE_TIMEOUT_MS },
+    );
   }
 
   @Post(':event_id/join')
@@ -169,7 +175,8 @@ export class EventsController {
   @ApiCreatedResponse({ type: JoinEventResult })
   @ApiResponse({ status: 402, description: 'Not enough UP coins' })
   @ApiConflictResponse({
-    description: 'Already joined, full, inactive or already started (see `code`)',
+    description:
+      'Already joined, full (EVENT_FULL with `details.waitlist_available: true`), inactive or already started (see `code`)',
   })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   join(
@@ -200,6 +207,40 @@ export class EventsController {
       { event_id: eventId, member_id: member.id },
       { timeoutMs: SEAT_CHANGE_TIMEOUT_MS },
     );
+  }
+
+  @Post(':event_id/waitlist')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Join the waitlist of a full event; the first in line gets the next freed seat',
+  })
+  @ApiParam(EVENT_ID)
+  @ApiCreatedResponse({ type: WaitlistEntryView })
+  @ApiConflictResponse({
+    description:
+      'EVENT_NOT_FULL (join instead), ALREADY_JOINED, ALREADY_WAITLISTED, or EVENT_NOT_JOINABLE (inactive or started)',
+  })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  joinWaitlist(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<WaitlistEntryView> {
+    return this.bus.send(EVENTS.JOIN_WAITLIST, { event_id: eventId, member_id: member.id });
+  }
+
+  @Delete(':event_id/waitlist')
+  @Authenticated()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Leave the waitlist' })
+  @ApiParam(EVENT_ID)
+  @ApiNoContentResponse({ description: 'Out of the line' })
+  @ApiConflictResponse({ description: 'NOT_WAITLISTED' })
+  @ApiNotFoundResponse({ description: NOT_FOUND })
+  async leaveWaitlist(
+    @Param('event_id', EventIdPipe) eventId: string,
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<void> {
+    await this.bus.send(EVENTS.LEAVE_WAITLIST, { event_id: eventId, member_id: member.id });
   }
 
   @Get(':event_id/participants')

@@ -12,7 +12,10 @@ export class MemberEventsController {
 
   @Get('events')
   @Authenticated()
-  @ApiOperation({ summary: 'Events the caller joined: upcoming soonest first, then past ones' })
+  @ApiOperation({
+    summary:
+      'Events the caller joined, waits for or had cancelled, each with `status`: upcoming soonest first, then past ones',
+  })
   @ApiOkResponse({ type: EventPage })
   myEvents(
     @Query() query: EventsPageQuery,

@@ -34,6 +34,10 @@ export const ErrorCode = {
   EVENT_NOT_JOINABLE: 'EVENT_NOT_JOINABLE',
   ALREADY_JOINED: 'ALREADY_JOINED',
   NOT_JOINED: 'NOT_JOINED',
+  // Waitlist
+  EVENT_NOT_FULL: 'EVENT_NOT_FULL',
+  ALREADY_WAITLISTED: 'ALREADY_WAITLISTED',
+  NOT_WAITLISTED: 'NOT_WAITLISTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -67,6 +71,9 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.EVENT_NOT_JOINABLE:
     case ErrorCode.ALREADY_JOINED:
     case ErrorCode.NOT_JOINED:
+    case ErrorCode.EVENT_NOT_FULL:
+    case ErrorCode.ALREADY_WAITLISTED:
+    case ErrorCode.NOT_WAITLISTED:
       return 409;
     case ErrorCode.RATE_LIMITED:
       return 429;

@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
+import { IsArray, IsBoolean, IsInt, IsOptional, IsString, IsUUID, Min } from 'class-validator';
 import { IsInstant } from './event-validators';
 
 /** `event.created`: a new event exists (active or not). */
@@ -87,4 +87,83 @@ export class ParticipantLeftPayload {
   @IsOptional()
   @IsInt()
   spots_left!: number | null;
+}
+
+/**
+ * `event.cancelled`: the event was cancelled (deactivated before its start); its participants were
+ * refunded (`refunded_member_ids`, the members seated at that moment) and its waitlist released.
+ */
+export class EventCancelledPayload {
+  @IsUUID()
+  event_id!: string;
+
+  @IsString()
+  title!: string;
+
+  @IsInstant()
+  start_date!: string;
+
+  @IsArray()
+  @IsUUID('all', { each: true })
+  refunded_member_ids!: string[];
+
+  @IsArray()
+  @IsUUID('all', { each: true })
+  released_waitlist_member_ids!: string[];
+}
+
+/** `event.rescheduled`: the start or the place of an event changed. */
+export class EventRescheduledPayload {
+  @IsUUID()
+  event_id!: string;
+
+  @IsString()
+  title!: string;
+
+  @IsInstant()
+  old_start_date!: string;
+
+  @IsInstant()
+  new_start_date!: string;
+
+  @IsOptional()
+  @IsString()
+  old_location!: string | null;
+
+  @IsOptional()
+  @IsString()
+  new_location!: string | null;
+
+  @IsString()
+  timezone!: string;
+}
+
+/** `event.waitlist_promoted`: a waiting member got a freed seat and paid for it. */
+export class WaitlistPromotedPayload {
+  @IsUUID()
+  event_id!: string;
+
+  @IsUUID()
+  member_id!: string;
+
+  @IsInstant()
+  joined_at!: string;
+
+  /** UP coins debited. */
+  @IsInt()
+  @Min(0)
+  price!: number;
+}
+
+/** `event.waitlist_skipped`: a waiting member was offered a seat but could not pay; out of the line. */
+export class WaitlistSkippedPayload {
+  @IsUUID()
+  event_id!: string;
+
+  @IsUUID()
+  member_id!: string;
+
+  /** The users service's refusal, e.g. INSUFFICIENT_COINS. */
+  @IsString()
+  reason_code!: string;
 }

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
 import { PageQuery } from '../pagination/page-query';
 import { MEMBER_ROLES, type MemberRole } from '../users/member-roles';
 import { CreateEventBody, UpdateEventBody } from './event-body.dto';
@@ -32,6 +32,11 @@ export class ParticipantsPageQuery extends PageQuery(PARTICIPANTS_PAGE_DEFAULT_L
 export class ListEventParticipantsDto extends ParticipantsPageQuery {
   @IsUUID()
   event_id!: string;
+
+  /** The administration's view: the waitlist too, in line order. */
+  @IsOptional()
+  @IsBoolean()
+  with_waitlist?: boolean;
 }
 
 export class GetEventDto {
@@ -94,6 +99,15 @@ export class JoinEventDto {
 }
 
 export class LeaveEventDto {
+  @IsUUID()
+  event_id!: string;
+
+  @IsUUID()
+  member_id!: string;
+}
+
+/** `events.join_waitlist` and `events.leave_waitlist`. */
+export class WaitlistDto {
   @IsUUID()
   event_id!: string;
 

@@ -3,6 +3,10 @@ import { PageWindow } from '../pagination/page-window';
 import type { PublicProfile } from '../users/profiles';
 import type { MemberRole } from '../users/member-roles';
 
+/** A member's place in an event, as `GET /api/users/me/events` shows it. */
+export const PARTICIPATION_STATUSES = ['joined', 'cancelled', 'waitlisted'] as const;
+export type ParticipationStatus = (typeof PARTICIPATION_STATUSES)[number];
+
 /**
  * An event as clients see it: docs/api.md's event body plus `timezone`, `participants_count`,
  * `spots_left` and, for an authenticated caller, `joined`. Dates are ISO 8601 UTC strings.
@@ -58,6 +62,26 @@ export class EventView {
 
   @ApiPropertyOptional({ description: 'Present when the caller is authenticated.' })
   joined?: boolean;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: 'Members waiting for a seat (event details only).',
+  })
+  waitlist_count?: number;
+
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    description:
+      'The authenticated caller’s place in the waitlist (1 = next); null when not waiting (event details only).',
+  })
+  waitlist_position?: number | null;
+
+  @ApiPropertyOptional({
+    enum: PARTICIPATION_STATUSES,
+    description: 'The caller’s participation (`GET /api/users/me/events` only).',
+  })
+  status?: ParticipationStatus;
 }
 
 export class EventPage extends PageWindow {
@@ -101,6 +125,33 @@ export class LeaveEventResult {
   balance!: number | null;
 }
 
+/** `POST /api/v1/events/{id}/waitlist` answers exactly this. */
+export class WaitlistEntryView {
+  @ApiProperty({ format: 'uuid' })
+  event_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  user_id!: string;
+
+  @ApiProperty({ type: 'integer', description: 'Place in the line; 1 is next.' })
+  position!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  joined_waitlist_at!: string;
+}
+
+/** A waiting member, for the administration's participants route. */
+export class WaitlistedMember {
+  @ApiProperty({ format: 'uuid' })
+  user_id!: string;
+
+  @ApiProperty({ type: 'integer' })
+  position!: number;
+
+  @ApiProperty({ format: 'date-time' })
+  joined_waitlist_at!: string;
+}
+
 /** A participant: the public profile (allow-listed by the users service) and when they joined. */
 export class EventParticipant implements PublicProfile {
   @ApiProperty({ format: 'uuid' })
@@ -131,6 +182,12 @@ export class EventParticipant implements PublicProfile {
 export class EventParticipantsPage extends PageWindow {
   @ApiProperty({ type: [EventParticipant] })
   participants!: EventParticipant[];
+
+  @ApiPropertyOptional({
+    type: [WaitlistedMember],
+    description: 'The waitlist in line order (administration route only).',
+  })
+  waitlist?: WaitlistedMember[];
 }
 
 /** An RFC 5545 document (`text/calendar`) and a file name for Content-Disposition. */

@@ -11,6 +11,7 @@ import type {
   ListMemberEventsDto,
   ListUpcomingEventsDto,
   UpdateEventDto,
+  WaitlistDto,
 } from './event-requests.dto';
 import type {
   EventCalendar,
@@ -19,11 +20,16 @@ import type {
   EventView,
   JoinEventResult,
   LeaveEventResult,
+  WaitlistEntryView,
 } from './event.views';
 import type {
+  EventCancelledPayload,
   EventCreatedPayload,
+  EventRescheduledPayload,
   ParticipantJoinedPayload,
   ParticipantLeftPayload,
+  WaitlistPromotedPayload,
+  WaitlistSkippedPayload,
 } from './event-bus-events';
 
 /**
@@ -41,11 +47,16 @@ export const EVENTS = {
   CREATE: requestPattern<CreateEventDto, EventView>('events.create'),
   /** The creator or an admin (FORBIDDEN otherwise). EVENT_NOT_FOUND, VALIDATION_FAILED. */
   UPDATE: requestPattern<UpdateEventDto, EventView>('events.update'),
-  /** The creator or an admin: `is_active = false`. Idempotent. */
+  /**
+   * The creator or an admin: `is_active = false`. Before the start this cancels the event: every
+   * seated participant is refunded once, the waitlist is released, `event.cancelled` is emitted.
+   * Idempotent.
+   */
   DEACTIVATE: requestPattern<DeactivateEventDto, EventView>('events.deactivate'),
   /**
    * Takes a seat and debits the price (users.debit_coins). ALREADY_JOINED, EVENT_FULL,
    * INSUFFICIENT_COINS, EVENT_NOT_JOINABLE, EVENT_NOT_FOUND. Emits `event.participant_joined`.
+   * EVENT_FULL carries `details: {waitlist_available: true}`.
    */
   JOIN: requestPattern<JoinEventDto, JoinEventResult>('events.join'),
   /** Frees the seat before the start and refunds the price once. NOT_JOINED, EVENT_NOT_JOINABLE. */
@@ -54,12 +65,22 @@ export const EVENTS = {
   LIST_PARTICIPANTS: requestPattern<ListEventParticipantsDto, EventParticipantsPage>(
     'events.list_participants',
   ),
-  /** Events a member has joined (and not left): upcoming soonest first, then past most recent first. */
+  /**
+   * Events a member is in (joined), waiting for (waitlisted) or was refunded by a cancellation
+   * (cancelled), each with the member's `status`: upcoming soonest first, then past most recent first.
+   */
   LIST_MEMBER_EVENTS: requestPattern<ListMemberEventsDto, EventPage>('events.list_member_events'),
   /** Every event, inactive and past ones too, newest start first (administration). */
   ADMIN_LIST: requestPattern<AdminListEventsDto, EventPage>('events.admin_list'),
   /** The event as an RFC 5545 iCalendar document with its VTIMEZONE. */
   GET_ICS: requestPattern<GetEventCalendarDto, EventCalendar>('events.get_ics'),
+  /**
+   * Joins the waitlist of a full event; nothing is charged. EVENT_NOT_FULL, ALREADY_JOINED,
+   * ALREADY_WAITLISTED, EVENT_NOT_JOINABLE, EVENT_NOT_FOUND.
+   */
+  JOIN_WAITLIST: requestPattern<WaitlistDto, WaitlistEntryView>('events.join_waitlist'),
+  /** Leaves the waitlist. NOT_WAITLISTED, EVENT_NOT_FOUND. */
+  LEAVE_WAITLIST: requestPattern<WaitlistDto, null>('events.leave_waitlist'),
 } as const;
 
 /**
@@ -71,4 +92,8 @@ export const EVENT_EVENTS = {
   CREATED: eventName<EventCreatedPayload>('event.created'),
   PARTICIPANT_JOINED: eventName<ParticipantJoinedPayload>('event.participant_joined'),
   PARTICIPANT_LEFT: eventName<ParticipantLeftPayload>('event.participant_left'),
+  CANCELLED: eventName<EventCancelledPayload>('event.cancelled'),
+  RESCHEDULED: eventName<EventRescheduledPayload>('event.rescheduled'),
+  WAITLIST_PROMOTED: eventName<WaitlistPromotedPayload>('event.waitlist_promoted'),
+  WAITLIST_SKIPPED: eventName<WaitlistSkippedPayload>('event.waitlist_skipped'),
 } as const;

@@ -1,0 +1,287 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { isBusRemoteError } from '@up/bus';
+import { DomainError, ErrorCode, EVENT_EVENTS, isErrorCode } from '@up/contracts';
+import { Outbox, OutboxEvent, outboxEvent, TransactionRunner, Tx } from '@up/database';
+import { spotsLeft } from '../events/event-view';
+import { MembersClient } from '../members/members.client';
+import { joinDebitKey, ledgerReason, refundOf } from './coin-keys';
+import { Confirmation, Seat, SeatsRepository } from './seats.repository';
+import { WaitlistRepository } from './waitlist.repository';
+
+/** What the debit of a seat came to. */
+export type Payment =
+  | { kind: 'paid'; balance: number | null }
+  /** Users refused (INSUFFICIENT_COINS, MEMBER_INACTIVE, ...): nothing was charged. */
+  | { kind: 'refused'; error: DomainError }
+  /** Users did not answer, or failed: the recovery sweep settles the seat later. */
+  | { kind: 'unknown'; error: unknown };
+
+/** How a paid seat ended. */
+export type Settled =
+  | { kind: 'joined'; joinedAt: Date; byUs: boolean }
+  /** The event was cancelled while the seat was paid for: refunded. */
+  | { kind: 'cancelled' }
+  /** The sweep gave the seat back meanwhile: refunded. */
+  | { kind: 'lost' };
+
+/** The users service's refusal, passed on with its code (402, 404, ...). */
+function asDomainError(error: unknown): DomainError {
+  if (isBusRemoteError(error) && isErrorCode(error.code)) {
+    return new DomainError(error.code, error.message, error.details);
+  }
+  return new DomainError(ErrorCode.CONFLICT, (error as Error).message);
+}
+
+/**
+ * The steps every seat goes through once it is held `pending`, whoever holds it (a join, a
+ * promotion from the waitlist, the recovery sweep): pay (a debit with the attempt's key), then
+ * confirm or give it back. Each step after the debit is one transaction that locks the event's
+ * row first and writes its bus events to the outbox. A seat given back goes to the first member
+ * in the waitlist in the same transaction (`offerFreedSeats`), so nobody jumps the line, and that
+ * promotion is paid for and settled here too.
+ */
+@Injectable()
+export class SeatSettlement {
+  private readonly logger = new Logger(SeatSettlement.name);
+
+  constructor(
+    private readonly transactions: TransactionRunner,
+    private readonly seats: SeatsRepository,
+    private readonly waitlist: WaitlistRepository,
+    private readonly members: MembersClient,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /** The debit, with the attempt's idempotency key; a free seat asks for the balance only. */
+  async pay(seat: Seat, options: { balance: boolean } = { balance: true }): Promise<Payment> {
+    try {
+      if (seat.price === 0) {
+        return {
+          kind: 'paid',
+          balance: options.balance ? await this.members.balance(seat.memberId) : null,
+        };
+      }
+      const debit = await this.members.debit({
+        memberId: seat.memberId,
+        amount: seat.price,
+        idempotencyKey: joinDebitKey(seat),
+        reason: ledgerReason('Event', seat.title),
+      });
+      return { kind: 'paid', balance: debit.balance };
+    } catch (error) {
+      if (isBusRemoteError(error) && error.status < 500) {
+        return { kind: 'refused', error: asDomainError(error) };
+      }
+      // A free seat charged nothing, so a failed balance read is no reason to keep it pending.
+      if (seat.price === 0) {
+        return {
+          kind: 'refused',
+          error: new DomainError(ErrorCode.SERVICE_UNAVAILABLE, (error as Error).message),
+        };
+      }
+      return { kind: 'unknown', error };
+    }
+  }
+
+  /**
+   * A paid seat: `pending` → `joined` (and its promotion, if any, `promoted`), with the bus events,
+   * in one transaction. If the event was cancelled meanwhile the seat ends `cancelled` and is
+   * refunded; if the sweep already settled it, whatever it did stands (a seat it gave back is
+   * refunded: the debit went through after all).
+   */
+  async confirmPaid(seat: Seat): Promise<Settled> {
+    const outcome = await this.transactions.run(async (tx) => {
+      const db = tx.manager;
+      const event = await this.seats.lockEvent(db, seat.eventId);
+      if (event && !event.isActive) {
+        if (await this.seats.endPending(db, { seatId: seat.id, as: 'cancelled' })) {
+          await this.waitlist.endPromotion(db, { participantId: seat.id, as: 'released' });
+          return { kind: 'cancelled' as const };
+        }
+      } else {
+        const confirmation = await this.seats.confirm(db, seat.id);
+        if (confirmation) {
+          await this.publishJoined(tx, seat, confirmation);
+          return { kind: 'confirmed' as const, confirmation };
+        }
+      }
+      return { kind: 'settled' as const, current: await this.seats.find(db, seat.id) };
+    });
+    if (outcome.kind === 'confirmed') {
+      await this.afterJoin(seat, outcome.confirmation);
+      return { kind: 'joined', joinedAt: outcome.confirmation.joinedAt, byUs: true };
+    }
+    if (outcome.kind === 'cancelled') {
+      await this.refund({ ...seat, status: 'cancelled' });
+      return { kind: 'cancelled' };
+    }
+    const current = outcome.current;
+    if (current?.status === 'joined') {
+      const joinedAt = await this.seats.joinedAtOf(this.transactions.manager, seat.id);
+      return { kind: 'joined', joinedAt: joinedAt ?? new Date(), byUs: false };
+    }
+    if (current?.status === 'cancelled') {
+      await this.refund(current);
+      return { kind: 'cancelled' };
+    }
+    // Given back by the sweep (its own debit was refused) while ours went through: pay back.
+    await this.refundLostSeat(current ?? seat);
+    return { kind: 'lost' };
+  }
+
+  /**
+   * A seat whose debit was refused: `pending` → `failed` and the seat back; a promotion is
+   * `skipped` (with its bus event) and the freed seat offered to the next in line. False when the
+   * seat was not pending any more.
+   */
+  async giveBack(seat: Seat, refusal: DomainError): Promise<boolean> {
+    const { released, offered } = await this.transactions.run(async (tx) => {
+      const db = tx.manager;
+      await this.seats.lockEvent(db, seat.eventId);
+      if (!(await this.seats.endPending(db, { seatId: seat.id, as: 'failed' }))) {
+        return { released: false, offered: [] };
+      }
+      const skipped = await this.waitlist.endPromotion(db, {
+        participantId: seat.id,
+        as: 'skipped',
+      });
+      if (skipped) {
+        await this.outbox.publish(tx, EVENT_EVENTS.WAITLIST_SKIPPED, {
+          event_id: seat.eventId,
+          member_id: skipped,
+          reason_code: refusal.code,
+        });
+      }
+      return { released: true, offered: await this.offerFreedSeats(tx, seat.eventId) };
+    });
+    await this.settlePromotions(offered);
+    return released;
+  }
+
+  /**
+   * Under the event's lock (taken by the caller): every free seat goes to the first member waiting,
+   * in line order, as a `pending` seat; the caller settles them after the commit
+   * (`settlePromotions`). Nothing for a cancelled or started event; an event whose capacity was
+   * lifted takes the whole line.
+   */
+  async offerFreedSeats(tx: Tx, eventId: string): Promise<Seat[]> {
+    const db = tx.manager;
+    const event = await this.seats.lockEvent(db, eventId);
+    if (!event || !event.isActive || !event.upcoming) return [];
+    const offered: Seat[] = [];
+    const capacity = event.capacity ?? Number.POSITIVE_INFINITY;
+    for (let free = capacity - event.seatsTaken; free > 0;) {
+      const next = await this.waitlist.first(db, eventId);
+      if (!next) break;
+      if (await this.seats.holdsSeat(db, eventId, next.memberId)) {
+        await this.waitlist.release(db, next.id);
+        continue;
+      }
+      const seat = await this.seats.takeSeat(db, eventId, next.memberId);
+      if (!seat) break;
+      await this.waitlist.markPromoting(db, next.id, seat.id);
+      offered.push(seat);
+      free -= 1;
+    }
+    return offered;
+  }
+
+  /** Pays for and settles seats offered to waiting members; failures stay for the sweep. */
+  async settlePromotions(seats: readonly Seat[]): Promise<void> {
+    await Promise.all(
+      seats.map(async (seat) => {
+        try {
+          await this.settleOffered(seat);
+        } catch (error) {
+          this.logger.warn(
+            { err: error, seatId: seat.id, eventId: seat.eventId, memberId: seat.memberId },
+            'promotion not settled; the recovery sweep settles it',
+          );
+        }
+      }),
+    );
+  }
+
+  private async settleOffered(seat: Seat): Promise<void> {
+    const payment = await this.pay(seat, { balance: false });
+    if (payment.kind === 'paid') await this.confirmPaid(seat);
+    else if (payment.kind === 'refused') await this.giveBack(seat, payment.error);
+    else {
+      this.logger.warn(
+        { err: payment.error, seatId: seat.id, memberId: seat.memberId },
+        'promotion debit outcome unknown; left pending for the recovery sweep',
+      );
+    }
+  }
+
+  /** A paid attempt that ended without a seat gets its price back, once (the refund key). */
+  async refundLostSeat(seat: Seat): Promise<void> {
+    if (seat.price === 0) return;
+    await this.seats.markRefundDue(seat.id);
+    await this.refund({ ...seat, status: seat.status === 'cancelled' ? 'cancelled' : 'failed' });
+  }
+
+  /**
+   * Credits an attempt's refund and marks it done. On failure the refund stays `due` and the
+   * sweep retries it; the attempt's refund key makes a retry after a lost answer harmless.
+   */
+  async refund(seat: Seat): Promise<number | null> {
+    if (seat.price === 0) return null;
+    const { key, reason } = refundOf(seat);
+    try {
+      const credit = await this.members.credit({
+        memberId: seat.memberId,
+        amount: seat.price,
+        idempotencyKey: key,
+        reason,
+      });
+      await this.seats.markRefunded(seat.id);
+      return credit.balance;
+    } catch (error) {
+      this.logger.warn(
+        { err: error, seatId: seat.id, memberId: seat.memberId },
+        'refund not confirmed; the recovery sweep retries it',
+      );
+      return null;
+    }
+  }
+
+  /** The `first_event` achievement; it touches neither seats nor coins, so a failure is logged. */
+  private async afterJoin(seat: Seat, { firstJoin }: Confirmation): Promise<void> {
+    if (!firstJoin) return;
+    try {
+      await this.members.awardFirstEvent(seat.memberId);
+    } catch (error) {
+      this.logger.warn({ err: error, memberId: seat.memberId }, 'first_event not awarded');
+    }
+  }
+
+  private async publishJoined(tx: Tx, seat: Seat, confirmation: Confirmation): Promise<void> {
+    const joinedAt = confirmation.joinedAt.toISOString();
+    const events: OutboxEvent[] = [
+      outboxEvent(EVENT_EVENTS.PARTICIPANT_JOINED, {
+        event_id: seat.eventId,
+        member_id: seat.memberId,
+        joined_at: joinedAt,
+        price: seat.price,
+        participants_count: confirmation.seats.seatsTaken,
+        spots_left: spotsLeft(confirmation.seats),
+      }),
+    ];
+    const promoted = await this.waitlist.endPromotion(tx.manager, {
+      participantId: seat.id,
+      as: 'promoted',
+    });
+    if (promoted) {
+      events.push(
+        outboxEvent(EVENT_EVENTS.WAITLIST_PROMOTED, {
+          event_id: seat.eventId,
+          member_id: seat.memberId,
+          joined_at: joinedAt,
+          price: seat.price,
+        }),
+      );
+    }
+    await this.outbox.publishAll(tx, events);
+  }
+}

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Queryable, queryOne, queryRows } from '@up/database';
+
+export interface WaitlistEntry {
+  id: string;
+  eventId: string;
+  memberId: string;
+  joinedWaitlistAt: Date;
+}
+
+interface EntryRow {
+  id: string;
+  event_id: string;
+  member_id: string;
+  joined_waitlist_at: Date;
+}
+
+const toEntry = (row: EntryRow): WaitlistEntry => ({
+  id: row.id,
+  eventId: row.event_id,
+  memberId: row.member_id,
+  joinedWaitlistAt: row.joined_waitlist_at,
+});
+
+/**
+ * The `events.waitlist` table. Every change happens in a transaction that holds the event's row
+ * lock (see SeatsRepository), so the line of one event changes one transaction at a time and its
+ * order is the order members got that lock.
+ */
+@Injectable()
+export class WaitlistRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Puts the member at the end of the line; undefined when they are in it already. */
+  async add(db: Queryable, eventId: string, memberId: string): Promise<WaitlistEntry | undefined> {
+    const row = await queryOne<EntryRow>(
+      db,
+      `INSERT INTO events.waitlist (event_id, member_id, status, joined_waitlist_at)
+       VALUES ($1, $2, 'waiting', clock_timestamp())
+       ON CONFLICT (event_id, member_id) WHERE status IN ('waiting', 'promoting') DO NOTHING
+       RETURNING id, event_id, member_id, joined_waitlist_at`,
+      [eventId, memberId],
+    );
+    return row ? toEntry(row) : undefined;
+  }
+
+  /** Whether the member is in line (waiting, or being offered a seat). */
+  async isInLine(db: Queryable, eventId: string, memberId: string): Promise<boolean> {
+    const row = await queryOne<{ found: boolean }>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM events.waitlist
+                       WHERE event_id = $1 AND member_id = $2
+                         AND status IN ('waiting', 'promoting')) AS found`,
+      [eventId, memberId],
+    );
+    return row?.found ?? false;
+  }
+
+  /** `waiting` → `left`; false when the member was not waiting. */
+  async remove(db: Queryable, eventId: string, memberId: string): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE events.waitlist SET status = 'left', updated_at = now()
+        WHERE event_id = $1 AND member_id = $2 AND status = 'waiting'
+        RETURNING id`,
+      [eventId, memberId],
+    );
+    return rows.length > 0;
+  }
+
+  /** The first member in line. */
+  async first(db: Queryable, eventId: string): Promise<WaitlistEntry | undefined> {
+    const row = await queryOne<EntryRow>(
+      db,
+      `SELECT id, event_id, member_id, joined_waitlist_at FROM events.waitlist
+        WHERE event_id = $1 AND status = 'waiting'
+        ORDER BY joined_waitlist_at, id LIMIT 1`,
+      [eventId],
+    );
+    return row ? toEntry(row) : undefined;
+  }
+
+  /** The entry is offered the seat `participantId`, being paid for. */
+  async markPromoting(db: Queryable, entryId: string, participantId: string): Promise<void> {
+    await queryRows(
+      db,
+      `UPDATE events.waitlist SET status = 'promoting', participant_id = $2, updated_at = now()
+        WHERE id = $1`,
+      [entryId, participantId],
+    );
+  }
+
+  /**
+   * Ends the promotion that offered seat `participantId`: `promoted` (paid), `skipped` (could not
+   * pay) or `released` (the event was cancelled meanwhile). Answers the member when the seat came
+   * from the waitlist.
+   */
+  async endPromotion(
+    db: Queryable,
+    args: { participantId: string; as: 'promoted' | 'skipped' | 'released' },
+  ): Promise<string | undefined> {
+    const row = await queryOne<{ member_id: string }>(
+      db,
+      `UPDATE events.waitlist SET status = $2::varchar, updated_at = now()
+        WHERE participant_id = $1 AND status = 'promoting'
+        RETURNING member_id`,
+      [args.participantId, args.as],
+    );
+    return row?.member_id;
+  }
+
+  /** A member who already holds a seat leaves the line without one. */
+  async release(db: Queryable, entryId: string): Promise<void> {
+    await queryRows(
+      db,
+      `UPDATE events.waitlist SET status = 'released', updated_at = now() WHERE id = $1`,
+      [entryId],
+    );
+  }
+
+  /** The whole line of a cancelled event is released; the members released. */
+  async releaseAll(db: Queryable, eventId: string): Promise<string[]> {
+    const rows = await queryRows<{ member_id: string }>(
+      db,
+      `UPDATE events.waitlist SET status = 'released', updated_at = now()
+        WHERE event_id = $1 AND status = 'waiting'
+        RETURNING member_id`,
+      [eventId],
+    );
+    return rows.map((r) => r.member_id);
+  }
+
+  /** The member's place in line (1 = next); null when not waiting. */
+  async positionOf(db: Queryable, eventId: string, memberId: string): Promise<number | null> {
+    const row = await queryOne<{ position: number }>(
+      db,
+      `SELECT count(*)::int AS position FROM events.waitlist w, events.waitlist me
+        WHERE me.event_id = $1 AND me.member_id = $2 AND me.status = 'waiting'
+          AND w.event_id = $1 AND w.status = 'waiting'
+          AND (w.joined_waitlist_at, w.id) <= (me.joined_waitlist_at, me.id)`,
+      [eventId, memberId],
+    );
+    return row && row.position > 0 ? row.position : null;
+  }
+
+  async countWaiting(eventId: string): Promise<number> {
+    const row = await queryOne<{ total: number }>(
+      this.dataSource,
+      `SELECT count(*)::int AS total FROM events.waitlist
+        WHERE event_id = $1 AND status = 'waiting'`,
+      [eventId],
+    );
+    return row?.total ?? 0;
+  }
+
+  /** The line, in order. */
+  async line(eventId: string): Promise<WaitlistEntry[]> {
+    const rows = await queryRows<EntryRow>(
+      this.dataSource,
+      `SELECT id, event_id, member_id, joined_waitlist_at FROM events.waitlist
+        WHERE event_id = $1 AND status = 'waiting'
+        ORDER BY joined_waitlist_at, id`,
+      [eventId],
+    );
+    return rows.map(toEntry);
+  }
+}
