@@ -1,11 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule } from '@up/bus';
 import { ConfigModule } from '@up/config';
-import { DatabaseModule } from '@up/database';
+import { DatabaseModule, OutboxModule } from '@up/database';
 import { HealthModule } from '@up/health';
 import { LoggingModule } from '@up/logging';
 import { UsersConfig } from './config/users.config';
 import { usersDatabase } from './database';
+import { USERS_SCHEMA } from './shared/schema';
 import { USERS_FEATURE_MODULES } from './users-features';
 
 /**
@@ -24,6 +25,7 @@ export class AppModule {
         LoggingModule.forRoot('users'),
         BusModule.forRoot(),
         DatabaseModule.forService(usersDatabase),
+        OutboxModule.forService(USERS_SCHEMA),
         HealthModule.forService('users'),
       ],
     };

@@ -3,6 +3,7 @@ import { AchievementEntity } from './achievements/achievement.entity';
 import { CoinTransactionEntity } from './coins/coin-transaction.entity';
 import { MemberEntity } from './members/member.entity';
 import { CreateMembers1795310248112 } from './migrations/1795310248112-createMembers';
+import { CreateOutbox1796000000000 } from './migrations/1796000000000-createOutbox';
 import { USERS_SCHEMA } from './shared/schema';
 
 /**
@@ -12,5 +13,5 @@ import { USERS_SCHEMA } from './shared/schema';
 export const usersDatabase: ServiceDatabase = {
   schema: USERS_SCHEMA,
   entities: [MemberEntity, CoinTransactionEntity, AchievementEntity],
-  migrations: [CreateMembers1795310248112],
+  migrations: [CreateMembers1795310248112, CreateOutbox1796000000000],
 };

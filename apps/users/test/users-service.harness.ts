@@ -3,12 +3,14 @@ import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
 import {
   BusClient,
+  BusKeys,
   busOptionsFromConfig,
   createBusMicroservice,
   RedisStreamsClient,
 } from '@up/bus';
 import { loadConfig } from '@up/config';
-import { PrivateProfile, profileVersionKey } from '@up/contracts';
+import { EventName, PrivateProfile, profileVersionKey } from '@up/contracts';
+import { OutboxRelay } from '@up/database';
 import { createTestDatabase, createTestRedisSpace } from '@up/testing';
 import { AppModule } from '../src/app.module';
 import { CoinsService } from '../src/coins/coins.service';
@@ -16,6 +18,13 @@ import { UsersConfig } from '../src/config/users.config';
 import { CredentialsService } from '../src/credentials/credentials.service';
 import { MembersService } from '../src/members/members.service';
 import { coinChangeDto, registerMemberDto, telegramUserDto } from './factories/member.factory';
+
+/** An event as it went out on the bus. */
+export interface PublishedEvent<TPayload> {
+  eventId: string;
+  occurredAt: string;
+  data: TPayload;
+}
 
 /**
  * The users service as main.ts runs it (AppModule over the bus), on a database and a Redis key
@@ -36,6 +45,11 @@ export interface UsersServiceHarness {
     coins(memberId: string, amount: number): Promise<void>;
   };
   profileVersionInRedis(memberId: string): Promise<number | null>;
+  /**
+   * Every `name` event on the bus stream, oldest first, once the outbox relay has sent all that
+   * was committed so far (so a test sees everything its calls published).
+   */
+  publishedEvents<T>(name: EventName<T>): Promise<PublishedEvent<T>[]>;
   close(): Promise<void>;
 }
 
@@ -85,6 +99,18 @@ export async function startUsersService(
       const value = await redis.get(profileVersionKey(space.prefix, memberId));
       return value === null ? null : Number(value);
     },
+    publishedEvents: async <T>(name: EventName<T>) => {
+      await outboxDrained(get(OutboxRelay));
+      const entries = (await redis.xrange(
+        new BusKeys(space.prefix).eventStream(name),
+        '-',
+        '+',
+      )) as [string, string[]][];
+      return entries.map(([, fields]) => {
+        const wire = JSON.parse(fields[fields.indexOf('m') + 1]) as { e: string; o: string; d: T };
+        return { eventId: wire.e, occurredAt: wire.o, data: wire.d };
+      });
+    },
     close: async () => {
       await transport.close();
       await app.close();
@@ -93,4 +119,12 @@ export async function startUsersService(
       await db.drop();
     },
   };
+}
+
+async function outboxDrained(relay: OutboxRelay): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while ((await relay.lag()).unsent > 0) {
+    if (Date.now() > deadline) throw new Error('the outbox relay sent nothing for 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,15 +1,30 @@
-import { Injectable } from '@nestjs/common';
-import { AchievementCode, AwardAchievementDto, AwardAchievementResult } from '@up/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import type { RedisStreamsContext } from '@up/bus';
+import {
+  AchievementCode,
+  AwardAchievementDto,
+  AwardAchievementResult,
+  DomainError,
+  ErrorCode,
+  ParticipantJoinedPayload,
+} from '@up/contracts';
+import { EventInbox } from '@up/database';
 import { MemberTransactions, MemberTx } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
 import { AchievementsRepository } from './achievements.repository';
 
+/** The inbox name of the `first_event` award on `event.participant_joined`. */
+export const FIRST_EVENT_CONSUMER = 'users.first-event';
+
 @Injectable()
 export class AchievementsService {
+  private readonly logger = new Logger(AchievementsService.name);
+
   constructor(
     private readonly transactions: MemberTransactions,
     private readonly members: MembersRepository,
     private readonly achievements: AchievementsRepository,
+    private readonly inbox: EventInbox,
   ) {}
 
   async award(dto: AwardAchievementDto): Promise<AwardAchievementResult> {
@@ -17,6 +32,32 @@ export class AchievementsService {
       this.awardIn(tx, { memberId: dto.member_id, code: dto.code }),
     );
     return { awarded, code: dto.code };
+  }
+
+  /**
+   * A member who joined an event has `first_event`. The events service also asks for it right
+   * after the join, but that call may fail and is only logged; this event is delivered until
+   * handled, so the award happens either way. Applied once per event id (the inbox row commits
+   * with the award).
+   */
+  async awardFirstEvent(
+    event: ParticipantJoinedPayload,
+    context: RedisStreamsContext,
+  ): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      if (!(await this.inbox.firstDelivery(tx.databaseTx, FIRST_EVENT_CONSUMER, context))) return;
+      try {
+        await this.awardIn(tx, { memberId: event.member_id, code: AchievementCode.FIRST_EVENT });
+      } catch (error) {
+        // Redelivering cannot make an unknown member appear: record the event as handled.
+        if (!(error instanceof DomainError && error.code === ErrorCode.MEMBER_NOT_FOUND))
+          throw error;
+        this.logger.warn(
+          { memberId: event.member_id, eventId: context.getEventId() },
+          'event.participant_joined names no member; first_event not awarded',
+        );
+      }
+    });
   }
 
   /**

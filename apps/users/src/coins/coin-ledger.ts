@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CoinTransactionKind } from '@up/contracts';
+import { CoinTransactionKind, MEMBER_EVENTS } from '@up/contracts';
 import { RetryTransaction } from '@up/database';
 import { MemberTx } from '../members/member-transactions';
 import { memberInactive, memberNotFound } from '../members/members.errors';
@@ -33,7 +33,8 @@ export interface LedgerOutcome {
 /**
  * Every change of a member's balance: the balance and its ledger row move together in the
  * caller's transaction, and the ledger's unique idempotency key turns a repeat into a no-op that
- * answers like the first call.
+ * answers like the first call. An applied entry publishes `member.coins_changed` with the
+ * transaction; a repeat publishes nothing.
  *
  * Concurrency: the conditional UPDATE takes the member's row lock and re-checks the balance on the
  * latest committed value (READ COMMITTED), so concurrent debits serialise per member and none
@@ -75,6 +76,15 @@ export class CoinLedger {
       // from its row on the next attempt.
       throw new RetryTransaction('idempotency key applied concurrently');
     }
+    tx.publish(MEMBER_EVENTS.COINS_CHANGED, {
+      member_id: entry.memberId,
+      delta: entry.amount,
+      balance: balanceAfter,
+      reason: entry.reason,
+      kind: entry.kind,
+      ledger_key: entry.idempotencyKey,
+      transaction_id: transactionId,
+    });
     return { transactionId, balanceAfter, applied: true };
   }
 

@@ -1,4 +1,10 @@
-import { AdminMemberView, PrivateProfile, PublicProfile } from '@up/contracts';
+import {
+  AdminMemberView,
+  MemberField,
+  MemberUpdatedPayload,
+  PrivateProfile,
+  PublicProfile,
+} from '@up/contracts';
 import { MemberEntity } from './member.entity';
 
 function iso(date: Date | null): string | null {
@@ -48,4 +54,24 @@ export function toPublicProfile(member: MemberEntity): PublicProfile {
 
 export function toAdminView(member: MemberEntity): AdminMemberView {
   return { ...toPrivateProfile(member), is_active: member.isActive };
+}
+
+/** `member.updated` with the member's state and what the transaction created or changed. */
+export function toMemberUpdated(
+  member: MemberEntity,
+  change: { created: boolean; changed: MemberField[] },
+): MemberUpdatedPayload {
+  return {
+    member_id: member.id,
+    version: member.version,
+    created: change.created,
+    changed: change.changed,
+    full_name: member.fullName,
+    username: member.username,
+    photo_url: member.photoUrl,
+    role: member.role,
+    is_active: member.isActive,
+    language_code: member.languageCode,
+    telegram_id: telegramIdOf(member),
+  };
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { MemberRole } from '@up/contracts';
+import { MEMBER_FIELDS, MemberField, MemberRole } from '@up/contracts';
 import { queryOne, queryRows } from '@up/database';
 import { MemberEntity } from './member.entity';
 import { memberNotFound } from './members.errors';
-import { MemberTx } from './member-transactions';
+import type { MemberTx } from './member-transactions';
 
 /**
  * The text the admin search matches, lower-cased. Must stay the same expression as the
@@ -17,6 +17,17 @@ export const MEMBER_SEARCH_TEXT_SQL = `lower(coalesce(m.email, '') || ' ' || coa
 export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
+
+/** The entity properties behind the fields `member.updated` reports. */
+const MEMBER_FIELD_OF: Partial<Record<string, MemberField>> = {
+  fullName: MemberField.FULL_NAME,
+  username: MemberField.USERNAME,
+  photoUrl: MemberField.PHOTO_URL,
+  role: MemberField.ROLE,
+  isActive: MemberField.IS_ACTIVE,
+  languageCode: MemberField.LANGUAGE_CODE,
+  telegramId: MemberField.TELEGRAM_ID,
+};
 
 /** A new row of `users.members`; the database fills in the rest. */
 export interface MemberInsert {
@@ -169,6 +180,7 @@ export class MembersRepository {
         row.signedInNow,
       ],
     );
+    if (inserted) tx.memberUpdated(inserted.id, { created: true, fields: MEMBER_FIELDS });
     return inserted?.id;
   }
 
@@ -190,6 +202,8 @@ export class MembersRepository {
     if (!result.affected) throw memberNotFound();
     const member = await this.getById(tx.manager, id);
     tx.memberChanged(member.id, member.version);
+    const fields = Object.keys(changes).flatMap((property) => MEMBER_FIELD_OF[property] ?? []);
+    if (fields.length > 0) tx.memberUpdated(member.id, { fields });
     return member;
   }
 
@@ -232,6 +246,9 @@ export class MembersRepository {
         RETURNING id, version`,
       [args.username, args.exceptId ?? null],
     );
-    for (const row of rows) tx.memberChanged(row.id, row.version);
+    for (const row of rows) {
+      tx.memberChanged(row.id, row.version);
+      tx.memberUpdated(row.id, { fields: [MemberField.USERNAME] });
+    }
   }
 }

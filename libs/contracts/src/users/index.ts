@@ -9,3 +9,4 @@ export * from './credentials.dto';
 export * from './referrals.dto';
 export * from './coins.dto';
 export * from './admin.dto';
+export * from './member-bus-events';

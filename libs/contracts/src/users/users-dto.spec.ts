@@ -4,6 +4,7 @@ import { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
 import { AwardAchievementDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
 import { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
 import { UpdateProfileDto, UpsertTelegramMemberDto } from './members.dto';
+import { MemberCoinsChangedPayload, MemberUpdatedPayload } from './member-bus-events';
 import { GetPublicProfilesDto } from './referrals.dto';
 
 const ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -120,5 +121,47 @@ describe('users contracts validation', () => {
     expect(check(GetPublicProfilesDto, { member_ids: [ID, 'nope'] }).failing).toEqual([
       'member_ids',
     ]);
+  });
+
+  it('MemberUpdatedPayload: nullable profile fields; refuses unknown changed fields and roles', () => {
+    const payload = {
+      member_id: ID,
+      version: 3,
+      created: false,
+      changed: ['role'],
+      full_name: 'Anna',
+      username: null,
+      photo_url: null,
+      role: 'admin',
+      is_active: true,
+      language_code: null,
+      telegram_id: 279058397,
+    };
+    expect(check(MemberUpdatedPayload, payload).failing).toEqual([]);
+    expect(
+      check(MemberUpdatedPayload, {
+        ...payload,
+        changed: ['role', 'up_coins'],
+        role: 'owner',
+        telegram_id: -1,
+      }).failing,
+    ).toEqual(['changed', 'role', 'telegram_id']);
+  });
+
+  it('MemberCoinsChangedPayload: a signed non-zero delta, a known kind, the ledger row id', () => {
+    const payload = {
+      member_id: ID,
+      delta: -10,
+      balance: 5,
+      reason: 'Event: Board games night',
+      kind: 'debit',
+      ledger_key: `join:e1:${ID}`,
+      transaction_id: ID,
+    };
+    expect(check(MemberCoinsChangedPayload, payload).failing).toEqual([]);
+    expect(
+      check(MemberCoinsChangedPayload, { ...payload, delta: 0, kind: 'gift', transaction_id: 'x' })
+        .failing,
+    ).toEqual(['delta', 'kind', 'transaction_id']);
   });
 });

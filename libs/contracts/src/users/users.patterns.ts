@@ -1,7 +1,8 @@
-import { requestPattern } from '../bus/message';
+import { eventName, requestPattern } from '../bus/message';
 import type { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
 import type { AwardAchievementDto, CreditCoinsDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
 import type { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
+import type { MemberCoinsChangedPayload, MemberUpdatedPayload } from './member-bus-events';
 import type {
   GetByTelegramIdDto,
   GetProfileDto,
@@ -87,6 +88,20 @@ export const USERS = {
    * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
    * `auth-codes.revoke_member_tokens`. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
+} as const;
+
+/**
+ * Events published by the `users` service, through its outbox (each subscribing service sees each
+ * one once, at least once: consumers deduplicate by event id).
+ *
+ * WIRE NAMES: subscribers' streams and consumer groups are keyed by these names; rename only with
+ * a migration plan (publish both, move every subscriber, then drop the old one).
+ */
+export const MEMBER_EVENTS = {
+  /** A member was created, or their profile, role, active flag or language changed. */
+  UPDATED: eventName<MemberUpdatedPayload>('member.updated'),
+  /** A ledger entry changed a member's balance. */
+  COINS_CHANGED: eventName<MemberCoinsChangedPayload>('member.coins_changed'),
 } as const;
 
 /**
