@@ -20,6 +20,8 @@ import { EventsService } from './events.service';
 const STALE_LIST_CODES: ReadonlySet<string> = new Set([
   ErrorCode.EVENT_FULL,
   ErrorCode.EVENT_NOT_FULL,
+  ErrorCode.ALREADY_WAITLISTED,
+  ErrorCode.NOT_WAITLISTED,
 ]);
 
 /** EVENT_FULL says in its details whether the event takes a waitlist. */
