@@ -150,6 +150,8 @@ describe('bot on the platform', () => {
     let night: EventView;
     let expensive: EventView;
     let fullHouse: EventView;
+    /** One seat, free until a test takes it while a list is on screen. */
+    let lastSeat: EventView;
 
     beforeAll(async () => {
       const organizer = await club.member({ role: MemberRole.ORGANIZER });
@@ -175,13 +177,36 @@ describe('bot on the platform', () => {
       );
       const early = await club.member();
       await platform.bus.send(EVENTS.JOIN, { event_id: fullHouse.id, member_id: early.id });
-      for (let day = 4; day <= 7; day += 1) {
+      lastSeat = await club.event(
+        { title: 'Last seat', start_date: inDays(4), capacity: 1 },
+        organizer,
+      );
+      for (let day = 5; day <= 7; day += 1) {
         await club.event({ start_date: inDays(day) }, organizer);
       }
     });
 
     const join = (event: EventView) =>
       encodeEventsCallback({ kind: 'join', eventId: event.id, offset: 0 });
+    const joinWaitlist = (event: EventView) =>
+      encodeEventsCallback({ kind: 'joinWaitlist', eventId: event.id, offset: 0 });
+    const leaveWaitlist = (event: EventView) =>
+      encodeEventsCallback({ kind: 'leaveWaitlist', eventId: event.id, offset: 0 });
+
+    /** The member's list, once the bot has redrawn it after their latest press. */
+    async function redrawnListOf(user: TelegramTestUser): Promise<TelegramMessage> {
+      const edit = await telegram.waitForCall(
+        'editMessageText',
+        (c) => c.params.chat_id === user.id,
+      );
+      return edit.result as TelegramMessage;
+    }
+
+    function waitlistPositionOf(event: EventView, memberId: string): Promise<number | null> {
+      return platform.bus
+        .send(EVENTS.GET, { event_id: event.id, member_id: memberId })
+        .then((view) => view.waitlist_position ?? null);
+    }
 
     it('lists a page of events with Join / Leave / More buttons and a next page', async () => {
       const list = await say(telegramUser({ language_code: 'en' }), '/events');
@@ -249,20 +274,112 @@ describe('bot on the platform', () => {
       expect(await club.balanceOf(member.id)).toBe(25);
     });
 
-    it('says why a join failed: not enough coins, no seats left', async () => {
+    it('says why a join failed: not enough coins, no seats left (offering the waitlist)', async () => {
       const user = telegramUser({ language_code: 'ru' });
       const member = await club.member({ telegram: user, coins: 5 });
       const list = await say(user, '/events');
+      // The last seat goes while the list is on screen, its Join button still there.
+      const quicker = await club.member();
+      await platform.bus.send(EVENTS.JOIN, { event_id: lastSeat.id, member_id: quicker.id });
 
       expect((await telegram.press(user, list, join(expensive))).text).toBe(
         'Недостаточно UP-коинов: участие стоит 1000 UP.',
       );
-      expect((await telegram.press(user, list, join(fullHouse))).text).toBe(
-        'К сожалению, свободных мест нет.',
-      );
+      const full = await telegram.press(user, list, join(lastSeat));
+      expect(full.text).toBe('К сожалению, свободных мест нет.');
+      expect(callbackDataOf(full)).toEqual([joinWaitlist(lastSeat)]);
+      expect(full.reply_markup?.inline_keyboard?.[0][0].text).toBe('В лист ожидания');
+      // The list is redrawn: the event is now offered as full, with its waitlist.
+      const redrawn = await redrawnListOf(user);
+      expect(redrawn.text).toContain('мест нет — встаньте в лист ожидания');
+      expect(callbackDataOf(redrawn)).not.toContain(join(lastSeat));
       expect(await club.balanceOf(member.id)).toBe(5);
       const seats = await platform.bus.send(EVENTS.GET, { event_id: expensive.id });
       expect(seats.participants_count).toBe(0);
+    });
+
+    it('shows a full event as "full — join the waitlist" with a button for it instead of Join', async () => {
+      const list = await say(telegramUser({ language_code: 'en' }), '/events');
+      expect(list.text).toContain('Full house');
+      expect(list.text).toContain('full — join the waitlist');
+      const data = callbackDataOf(list);
+      expect(data).toContain(joinWaitlist(fullHouse));
+      expect(data).not.toContain(join(fullHouse));
+      // Events with seats keep their Join button.
+      expect(data).toContain(join(night));
+    });
+
+    it('puts the member in line with the waitlist button, shows their place in the list, and lets them leave the line', async () => {
+      const first = telegramUser({ language_code: 'en' });
+      const firstMember = await club.member({ telegram: first, coins: 25 });
+      const second = telegramUser({ language_code: 'ru' });
+      const secondMember = await club.member({ telegram: second });
+
+      const list = await say(first, '/events');
+      expect((await telegram.press(first, list, joinWaitlist(fullHouse))).text).toBe(
+        'You are #1 in the waitlist for Full house. Nothing is charged now: ' +
+          'when a seat frees up it is yours, and the price is debited then.',
+      );
+      expect(await waitlistPositionOf(fullHouse, firstMember.id)).toBe(1);
+      expect(await club.balanceOf(firstMember.id)).toBe(25);
+      const redrawn = await redrawnListOf(first);
+      expect(redrawn.message_id).toBe(list.message_id);
+      expect(redrawn.text).toContain('full · you are #1 in the waitlist');
+      expect(callbackDataOf(redrawn)).toContain(leaveWaitlist(fullHouse));
+      expect(callbackDataOf(redrawn)).not.toContain(joinWaitlist(fullHouse));
+
+      // A second member queues behind, and their list says so in Russian.
+      const secondList = await say(second, '/events');
+      expect((await telegram.press(second, secondList, joinWaitlist(fullHouse))).text).toMatch(
+        /^Вы №2 в листе ожидания на Full house\./,
+      );
+      await redrawnListOf(second);
+      expect((await say(second, '/events')).text).toContain('мест нет · вы №2 в листе ожидания');
+
+      // The first leaves the line from the redrawn list; the second moves up.
+      expect((await telegram.press(first, list, leaveWaitlist(fullHouse))).text).toBe(
+        'You left the waitlist for Full house.',
+      );
+      expect(await waitlistPositionOf(fullHouse, firstMember.id)).toBeNull();
+      const afterLeaving = await redrawnListOf(first);
+      expect(afterLeaving.text).toContain('full — join the waitlist');
+      expect(callbackDataOf(afterLeaving)).toContain(joinWaitlist(fullHouse));
+      expect((await say(second, '/events')).text).toContain('мест нет · вы №1 в листе ожидания');
+
+      const details = await telegram.press(
+        second,
+        secondList,
+        encodeEventsCallback({ kind: 'more', eventId: fullHouse.id, offset: 0 }),
+      );
+      expect(details.text).toContain('Вы №1 в листе ожидания.');
+
+      // The second leaves too, from the list they queued from (redrawn since with Leave the waitlist).
+      expect((await telegram.press(second, secondList, leaveWaitlist(fullHouse))).text).toBe(
+        'Вы вышли из листа ожидания на Full house.',
+      );
+      expect(await waitlistPositionOf(fullHouse, secondMember.id)).toBeNull();
+      expect(await club.balanceOf(firstMember.id)).toBe(25);
+    });
+
+    it('answers a waitlist button from an older list with where the member stands, and redraws it', async () => {
+      const user = telegramUser({ language_code: 'en' });
+      const member = await club.member({ telegram: user });
+      const older = await say(user, '/events');
+      const list = await say(user, '/events');
+      await telegram.press(user, list, joinWaitlist(fullHouse));
+      await redrawnListOf(user);
+      const position = await waitlistPositionOf(fullHouse, member.id);
+
+      expect((await telegram.press(user, older, joinWaitlist(fullHouse))).text).toBe(
+        `You are already in the waitlist, #${position} in line.`,
+      );
+      expect(callbackDataOf(await redrawnListOf(user))).toContain(leaveWaitlist(fullHouse));
+
+      await telegram.press(user, list, leaveWaitlist(fullHouse));
+      await redrawnListOf(user);
+      expect((await telegram.press(user, older, leaveWaitlist(fullHouse))).text).toBe(
+        'You are not in the waitlist for this event.',
+      );
     });
 
     it('tells a deactivated member so when they try to join, charging nothing', async () => {

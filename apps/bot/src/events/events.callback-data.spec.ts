@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { decodeEventsCallback, encodeEventsCallback, EventsCallback } from './events.callback-data';
+import {
+  decodeEventsCallback,
+  encodeEventsCallback,
+  EventAction,
+  EventsCallback,
+} from './events.callback-data';
 
 describe('events callback data', () => {
   const eventId = randomUUID();
@@ -8,6 +13,8 @@ describe('events callback data', () => {
     { kind: 'join', eventId, offset: 0 },
     { kind: 'leave', eventId, offset: 5 },
     { kind: 'more', eventId, offset: 12345 },
+    { kind: 'joinWaitlist', eventId, offset: 0 },
+    { kind: 'leaveWaitlist', eventId, offset: 10 },
     { kind: 'page', offset: 0 },
     { kind: 'page', offset: 995 },
   ])('round-trips %o within Telegram’s 64 bytes', (callback) => {
@@ -16,14 +23,17 @@ describe('events callback data', () => {
     expect(decodeEventsCallback(data)).toEqual(callback);
   });
 
-  it('keeps the longest payload well under the limit', () => {
-    const data = encodeEventsCallback({
-      kind: 'leave',
-      eventId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-      offset: 2 ** 31,
-    });
-    expect(Buffer.byteLength(data)).toBeLessThanOrEqual(40);
-  });
+  it.each<EventAction>(['join', 'leave', 'more', 'joinWaitlist', 'leaveWaitlist'])(
+    'keeps the longest %s payload well under the limit',
+    (kind) => {
+      const data = encodeEventsCallback({
+        kind,
+        eventId: 'ffffffff-ffff-ffff-ffff-ffffffffffff',
+        offset: 2 ** 31,
+      });
+      expect(Buffer.byteLength(data)).toBeLessThanOrEqual(40);
+    },
+  );
 
   it.each([
     '',

@@ -3,15 +3,23 @@
  * are compact: `ev:<action>:<event id as 22 base64url chars>:<page offset in base36>` (at most
  * 32 bytes) and `ev:p:<offset>` for page buttons. The offset travels with the action so the list
  * the button belongs to can be redrawn after a join or leave.
+ *
+ * WIRE NAMES: buttons already sent stay in chats, so an action's code is never reused or renamed.
  */
 export const EVENTS_CALLBACK_PREFIX = 'ev:';
 
-export type EventAction = 'join' | 'leave' | 'more';
+export type EventAction = 'join' | 'leave' | 'more' | 'joinWaitlist' | 'leaveWaitlist';
 
 export type EventsCallback =
   { kind: 'page'; offset: number } | { kind: EventAction; eventId: string; offset: number };
 
-const ACTION_CODES: Record<EventAction, string> = { join: 'j', leave: 'l', more: 'm' };
+const ACTION_CODES: Record<EventAction, string> = {
+  join: 'j',
+  leave: 'l',
+  more: 'm',
+  joinWaitlist: 'w',
+  leaveWaitlist: 'x',
+};
 const ACTIONS_BY_CODE = new Map(
   Object.entries(ACTION_CODES).map(([action, code]) => [code, action as EventAction]),
 );

@@ -155,6 +155,56 @@ describe('events formatting', () => {
       expect(text).toContain('place to be announced');
     });
 
+    it('offers a full event’s waitlist instead of Join, with Leave while the member’s seat is unknown', () => {
+      const event = anEvent({ capacity: 3, spots_left: 0 });
+      const rendered = renderEventsPage({ page: aPage([event]), language: 'en', t });
+      expect(rendered.text).toContain('10 UP · full — join the waitlist');
+      expect(keyboardOf(rendered)[0]).toEqual([
+        ['1. Join the waitlist', { kind: 'joinWaitlist', eventId: event.id, offset: 0 }],
+        ['1. Leave', { kind: 'leave', eventId: event.id, offset: 0 }],
+        ['1. More', { kind: 'more', eventId: event.id, offset: 0 }],
+      ]);
+    });
+
+    it('fits a full event’s row to the member: waiting, seated or neither', () => {
+      const waiting = anEvent({ spots_left: 0, joined: false, waitlist_position: 2 });
+      const seated = anEvent({ spots_left: 0, joined: true, waitlist_position: null });
+      const outside = anEvent({ spots_left: 0, joined: false, waitlist_position: null });
+      const rendered = renderEventsPage({
+        page: aPage([waiting, seated, outside], { offset: 5, total: 8 }),
+        language: 'en',
+        t,
+      });
+      expect(rendered.text).toContain('full · you are #2 in the waitlist');
+      expect(rendered.text).toContain('no spots left');
+      expect(rendered.text).toContain('full — join the waitlist');
+      const [first, second, third] = keyboardOf(rendered);
+      expect(first).toEqual([
+        ['6. Leave the waitlist', { kind: 'leaveWaitlist', eventId: waiting.id, offset: 5 }],
+        ['6. More', { kind: 'more', eventId: waiting.id, offset: 5 }],
+      ]);
+      expect(second.map(([label]) => label)).toEqual(['7. Leave', '7. More']);
+      expect(third.map(([label]) => label)).toEqual(['8. Join the waitlist', '8. More']);
+    });
+
+    it('speaks of the waitlist in Russian too', () => {
+      const ru = messagesFor('ru');
+      const page = aPage([anEvent({ spots_left: 0, joined: false, waitlist_position: 3 })]);
+      const rendered = renderEventsPage({ page, language: 'ru', t: ru });
+      expect(rendered.text).toContain('вы №3 в листе ожидания');
+      expect(keyboardOf(rendered)[0][0][0]).toBe('1. Выйти из листа ожидания');
+    });
+
+    it('keeps Join / Leave / More for an event with seats whatever the member’s state', () => {
+      const event = anEvent({ joined: true, waitlist_position: null });
+      const rendered = renderEventsPage({ page: aPage([event]), language: 'en', t });
+      expect(keyboardOf(rendered)[0].map(([label]) => label)).toEqual([
+        '1. Join',
+        '1. Leave',
+        '1. More',
+      ]);
+    });
+
     it('says when there are no events', () => {
       expect(renderEventsPage({ page: aPage([]), language: 'ru', t: messagesFor('ru') }).text).toBe(
         messagesFor('ru').events.empty,
@@ -172,6 +222,16 @@ describe('events formatting', () => {
       expect(text).toContain('Bring a friend');
       expect(text).toContain('21:00 GMT+3 – 23:30');
       expect(text).toContain('You are in.');
+      expect(text).not.toContain('waitlist');
+    });
+
+    it('shows the member’s place in the waitlist', () => {
+      const text = renderEventDetails({
+        event: anEvent({ spots_left: 0, joined: false, waitlist_position: 4 }),
+        language: 'en',
+        t: messagesFor('en'),
+      });
+      expect(text).toContain('You are #4 in the waitlist.');
     });
   });
 });

@@ -2,7 +2,7 @@ import type { EventPage, EventView } from '@up/contracts';
 import { Markup } from 'telegraf';
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from 'telegraf/types';
 import { escapeHtml, Language, localeOf, Messages } from '../i18n/i18n';
-import { encodeEventsCallback } from './events.callback-data';
+import { encodeEventsCallback, EventAction } from './events.callback-data';
 
 /** Events per /events page: five fit on a phone screen with their buttons. */
 export const EVENTS_PAGE_SIZE = 5;
@@ -83,10 +83,22 @@ function priceOf(event: EventView, t: Messages): string {
   return event.price > 0 ? t.events.price({ coins: event.price }) : t.events.free;
 }
 
+/** No seat left: the waitlist is the way in (the events service offers it for every full event). */
+export function isFull(event: EventView): boolean {
+  return event.spots_left === 0;
+}
+
+/** A place in line; the list's events carry one only when the member's view was asked for. */
+function waitlistPositionOf(event: EventView): number | null {
+  return event.waitlist_position ?? null;
+}
+
 function spotsOf(event: EventView, t: Messages): string {
-  return event.spots_left === null
-    ? t.events.unlimited
-    : t.events.spotsLeft({ spots: event.spots_left });
+  if (event.spots_left === null) return t.events.unlimited;
+  const position = waitlistPositionOf(event);
+  if (position !== null) return t.events.waitlistPosition({ position });
+  if (isFull(event) && event.joined !== true) return t.events.fullJoinWaitlist;
+  return t.events.spotsLeft({ spots: event.spots_left });
 }
 
 function placeOf(event: EventView, t: Messages): string {
@@ -98,7 +110,24 @@ export interface RenderedMessage {
   markup?: Markup.Markup<InlineKeyboardMarkup>;
 }
 
-/** One page of `/events`: the list, a Join / Leave / More row per event, and page buttons. */
+/**
+ * The buttons under one event. An event with seats keeps Join / Leave / More whatever the
+ * member's state; a full one offers the waitlist instead of Join (or leaving it, to a member in
+ * line), and Leave only to a member who may hold a seat.
+ */
+function buttonKindsOf(event: EventView): EventAction[] {
+  if (!isFull(event)) return ['join', 'leave', 'more'];
+  if (waitlistPositionOf(event) !== null) return ['leaveWaitlist', 'more'];
+  if (event.joined === true) return ['leave', 'more'];
+  if (event.joined === false) return ['joinWaitlist', 'more'];
+  return ['joinWaitlist', 'leave', 'more'];
+}
+
+/**
+ * One page of `/events`: the list, a row of buttons per event, and page buttons. Full events
+ * should carry the member's view (`joined`, `waitlist_position`, from `events.get`) so the row
+ * fits them.
+ */
 export function renderEventsPage(params: {
   page: EventPage;
   language: Language;
@@ -139,13 +168,9 @@ export function renderEventsPage(params: {
   });
   const rows: InlineKeyboardButton[][] = page.events.map((event, i) => {
     const n = page.offset + i + 1;
-    const data = (kind: 'join' | 'leave' | 'more') =>
-      encodeEventsCallback({ kind, eventId: event.id, offset: page.offset });
-    return [
-      Markup.button.callback(`${n}. ${t.events.buttons.join}`, data('join')),
-      Markup.button.callback(`${n}. ${t.events.buttons.leave}`, data('leave')),
-      Markup.button.callback(`${n}. ${t.events.buttons.more}`, data('more')),
-    ];
+    return buttonKindsOf(event).map((kind) =>
+      eventButton({ kind, event, offset: page.offset, label: `${n}. ${t.events.buttons[kind]}` }),
+    );
   });
   const navigation: InlineKeyboardButton[] = [];
   if (page.offset > 0) {
@@ -168,6 +193,17 @@ export function renderEventsPage(params: {
   }
   if (navigation.length > 0) rows.push(navigation);
   return { text: [header, ...items].join('\n\n'), markup: Markup.inlineKeyboard(rows) };
+}
+
+/** A button acting on one event, from the list at `offset` (redrawn after the action). */
+export function eventButton(params: {
+  kind: EventAction;
+  event: EventView;
+  offset: number;
+  label: string;
+}): InlineKeyboardButton {
+  const { kind, event, offset, label } = params;
+  return Markup.button.callback(label, encodeEventsCallback({ kind, eventId: event.id, offset }));
 }
 
 /** The "More" answer: everything about one event. */
@@ -193,5 +229,6 @@ export function renderEventDetails(params: {
     spots: spotsOf(event, t),
     description: event.description ? escapeHtml(event.description) : null,
     joined: event.joined === true,
+    waitlistPosition: waitlistPositionOf(event),
   });
 }

@@ -1,35 +1,71 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { TelegramError } from 'telegraf';
-import { ErrorCode, EventView } from '@up/contracts';
+import { Markup, TelegramError } from 'telegraf';
+import { isBusRemoteError } from '@up/bus';
+import { ErrorCode, EventPage, EventView } from '@up/contracts';
 import { escapeHtml, Messages } from '../i18n/i18n';
 import { MembersService } from '../members/members.service';
 import type { BotContext } from '../telegram/bot-context';
 import { busErrorCode } from '../telegram/bot-failures';
 import { TelegramBot } from '../telegram/telegram-bot.service';
-import { decodeEventsCallback, EVENTS_CALLBACK_PREFIX } from './events.callback-data';
-import { renderEventDetails, renderEventsPage } from './events.format';
+import { decodeEventsCallback, EventAction, EVENTS_CALLBACK_PREFIX } from './events.callback-data';
+import {
+  eventButton,
+  RenderedMessage,
+  renderEventDetails,
+  renderEventsPage,
+} from './events.format';
 import { EventsService } from './events.service';
 
-/** What a member is told when the events service refuses a join or leave, by error code. */
-function refusalText(params: {
-  code: string | undefined;
+/** A refusal the list it came from no longer shows right: redraw it after answering. */
+const STALE_LIST_CODES: ReadonlySet<string> = new Set([
+  ErrorCode.EVENT_FULL,
+  ErrorCode.EVENT_NOT_FULL,
+  ErrorCode.ALREADY_WAITLISTED,
+  ErrorCode.NOT_WAITLISTED,
+]);
+
+/** EVENT_FULL says in its details whether the event takes a waitlist. */
+function waitlistAvailable(error: unknown): boolean {
+  const details = isBusRemoteError(error) ? error.details : undefined;
+  return typeof details === 'object' && details !== null && 'waitlist_available' in details
+    ? details.waitlist_available === true
+    : false;
+}
+
+/**
+ * What a member is told when the events service refuses an action, by error code, with the
+ * button that is the way forward: the waitlist for a full event, Join for one with seats again.
+ */
+function refusalOf(params: {
+  error: unknown;
   event: EventView;
+  offset: number;
   t: Messages;
-}): string | undefined {
-  const { code, event, t } = params;
-  switch (code) {
+}): RenderedMessage | undefined {
+  const { error, event, offset, t } = params;
+  const offer = (kind: 'join' | 'joinWaitlist') =>
+    Markup.inlineKeyboard([[eventButton({ kind, event, offset, label: t.events.buttons[kind] })]]);
+  switch (busErrorCode(error)) {
     case ErrorCode.EVENT_FULL:
-      return t.events.full;
+      return waitlistAvailable(error)
+        ? { text: t.events.full, markup: offer('joinWaitlist') }
+        : { text: t.events.full };
+    case ErrorCode.EVENT_NOT_FULL:
+      return { text: t.events.notFull, markup: offer('join') };
     case ErrorCode.INSUFFICIENT_COINS:
-      return t.events.insufficientCoins({ price: event.price });
+      return { text: t.events.insufficientCoins({ price: event.price }) };
     case ErrorCode.ALREADY_JOINED:
-      return t.events.alreadyJoined;
+      return { text: t.events.alreadyJoined };
     case ErrorCode.NOT_JOINED:
-      return t.events.notJoined;
+      return { text: t.events.notJoined };
+    case ErrorCode.ALREADY_WAITLISTED:
+      return { text: t.events.alreadyWaitlisted({ position: event.waitlist_position ?? null }) };
+    case ErrorCode.NOT_WAITLISTED:
+      return { text: t.events.notWaitlisted };
     case ErrorCode.EVENT_NOT_JOINABLE:
-      return t.events.notJoinable;
+      return { text: t.events.notJoinable };
     case ErrorCode.EVENT_NOT_FOUND:
-      return t.events.notFound;
+      return { text: t.events.notFound };
     default:
       return undefined;
   }
@@ -40,9 +76,11 @@ function isNotModified(error: unknown): boolean {
 }
 
 /**
- * `/events`: upcoming events a page at a time, with Join / Leave / More buttons per event and
- * page buttons. Joining answers with the new balance or the reason it failed; leaving with the
- * refund; More with the description. After a join or leave the list is redrawn (spots left).
+ * `/events`: upcoming events a page at a time, with Join / Leave / More buttons per event (a full
+ * event offers its waitlist instead of Join, or leaving it to a member in line) and page buttons.
+ * Joining answers with the new balance or the reason it failed (a full event: the offer to wait);
+ * leaving with the refund; the waitlist with the place in line; More with the description. After
+ * an action the list is redrawn (spots left, place in line).
  */
 @Injectable()
 export class EventsHandler implements OnModuleInit {
@@ -62,9 +100,21 @@ export class EventsHandler implements OnModuleInit {
   }
 
   private async list(ctx: BotContext): Promise<void> {
-    const page = await this.events.upcoming(0);
+    const page = await this.pageFor({ offset: 0, memberId: await this.memberIdOf(ctx) });
     const { text, markup } = renderEventsPage({ page, language: ctx.lang, t: ctx.t });
     await ctx.reply(text, { parse_mode: 'HTML', ...markup });
+  }
+
+  private async memberIdOf(ctx: BotContext): Promise<string | undefined> {
+    return ctx.from ? (await this.members.memberOf(ctx.from)).profile.id : undefined;
+  }
+
+  /** A page as the member sees it (their seat or place in line on full events). */
+  private pageFor(params: { offset: number; memberId: string | undefined }): Promise<EventPage> {
+    const { offset, memberId } = params;
+    return memberId === undefined
+      ? this.events.upcoming(offset)
+      : this.events.upcomingFor({ offset, memberId });
   }
 
   private async button(ctx: BotContext): Promise<void> {
@@ -75,7 +125,7 @@ export class EventsHandler implements OnModuleInit {
       return;
     }
     if (callback.kind === 'page') {
-      await this.showPage(ctx, callback.offset);
+      await this.showPage(ctx, { offset: callback.offset, memberId: await this.memberIdOf(ctx) });
       await ctx.answerCbQuery();
       return;
     }
@@ -86,7 +136,7 @@ export class EventsHandler implements OnModuleInit {
       event = await this.events.get(ids);
     } catch (error) {
       if (busErrorCode(error) !== ErrorCode.EVENT_NOT_FOUND) throw error;
-      await this.answer(ctx, ctx.t.events.notFound);
+      await this.answer(ctx, { text: ctx.t.events.notFound });
       return;
     }
     if (callback.kind === 'more') {
@@ -96,34 +146,68 @@ export class EventsHandler implements OnModuleInit {
       await ctx.answerCbQuery();
       return;
     }
-    const title = escapeHtml(event.title);
     try {
-      if (callback.kind === 'join') {
-        const { balance } = await this.events.join(ids);
-        await ctx.reply(ctx.t.events.joined({ title, balance }), { parse_mode: 'HTML' });
-        await ctx.answerCbQuery(ctx.t.events.joinedToast);
-      } else {
-        const { refunded, balance } = await this.events.leave(ids);
-        await ctx.reply(ctx.t.events.left({ title, refunded, balance }), { parse_mode: 'HTML' });
-        await ctx.answerCbQuery(ctx.t.events.leftToast);
-      }
+      await this.act({ ctx, kind: callback.kind, ids, title: escapeHtml(event.title) });
     } catch (error) {
-      const refusal = refusalText({ code: busErrorCode(error), event, t: ctx.t });
+      const refusal = refusalOf({ error, event, offset: callback.offset, t: ctx.t });
       if (refusal === undefined) throw error;
       await this.answer(ctx, refusal);
+      if (STALE_LIST_CODES.has(busErrorCode(error) ?? '')) {
+        await this.refreshList(ctx, { offset: callback.offset, memberId: profile.id });
+      }
       return;
     }
-    await this.refreshList(ctx, callback.offset);
+    await this.refreshList(ctx, { offset: callback.offset, memberId: profile.id });
+  }
+
+  /** Does what the button says and answers with the outcome; a refusal is thrown as it came. */
+  private async act(params: {
+    ctx: BotContext;
+    kind: Exclude<EventAction, 'more'>;
+    ids: { eventId: string; memberId: string };
+    title: string;
+  }): Promise<void> {
+    const { ctx, kind, ids, title } = params;
+    const t = ctx.t.events;
+    switch (kind) {
+      case 'join': {
+        const { balance } = await this.events.join(ids);
+        await ctx.reply(t.joined({ title, balance }), { parse_mode: 'HTML' });
+        await ctx.answerCbQuery(t.joinedToast);
+        return;
+      }
+      case 'leave': {
+        const { refunded, balance } = await this.events.leave(ids);
+        await ctx.reply(t.left({ title, refunded, balance }), { parse_mode: 'HTML' });
+        await ctx.answerCbQuery(t.leftToast);
+        return;
+      }
+      case 'joinWaitlist': {
+        const { position } = await this.events.joinWaitlist(ids);
+        await ctx.reply(t.waitlisted({ title, position }), { parse_mode: 'HTML' });
+        await ctx.answerCbQuery(t.waitlistedToast);
+        return;
+      }
+      case 'leaveWaitlist': {
+        await this.events.leaveWaitlist(ids);
+        await ctx.reply(t.leftWaitlist({ title }), { parse_mode: 'HTML' });
+        await ctx.answerCbQuery(t.leftWaitlistToast);
+        return;
+      }
+    }
   }
 
   /** A refusal: as a toast on the button and as a message that stays in the chat. */
-  private async answer(ctx: BotContext, text: string): Promise<void> {
-    await ctx.reply(text, { parse_mode: 'HTML' });
+  private async answer(ctx: BotContext, { text, markup }: RenderedMessage): Promise<void> {
+    await ctx.reply(text, { parse_mode: 'HTML', ...markup });
     await ctx.answerCbQuery(text.length <= 200 ? text : undefined);
   }
 
-  private async showPage(ctx: BotContext, offset: number): Promise<void> {
-    const page = await this.events.upcoming(offset);
+  private async showPage(
+    ctx: BotContext,
+    params: { offset: number; memberId: string | undefined },
+  ): Promise<void> {
+    const page = await this.pageFor(params);
     const { text, markup } = renderEventsPage({ page, language: ctx.lang, t: ctx.t });
     try {
       await ctx.editMessageText(text, { parse_mode: 'HTML', ...markup });
@@ -133,12 +217,15 @@ export class EventsHandler implements OnModuleInit {
     }
   }
 
-  /** Redraws the list a join or leave came from; the answer was already given, so failures only log. */
-  private async refreshList(ctx: BotContext, offset: number): Promise<void> {
+  /** Redraws the list an action came from; the answer was already given, so failures only log. */
+  private async refreshList(
+    ctx: BotContext,
+    params: { offset: number; memberId: string },
+  ): Promise<void> {
     try {
-      await this.showPage(ctx, offset);
+      await this.showPage(ctx, params);
     } catch (error) {
-      this.logger.warn({ err: error }, 'Could not refresh the events list after a join or leave');
+      this.logger.warn({ err: error }, 'Could not refresh the events list after an action');
     }
   }
 }

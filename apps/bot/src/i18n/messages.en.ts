@@ -51,6 +51,8 @@ export const en: Messages = {
     free: 'free',
     price: ({ coins }) => `${coins} UP`,
     spotsLeft: ({ spots }) => (spots === 0 ? 'no spots left' : `${spots} spots left`),
+    fullJoinWaitlist: 'full — join the waitlist',
+    waitlistPosition: ({ position }) => `full · you are #${position} in the waitlist`,
     unlimited: 'unlimited spots',
     noPlace: 'place to be announced',
     details: (p) =>
@@ -60,12 +62,21 @@ export const en: Messages = {
         `📍 ${p.place}`,
         `💰 ${p.price} · ${p.spots}`,
         p.joined ? '✅ You are in.' : '',
+        p.waitlistPosition !== null ? `⏳ You are #${p.waitlistPosition} in the waitlist.` : '',
         '',
         p.description ?? 'No description yet.',
       ]
         .filter((line, i, lines) => line !== '' || lines[i - 1] !== '')
         .join('\n'),
-    buttons: { join: 'Join', leave: 'Leave', more: 'More', previous: '‹ Previous', next: 'Next ›' },
+    buttons: {
+      join: 'Join',
+      leave: 'Leave',
+      more: 'More',
+      joinWaitlist: 'Join the waitlist',
+      leaveWaitlist: 'Leave the waitlist',
+      previous: '‹ Previous',
+      next: 'Next ›',
+    },
     joined: ({ title, balance }) => `You joined <b>${title}</b>. Your balance: ${balance} UP.`,
     joinedToast: 'You are in!',
     left: ({ title, refunded, balance }) =>
@@ -73,6 +84,18 @@ export const en: Messages = {
       (balance === null ? ' The refund is on its way.' : ` Your balance: ${balance} UP.`),
     leftToast: 'You left the event.',
     full: 'Sorry, this event is full.',
+    waitlisted: ({ title, position }) =>
+      `You are #${position} in the waitlist for <b>${title}</b>. Nothing is charged now: ` +
+      'when a seat frees up it is yours, and the price is debited then.',
+    waitlistedToast: 'You are in line!',
+    leftWaitlist: ({ title }) => `You left the waitlist for <b>${title}</b>.`,
+    leftWaitlistToast: 'You left the waitlist.',
+    notFull: 'There are free spots again: press Join.',
+    alreadyWaitlisted: ({ position }) =>
+      position === null
+        ? 'You are already in the waitlist.'
+        : `You are already in the waitlist, #${position} in line.`,
+    notWaitlisted: 'You are not in the waitlist for this event.',
     insufficientCoins: ({ price }) => `Not enough UP coins: this event costs ${price} UP.`,
     alreadyJoined: 'You are already in.',
     notJoined: 'You have not joined this event.',

@@ -52,6 +52,8 @@ export const ru: Messages = {
     free: 'бесплатно',
     price: ({ coins }) => `${coins} UP`,
     spotsLeft: ({ spots }) => (spots === 0 ? 'мест нет' : `свободных мест: ${spots}`),
+    fullJoinWaitlist: 'мест нет — встаньте в лист ожидания',
+    waitlistPosition: ({ position }) => `мест нет · вы №${position} в листе ожидания`,
     unlimited: 'без ограничения мест',
     noPlace: 'место уточняется',
     details: (p) =>
@@ -61,6 +63,7 @@ export const ru: Messages = {
         `📍 ${p.place}`,
         `💰 ${p.price} · ${p.spots}`,
         p.joined ? '✅ Вы участвуете.' : '',
+        p.waitlistPosition !== null ? `⏳ Вы №${p.waitlistPosition} в листе ожидания.` : '',
         '',
         p.description ?? 'Описания пока нет.',
       ]
@@ -70,6 +73,8 @@ export const ru: Messages = {
       join: 'Участвовать',
       leave: 'Отказаться',
       more: 'Подробнее',
+      joinWaitlist: 'В лист ожидания',
+      leaveWaitlist: 'Выйти из листа ожидания',
       previous: '‹ Назад',
       next: 'Дальше ›',
     },
@@ -80,6 +85,18 @@ export const ru: Messages = {
       (balance === null ? ' Возврат скоро поступит.' : ` Ваш баланс: ${balance} UP.`),
     leftToast: 'Вы отказались от участия.',
     full: 'К сожалению, свободных мест нет.',
+    waitlisted: ({ title, position }) =>
+      `Вы №${position} в листе ожидания на <b>${title}</b>. Сейчас ничего не списано: ` +
+      'когда место освободится, оно ваше, и тогда спишется стоимость участия.',
+    waitlistedToast: 'Вы в листе ожидания!',
+    leftWaitlist: ({ title }) => `Вы вышли из листа ожидания на <b>${title}</b>.`,
+    leftWaitlistToast: 'Вы вышли из листа ожидания.',
+    notFull: 'Свободные места снова есть: нажмите «Участвовать».',
+    alreadyWaitlisted: ({ position }) =>
+      position === null
+        ? 'Вы уже в листе ожидания.'
+        : `Вы уже в листе ожидания, ваш номер в очереди: ${position}.`,
+    notWaitlisted: 'Вас нет в листе ожидания на это мероприятие.',
     insufficientCoins: ({ price }) => `Недостаточно UP-коинов: участие стоит ${price} UP.`,
     alreadyJoined: 'Вы уже участвуете.',
     notJoined: 'Вы не участвуете в этом мероприятии.',

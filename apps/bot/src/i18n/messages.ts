@@ -52,6 +52,10 @@ export interface Messages {
     free: string;
     price(p: { coins: number }): string;
     spotsLeft(p: { spots: number }): string;
+    /** A full event the member is neither in nor waiting for. */
+    fullJoinWaitlist: string;
+    /** A full event the member waits for: their place in line (1 = next). */
+    waitlistPosition(p: { position: number }): string;
     unlimited: string;
     noPlace: string;
     details(p: {
@@ -63,13 +67,29 @@ export interface Messages {
       spots: string;
       description: string | null;
       joined: boolean;
+      waitlistPosition: number | null;
     }): string;
-    buttons: { join: string; leave: string; more: string; previous: string; next: string };
+    buttons: {
+      join: string;
+      leave: string;
+      more: string;
+      joinWaitlist: string;
+      leaveWaitlist: string;
+      previous: string;
+      next: string;
+    };
     joined(p: { title: string; balance: number }): string;
     joinedToast: string;
     left(p: { title: string; refunded: number; balance: number | null }): string;
     leftToast: string;
     full: string;
+    waitlisted(p: { title: string; position: number }): string;
+    waitlistedToast: string;
+    leftWaitlist(p: { title: string }): string;
+    leftWaitlistToast: string;
+    notFull: string;
+    alreadyWaitlisted(p: { position: number | null }): string;
+    notWaitlisted: string;
     insufficientCoins(p: { price: number }): string;
     alreadyJoined: string;
     notJoined: string;
