@@ -10,24 +10,49 @@
  *      (capacity 500, price 10) at once: time until every answer is in and every attempt settled,
  *      then the invariants: exactly `capacity` participants and seats, one net debit of the price
  *      per participant and none for anybody else, every balance 90 or 100, only 201 and 409
- *      EVENT_FULL answers.
- * Prints tables and writes bench/results/events-*.json.
+ *      EVENT_FULL answers. During the burst, the outbox lag: per event, from its `occurred_at` to
+ *      its entry on the stream (the entry id is Redis's arrival time), p50/p99; and the age of the
+ *      oldest unsent row of events.outbox, sampled every 20 ms;
+ *   4. the waitlist: an event of 500 seats filled by 500 members, 1,000 more in its line, then the
+ *      500 leave at once: time until every promotion settled (database polled every 10 ms), then
+ *      the invariants: seats <= capacity, one debit per seated member and one refund per leaver
+ *      (the attempts' keys), ledger sums equal balances, promotions in line order;
+ *   5. the outbox relay with 2 events replicas (one more is started when --events-replicas is 1):
+ *      20,000 rows committed into events.outbox at once, events per second from the first to the
+ *      last entry on the streams, and from the commit until the table is empty.
+ * Prints tables, the targets (promotions settled within 5 s, relay >= 2,000 events/s, outbox lag
+ * p99 < 500 ms during the join burst: met or NOT met) and writes bench/results/events-*.json.
  *
- *   npm run bench:events [-- --events 100000 --duration 10 --connections 64 --joiners 1000
- *                           --capacity 500 --events-replicas 1 --log-level warn]
+ *   npm run bench:events [-- --events 100000 --duration 10 --warmup 2 --connections 64
+ *                           --joiners 1000 --capacity 500 --price 10 --events-replicas 1
+ *                           --waitlist-seats 500 --waitlist 1000 --leavers 500
+ *                           --relay-rows 20000 --relay-replicas 2 --lag-sample-ms 20
+ *                           --skip-reads --skip-waitlist --skip-relay --log-level warn]
  */
 import 'reflect-metadata';
 import { randomBytes, randomInt } from 'node:crypto';
 import autocannon from 'autocannon';
+import Redis from 'ioredis';
 import { Client } from 'pg';
+import { callOrFail, call, expectOk, Member, membersWithCoins, signIn, tally } from './events/http';
+import {
+  EventLag,
+  eventLag,
+  OutboxAgeSampler,
+  RelayRun,
+  relayThroughput,
+  streamEvents,
+  waitForConsumer,
+} from './events/outbox';
+import { WaitlistRun, waitlistBurst } from './events/waitlist';
 import {
   argValue,
   BuiltPlatform,
   Cell,
-  pool,
+  fmt,
+  LatencySummary,
   printTable,
   startBuiltPlatform,
-  telegramWidgetData,
   writeResults,
 } from './lib';
 
@@ -39,6 +64,15 @@ const joiners = Number(argValue('joiners', '1000'));
 const capacity = Number(argValue('capacity', '500'));
 const price = Number(argValue('price', '10'));
 const eventsReplicas = Number(argValue('events-replicas', '1'));
+const waitlistSeats = Number(argValue('waitlist-seats', '500'));
+const waitlistSize = Number(argValue('waitlist', '1000'));
+const leavers = Number(argValue('leavers', String(waitlistSeats)));
+const relayRows = Number(argValue('relay-rows', '20000'));
+const relayReplicas = Number(argValue('relay-replicas', '2'));
+const lagSampleMs = Number(argValue('lag-sample-ms', '20'));
+const skipReads = process.argv.includes('--skip-reads');
+const skipWaitlist = process.argv.includes('--skip-waitlist');
+const skipRelay = process.argv.includes('--skip-relay');
 const logLevel = argValue('log-level', 'warn');
 const COINS = 100;
 
@@ -46,39 +80,6 @@ const BOT_TOKEN = `777000:bench-${randomBytes(4).toString('hex')}`;
 const ADMIN_TELEGRAM_ID = 4_000_000_000 + randomInt(1_000_000);
 
 let platform: BuiltPlatform | undefined;
-
-async function call<T>(
-  method: string,
-  url: string,
-  options: { token?: string; body?: unknown } = {},
-): Promise<{ status: number; json: T }> {
-  const response = await fetch(url, {
-    method,
-    headers: {
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-    },
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text ? JSON.parse(text) : undefined) as T };
-}
-
-async function expectOk<T>(what: string, answer: Promise<{ status: number; json: T }>): Promise<T> {
-  const { status, json } = await answer;
-  if (status >= 300) throw new Error(`${what}: ${status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function signIn(gateway: string, telegramId: number): Promise<{ id: string; token: string }> {
-  const signedIn = await expectOk<{ access_token: string; user: { id: string } }>(
-    'sign-in',
-    call('POST', `${gateway}/api/auth/telegram`, {
-      body: telegramWidgetData(BOT_TOKEN, telegramId),
-    }),
-  );
-  return { id: signedIn.user.id, token: signedIn.access_token };
-}
 
 interface Measured {
   scenario: string;
@@ -149,8 +150,11 @@ async function seedEvents(db: Client, creatorId: string): Promise<string[]> {
   process.stdout.write(
     `Seeded ${eventCount} events in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
   );
+  // A page sample of a few events (a smoke run) may hold none: then all of them.
   const { rows } = await db.query<{ id: string }>(
-    'SELECT id FROM events.events TABLESAMPLE SYSTEM (10) LIMIT 10000',
+    eventCount >= 10_000
+      ? 'SELECT id FROM events.events TABLESAMPLE SYSTEM (10) LIMIT 10000'
+      : 'SELECT id FROM events.events LIMIT 10000',
   );
   return rows.map((r) => r.id);
 }
@@ -165,26 +169,27 @@ interface JoinRun {
   codes: Record<string, number>;
   invariants: Record<string, boolean>;
   observed: Record<string, number>;
+  /** Per event, from `occurred_at` to the entry on the stream, for the burst's events. */
+  outboxLag: EventLag;
+  /** The oldest unsent row's age, sampled every `lagSampleMs` during the burst. */
+  sampledOutboxAge: LatencySummary & { intervalMs: number };
 }
 
-async function joinStorm(gateway: string, db: Client, admin: { token: string }): Promise<JoinRun> {
+async function joinStorm(
+  gateway: string,
+  db: Client,
+  redis: Redis,
+  admin: Member,
+): Promise<JoinRun> {
   process.stdout.write(`Signing in ${joiners} members with ${COINS} coins each...\n`);
-  const base = 6_000_000_000 + randomInt(1_000_000_000);
-  const members = await pool(
-    Array.from({ length: joiners }, (_, i) => base + i),
-    16,
-    async (telegramId) => {
-      const member = await signIn(gateway, telegramId);
-      await expectOk(
-        'grant coins',
-        call('PATCH', `${gateway}/api/admin/users/${member.id}`, {
-          token: admin.token,
-          body: { coins_delta: COINS, reason: 'bench:events' },
-        }),
-      );
-      return member;
-    },
-  );
+  const members = await membersWithCoins({
+    gateway,
+    botToken: BOT_TOKEN,
+    admin,
+    firstTelegramId: 6_000_000_000 + randomInt(1_000_000_000),
+    count: joiners,
+    coins: COINS,
+  });
   const event = await expectOk<{ id: string }>(
     'create event',
     call('POST', `${gateway}/api/v1/events`, {
@@ -199,12 +204,15 @@ async function joinStorm(gateway: string, db: Client, admin: { token: string }):
   );
 
   process.stdout.write(`${joiners} joins at once on an event of ${capacity} seats...\n`);
+  const sampler = new OutboxAgeSampler(platformOrFail().databaseUrl, lagSampleMs);
+  await sampler.start();
+  const startedWall = Date.now();
   const started = process.hrtime.bigint();
   const answers = await Promise.all(
     members.map((m) =>
-      call<{ code?: string }>('POST', `${gateway}/api/v1/events/${event.id}/join`, {
+      callOrFail<{ code?: string }>('POST', `${gateway}/api/v1/events/${event.id}/join`, {
         token: m.token,
-      }).catch((error: unknown) => ({ status: 0, json: { code: String(error) } })),
+      }),
     ),
   );
   const answeredMs = Number(process.hrtime.bigint() - started) / 1e6;
@@ -218,16 +226,21 @@ async function joinStorm(gateway: string, db: Client, admin: { token: string }):
     await new Promise((r) => setTimeout(r, 200));
   }
   const settledMs = Number(process.hrtime.bigint() - started) / 1e6;
-
-  const statuses: Record<string, number> = {};
-  const codes: Record<string, number> = {};
-  for (const answer of answers) {
-    statuses[answer.status] = (statuses[answer.status] ?? 0) + 1;
-    if (answer.status !== 201) {
-      const code = answer.json?.code ?? 'none';
-      codes[code] = (codes[code] ?? 0) + 1;
-    }
+  // The burst's last events are on the bus once the outbox is empty.
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM events.outbox');
+    if (rows[0].n === 0) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
+  const sampledOutboxAge = await sampler.stop();
+  const outboxLag = eventLag(
+    (await streamEvents(redis, platformOrFail().redisPrefix, 'event.*', startedWall)).filter(
+      (e) => e.occurredAtMs >= startedWall,
+    ),
+  );
+
+  const statuses = tally(answers.map((a) => a.status));
+  const codes = tally(answers.filter((a) => a.status !== 201).map((a) => a.json?.code ?? 'none'));
   const accepted = new Set(members.filter((_, i) => answers[i].status === 201).map((m) => m.id));
   const ids = members.map((m) => m.id);
   const [seats] = (
@@ -275,6 +288,8 @@ async function joinStorm(gateway: string, db: Client, admin: { token: string }):
     statuses,
     codes,
     invariants,
+    outboxLag,
+    sampledOutboxAge: { ...sampledOutboxAge, intervalMs: lagSampleMs },
     observed: {
       participants: joined.size,
       seats_taken: seats.seats_taken,
@@ -282,6 +297,92 @@ async function joinStorm(gateway: string, db: Client, admin: { token: string }):
       ledger_rows: ledger.reduce((sum, r) => sum + r.rows, 0),
     },
   };
+}
+
+interface Target {
+  target: string;
+  /** The figure measured (NaN when its scenario did not run or did not finish). */
+  value: number;
+  unit: string;
+  limit: string;
+  result: 'met' | 'NOT met' | 'not run';
+}
+
+function target(
+  name: string,
+  value: number | undefined,
+  unit: string,
+  limit: string,
+  holds: (value: number) => boolean,
+): Target {
+  if (value === undefined) {
+    return { target: name, value: Number.NaN, unit, limit, result: 'not run' };
+  }
+  return {
+    target: name,
+    value,
+    unit,
+    limit,
+    result: Number.isFinite(value) && holds(value) ? 'met' : 'NOT met',
+  };
+}
+
+function platformOrFail(): BuiltPlatform {
+  if (!platform) throw new Error('the platform is not running');
+  return platform;
+}
+
+function printInvariants(title: string, invariants: Record<string, boolean>): void {
+  printTable(
+    title,
+    Object.entries(invariants).map(([check, ok]) => ({ check, holds: ok ? 'yes' : 'NO' })),
+  );
+}
+
+function lagRows(label: string, lag: EventLag): Array<Record<string, Cell>> {
+  return [
+    { measure: `${label}: events on the bus`, value: lag.count },
+    { measure: `${label}: lag p50 (ms)`, value: lag.p50 },
+    { measure: `${label}: lag p99 (ms)`, value: lag.p99 },
+    { measure: `${label}: lag max (ms)`, value: lag.max },
+  ];
+}
+
+async function reads(gateway: string, db: Client, admin: Member): Promise<Measured[]> {
+  const ids = await seedEvents(db, admin.id);
+  let turn = 0;
+  const measured = [
+    await measure('GET /api/v1/events/upcoming', { url: `${gateway}/api/v1/events/upcoming` }),
+    await measure('GET /api/v1/events/{id}', {
+      url: `${gateway}/api/v1/events/${ids[0]}`,
+      setupRequest: (request) => ({
+        ...request,
+        path: `/api/v1/events/${ids[turn++ % ids.length]}`,
+      }),
+    }),
+  ];
+  printTable(
+    `Reads through the gateway over ${eventCount} events, ${connections} connections, ${durationSeconds} s each`,
+    measured.map((m): Record<string, Cell> => ({
+      scenario: m.scenario,
+      'req/s (2xx)': Math.round(m.requestsPerSecond),
+      'p50 ms': m.p50,
+      'p99 ms': m.p99,
+      requests: m.total,
+      non2xx: m.non2xx,
+      errors: m.errors,
+    })),
+  );
+  return measured;
+}
+
+/** Starts events replicas until `relayReplicas` run, each reading the bus (its relay runs). */
+async function ensureRelayReplicas(running: BuiltPlatform, redis: Redis): Promise<void> {
+  for (let n = eventsReplicas; n < relayReplicas; n++) {
+    const consumer = running.startReplica('events');
+    process.stdout.write(`Started one more events replica (${consumer}) for the relay...\n`);
+    await waitForConsumer(redis, running.redisPrefix, 'events', consumer);
+  }
 }
 
 async function main(): Promise<void> {
@@ -296,39 +397,17 @@ async function main(): Promise<void> {
       ADMIN_TELEGRAM_IDS: String(ADMIN_TELEGRAM_ID),
     },
   });
-  const gateway = platform.gatewayUrl;
+  const running = platform;
+  const gateway = running.gatewayUrl;
 
-  const db = new Client({ connectionString: platform.databaseUrl });
+  const db = new Client({ connectionString: running.databaseUrl });
   await db.connect();
+  const redis = new Redis(running.env.REDIS_URL);
   try {
-    const admin = await signIn(gateway, ADMIN_TELEGRAM_ID);
-    const ids = await seedEvents(db, admin.id);
+    const admin = await signIn(gateway, BOT_TOKEN, ADMIN_TELEGRAM_ID);
+    const measured = skipReads ? undefined : await reads(gateway, db, admin);
 
-    let turn = 0;
-    const measured = [
-      await measure('GET /api/v1/events/upcoming', { url: `${gateway}/api/v1/events/upcoming` }),
-      await measure('GET /api/v1/events/{id}', {
-        url: `${gateway}/api/v1/events/${ids[0]}`,
-        setupRequest: (request) => ({
-          ...request,
-          path: `/api/v1/events/${ids[turn++ % ids.length]}`,
-        }),
-      }),
-    ];
-    printTable(
-      `Reads through the gateway over ${eventCount} events, ${connections} connections, ${durationSeconds} s each`,
-      measured.map((m): Record<string, Cell> => ({
-        scenario: m.scenario,
-        'req/s (2xx)': Math.round(m.requestsPerSecond),
-        'p50 ms': m.p50,
-        'p99 ms': m.p99,
-        requests: m.total,
-        non2xx: m.non2xx,
-        errors: m.errors,
-      })),
-    );
-
-    const joins = await joinStorm(gateway, db, admin);
+    const joins = await joinStorm(gateway, db, redis, admin);
     printTable(
       `${joins.joiners} concurrent joins, capacity ${joins.capacity}, price ${joins.price}`,
       [
@@ -340,25 +419,153 @@ async function main(): Promise<void> {
         })),
         ...Object.entries(joins.codes).map(([code, n]) => ({ measure: `code ${code}`, value: n })),
         ...Object.entries(joins.observed).map(([what, n]) => ({ measure: what, value: n })),
+        ...lagRows('outbox', joins.outboxLag),
+        {
+          measure: `oldest unsent row, sampled every ${lagSampleMs} ms: p99 (ms)`,
+          value: joins.sampledOutboxAge.p99,
+        },
+        {
+          measure: `oldest unsent row, sampled every ${lagSampleMs} ms: max (ms)`,
+          value: joins.sampledOutboxAge.max,
+        },
       ],
     );
+    printInvariants('Invariants of the joins', joins.invariants);
+
+    let waitlist: WaitlistRun | undefined;
+    if (!skipWaitlist) {
+      waitlist = await waitlistBurst({
+        gateway,
+        db,
+        redis,
+        redisPrefix: running.redisPrefix,
+        botToken: BOT_TOKEN,
+        admin,
+        firstTelegramId: 7_000_000_000 + randomInt(1_000_000_000),
+        seats: waitlistSeats,
+        waitlist: waitlistSize,
+        leavers,
+        price,
+        coins: COINS,
+      });
+      printTable(
+        `${waitlist.leavers} leaves at once from an event of ${waitlist.seats} seats with ${waitlist.waitlist} waiting`,
+        [
+          { measure: 'all leaves answered (ms)', value: Math.round(waitlist.leavesAnsweredMs) },
+          {
+            measure: 'every promotion settled (ms)',
+            value: Math.round(waitlist.promotionsSettledMs),
+          },
+          { measure: 'every refund done (ms)', value: Math.round(waitlist.refundsDoneMs) },
+          ...Object.entries(waitlist.leaveStatuses).map(([status, n]) => ({
+            measure: `HTTP ${status}`,
+            value: n,
+          })),
+          ...Object.entries(waitlist.waitlistStatuses).map(([status, n]) => ({
+            measure: `waitlist ${status}`,
+            value: n,
+          })),
+          ...Object.entries(waitlist.observed).map(([what, n]) => ({ measure: what, value: n })),
+          ...lagRows('outbox', waitlist.outboxLag),
+        ],
+      );
+      printInvariants('Invariants of the waitlist', waitlist.invariants);
+    }
+
+    let relay: RelayRun | undefined;
+    if (!skipRelay) {
+      await ensureRelayReplicas(running, redis);
+      const replicas = Math.max(eventsReplicas, relayReplicas);
+      process.stdout.write(
+        `Relay: ${relayRows} outbox rows committed at once, ${replicas} events replicas relaying...\n`,
+      );
+      relay = await relayThroughput({
+        db,
+        redis,
+        prefix: running.redisPrefix,
+        rows: relayRows,
+        replicas,
+      });
+      printTable(`Outbox relay, ${relay.rows} rows, ${relay.replicas} replicas`, [
+        { measure: 'insert (ms)', value: relay.insertMs },
+        { measure: 'first row gone after the commit (ms)', value: relay.firstMovedAfterMs },
+        { measure: 'table empty after the commit (ms)', value: relay.drainMs },
+        {
+          measure: 'events/s, first to last entry on the streams',
+          value: Math.round(relay.eventsPerSecond),
+        },
+        {
+          measure: 'events/s, commit to empty table',
+          value: Math.round(relay.drainEventsPerSecond),
+        },
+        { measure: 'entries on the streams', value: relay.entries },
+        { measure: 'distinct event ids', value: relay.distinctEvents },
+        { measure: 'rows left (timeout)', value: relay.left },
+      ]);
+    }
+    const relayInvariants: Record<string, boolean> = relay
+      ? {
+          'every row relayed': relay.left === 0,
+          'every event on the bus, none twice':
+            relay.entries === relay.rows && relay.distinctEvents === relay.rows,
+        }
+      : {};
+    if (relay) printInvariants('Invariants of the relay', relayInvariants);
+
+    const targets = [
+      target(
+        'every promotion settled within 5 s of the leaves',
+        waitlist?.promotionsSettledMs,
+        'ms',
+        '<= 5000',
+        (ms) => ms <= 5000,
+      ),
+      target(
+        `the relay moves >= 2,000 events/s (${Math.max(eventsReplicas, relayReplicas)} replicas)`,
+        relay?.eventsPerSecond,
+        'events/s',
+        '>= 2000',
+        (rate) => rate >= 2000,
+      ),
+      target(
+        `outbox lag p99 during the ${joiners}-join burst`,
+        joins.outboxLag.p99,
+        'ms',
+        '< 500',
+        (ms) => ms < 500,
+      ),
+    ];
     printTable(
-      'Invariants',
-      Object.entries(joins.invariants).map(([check, ok]) => ({ check, holds: ok ? 'yes' : 'NO' })),
+      'Targets',
+      targets.map((t) => ({
+        target: t.target,
+        measured: Number.isFinite(t.value) ? `${fmt(t.value, 1)} ${t.unit}` : '-',
+        limit: `${t.limit} ${t.unit}`,
+        result: t.result,
+      })),
     );
+
     const path = writeResults('events', {
       events: eventCount,
       connections,
       durationSeconds,
       warmupSeconds,
       eventsReplicas,
+      relayReplicas,
       logLevel,
-      reads: measured,
+      reads: measured ?? null,
       joins,
+      waitlist: waitlist ?? null,
+      relay: relay ? { ...relay, invariants: relayInvariants } : null,
+      targets,
     });
     process.stdout.write(`Results written to ${path}\n`);
-    if (Object.values(joins.invariants).some((ok) => !ok)) process.exitCode = 1;
+    const invariants = [joins.invariants, waitlist?.invariants ?? {}, relayInvariants];
+    if (invariants.some((checks) => Object.values(checks).some((ok) => !ok))) {
+      process.exitCode = 1;
+    }
   } finally {
+    redis.disconnect();
     await db.end();
   }
 }

@@ -34,6 +34,11 @@ export interface BuiltPlatform {
   redisPrefix: string;
   /** Starts another process (a script with arguments), stopped with the platform. */
   spawn(name: string, script: string, args?: string[]): void;
+  /**
+   * Starts one more process of service `app` with the platform's environment, stopped with the
+   * platform; answers its bus consumer name (the caller waits for it to read, if it needs to).
+   */
+  startReplica(app: string): string;
   /** Stops every process (the last started first), drops the database and unlinks the keys. */
   stop(): Promise<void>;
 }
@@ -138,6 +143,7 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
   };
 
   const children: ChildProcess[] = [];
+  const extraReplicas: Record<string, number> = {};
   let stopping = false;
   const startChild = (
     name: string,
@@ -224,6 +230,12 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
     databaseUrl,
     redisPrefix,
     spawn: (name, script, args = []) => startChild(name, script, args, {}),
+    startReplica: (app) => {
+      const n = (extraReplicas[app] = (extraReplicas[app] ?? 0) + 1);
+      const consumer = `${app}-bench-extra-${n}`;
+      startChild(`${app}-extra-${n}`, appScript(app), [], { ...env, BUS_CONSUMER_NAME: consumer });
+      return consumer;
+    },
     stop,
   };
 }
