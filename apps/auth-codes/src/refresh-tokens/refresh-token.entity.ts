@@ -1,5 +1,6 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { AUTH_SCHEMA } from '../shared/schema';
+import { SessionEntity } from './session.entity';
 
 /**
  * One refresh token of a family. A sign-in starts a family; every refresh rotates the family's
@@ -20,8 +21,13 @@ export class RefreshTokenEntity {
   @Column({ name: 'token_hash', type: 'bytea' })
   tokenHash!: Buffer;
 
+  /** The family: the session (`SessionEntity.id`) this token belongs to. */
   @Column({ name: 'family_id', type: 'uuid' })
   familyId!: string;
+
+  @ManyToOne(() => SessionEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'family_id', foreignKeyConstraintName: 'refresh_tokens_family_id_fkey' })
+  session?: SessionEntity;
 
   @Column({ name: 'member_id', type: 'uuid' })
   memberId!: string;

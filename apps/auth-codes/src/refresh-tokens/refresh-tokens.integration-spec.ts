@@ -8,6 +8,7 @@ import { AuthCodesConfig } from '../config/auth-codes.config';
 import { AUTH_CODES_DATABASE } from '../database';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
+import { SessionsRepository } from './sessions.repository';
 
 describe(RefreshTokensService.name, () => {
   let db: TestDatabase;
@@ -35,6 +36,7 @@ describe(RefreshTokensService.name, () => {
     const config = Object.assign(new AuthCodesConfig(), { REFRESH_TOKEN_TTL_DAYS: 30 });
     sut = new RefreshTokensService(
       new RefreshTokensRepository(dataSource),
+      new SessionsRepository(dataSource),
       new TransactionRunner(dataSource),
       config,
     );

@@ -3,11 +3,24 @@ import { TransactionRunner } from '@up/database';
 import { RefreshTokensController } from './refresh-tokens.controller';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
 import { RefreshTokensService } from './refresh-tokens.service';
+import { SessionsController } from './sessions.controller';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
 
-/** Needs DatabaseModule.forService(AUTH_CODES_DATABASE) in the app module (the DataSource). */
+/**
+ * Refresh-token families and the sessions they are (one feature: a session is a family, and its
+ * row changes in the token's transactions). Needs DatabaseModule.forService(AUTH_CODES_DATABASE)
+ * in the app module (the DataSource).
+ */
 @Module({
-  controllers: [RefreshTokensController],
-  providers: [RefreshTokensService, RefreshTokensRepository, TransactionRunner],
+  controllers: [RefreshTokensController, SessionsController],
+  providers: [
+    RefreshTokensService,
+    RefreshTokensRepository,
+    SessionsService,
+    SessionsRepository,
+    TransactionRunner,
+  ],
   exports: [RefreshTokensService],
 })
 export class RefreshTokensModule {}

@@ -81,6 +81,24 @@ export class RefreshTokensRepository {
     return row?.count ?? 0;
   }
 
+  /**
+   * Revokes the family's tokens not yet revoked, if the family is the member's; answers whether it
+   * held a live token (was a live session). Another member's family is left untouched.
+   */
+  async revokeFamilyOfMember(familyId: string, memberId: string): Promise<boolean> {
+    const row = await queryOne<{ live: boolean }>(
+      this.dataSource,
+      `WITH revoked AS (
+         UPDATE ${TABLE} SET revoked_at = now()
+         WHERE family_id = $1 AND member_id = $2 AND revoked_at IS NULL
+         RETURNING rotated_at IS NULL AND expires_at > now() AS live
+       )
+       SELECT coalesce(bool_or(live), false) AS live FROM revoked`,
+      [familyId, memberId],
+    );
+    return row?.live ?? false;
+  }
+
   /** Revokes every token of the member not yet revoked; answers the tokens it revoked. */
   revokeMember(memberId: string): Promise<RevokedToken[]> {
     return queryRows<RevokedToken>(

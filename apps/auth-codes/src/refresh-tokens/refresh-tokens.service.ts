@@ -9,12 +9,15 @@ import type {
   RevokeRefreshTokenDto,
   RotatedRefreshToken,
   RotateRefreshTokenDto,
+  SessionClientDto,
 } from '@up/contracts';
 import { Queryable, TransactionRunner } from '@up/database';
 import { AuthCodesConfig } from '../config/auth-codes.config';
 import { newSecret, sha256 } from '../shared/digest';
+import { clientNetwork } from './client-network';
 import { invalidRefreshToken } from './refresh-tokens.errors';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { SessionClient, SessionsRepository } from './sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Expired rows are kept this long (reuse of a just-expired token still revokes its family), then purged. */
@@ -28,6 +31,9 @@ const PURGE_INTERVAL_MS = 60 * 60 * 1000;
  * Presenting a token that was already rotated means a copy is in someone else's hands: the whole
  * family is revoked and both holders must sign in again. (Two legitimate concurrent refreshes of
  * one token look the same and end the same way; clients refresh one at a time.)
+ *
+ * A family is a session (`auth.sessions`): the sign-in starts its row, each rotation records its
+ * time and client in the same transaction as the new token.
  */
 @Injectable()
 export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
@@ -36,6 +42,7 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly tokens: RefreshTokensRepository,
+    private readonly sessions: SessionsRepository,
     private readonly transactions: TransactionRunner,
     private readonly config: AuthCodesConfig,
   ) {}
@@ -53,9 +60,16 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.purgeTimer);
   }
 
-  /** A new family for a fresh sign-in. */
+  /** A new family (session) for a fresh sign-in. */
   issue(request: IssueRefreshTokenDto): Promise<IssuedRefreshToken> {
-    return this.insertToken({ familyId: randomUUID(), memberId: request.member_id });
+    const family = { familyId: randomUUID(), memberId: request.member_id };
+    return this.transactions.run(async (tx) => {
+      await this.sessions.start(
+        { id: family.familyId, memberId: family.memberId, ...sessionClient(request) },
+        tx.manager,
+      );
+      return this.insertToken(family, tx.manager);
+    });
   }
 
   async rotate(request: RotateRefreshTokenDto): Promise<RotatedRefreshToken> {
@@ -63,6 +77,7 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     const rotated = await this.transactions.run(async (tx) => {
       const family = await this.tokens.rotateLive(tokenHash, tx.manager);
       if (!family) return undefined;
+      await this.sessions.touch(family.familyId, sessionClient(request), tx.manager);
       const next = await this.insertToken(family, tx.manager);
       return { member_id: family.memberId, ...next };
     });
@@ -99,9 +114,11 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     return { revoked: live.size };
   }
 
-  /** Deletes tokens that expired more than a day ago. */
-  purgeExpired(): Promise<number> {
-    return this.tokens.purgeExpiredBefore(new Date(Date.now() - PURGE_GRACE_MS));
+  /** Deletes tokens that expired more than a day ago (and the sessions left without a token). */
+  async purgeExpired(): Promise<number> {
+    const purged = await this.tokens.purgeExpiredBefore(new Date(Date.now() - PURGE_GRACE_MS));
+    await this.sessions.purgeEmpty();
+    return purged;
   }
 
   private async insertToken(
@@ -119,7 +136,11 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
       },
       db,
     );
-    return { refresh_token: refreshToken, expires_at: expiresAt.toISOString() };
+    return {
+      refresh_token: refreshToken,
+      session_id: family.familyId,
+      expires_at: expiresAt.toISOString(),
+    };
   }
 
   private async revokeFamilyOf(
@@ -131,4 +152,9 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     const count = await this.tokens.revokeFamily(found.familyId);
     return { familyId: found.familyId, memberId: found.memberId, count };
   }
+}
+
+/** What a session keeps of its client: the User-Agent, and only the network of the address. */
+function sessionClient(client: SessionClientDto): SessionClient {
+  return { userAgent: client.user_agent ?? null, ipNetwork: clientNetwork(client.ip) };
 }

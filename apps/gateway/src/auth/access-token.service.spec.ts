@@ -77,6 +77,16 @@ describe(AccessTokenService.name, () => {
     expect(Number(payload.exp) - Number(payload.iat)).toBe(600);
   });
 
+  it('carries the session id as `sid` and verifies it back', () => {
+    const { sut } = newTestService();
+    const inSession = { ...member, sessionId: randomUUID() };
+    const token = sut.issue(inSession).access_token;
+    expect((jsonwebtoken.decode(token) as jsonwebtoken.JwtPayload).sid).toBe(inSession.sessionId);
+    expect(sut.verify(token)).toEqual(inSession);
+    // Without a session (tokens issued before sessions existed), no `sid` and none read back.
+    expect(jsonwebtoken.decode(sut.issue(member).access_token)).not.toHaveProperty('sid');
+  });
+
   it('accepts a correctly crafted token (the matrix below starts from a valid baseline)', () => {
     const { sut } = newTestService();
     expect(sut.verify(craft({}, { subject: member.id }))).toEqual({
@@ -156,6 +166,8 @@ describe(AccessTokenService.name, () => {
     it('claims that do not describe a member', () => {
       expectUnauthenticated(() => sut.verify(craft({}, { subject: 'not-a-uuid' })));
       expectUnauthenticated(() => sut.verify(craft({ role: 'superuser' })));
+      expectUnauthenticated(() => sut.verify(craft({ sid: 'not-a-uuid' })));
+      expectUnauthenticated(() => sut.verify(craft({ sid: 42 })));
     });
 
     it('garbage', () => {

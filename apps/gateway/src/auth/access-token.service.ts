@@ -31,11 +31,13 @@ interface AccessTokenClaims {
   sub?: unknown;
   role?: unknown;
   typ?: unknown;
+  sid?: unknown;
 }
 
 /**
  * Issues and verifies the gateway's JWT access tokens: HS256 only, `iss` and `aud` set and checked,
- * `sub` = member id, `role`, `typ: "access"`, JWT_ACCESS_TTL seconds. Every failure (bad signature,
+ * `sub` = member id, `role`, `typ: "access"`, `sid` = the session (refresh-token family) when the
+ * token comes from a sign-in or a refresh, JWT_ACCESS_TTL seconds. Every failure (bad signature,
  * `alg: none` or another algorithm, wrong issuer or audience, expired, not an access token) is the
  * same UNAUTHENTICATED error: the caller learns nothing about which check failed. The key is the
  * JwtService's (AccessTokenModule); algorithm, issuer and audience are given on every call.
@@ -49,7 +51,11 @@ export class AccessTokenService {
 
   issue(member: AuthenticatedMember): IssuedAccessToken {
     const access_token = this.jwt.sign(
-      { role: member.role, typ: ACCESS_TOKEN_TYPE },
+      {
+        role: member.role,
+        typ: ACCESS_TOKEN_TYPE,
+        ...(member.sessionId === undefined ? {} : { sid: member.sessionId }),
+      },
       {
         algorithm: ACCESS_TOKEN_ALGORITHM,
         issuer: this.config.JWT_ISSUER,
@@ -73,16 +79,17 @@ export class AccessTokenService {
       // jsonwebtoken's reason (expired, bad signature, ...) is deliberately not passed on.
       throw invalidAccessToken();
     }
-    const { sub, role, typ } = claims;
+    const { sub, role, typ, sid } = claims;
     if (
       typ !== ACCESS_TOKEN_TYPE ||
       typeof sub !== 'string' ||
       !UUID.test(sub) ||
-      !isMemberRole(role)
+      !isMemberRole(role) ||
+      (sid !== undefined && (typeof sid !== 'string' || !UUID.test(sid)))
     ) {
       throw invalidAccessToken();
     }
-    return { id: sub, role };
+    return sid === undefined ? { id: sub, role } : { id: sub, role, sessionId: sid };
   }
 }
 

@@ -1,14 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenModule } from './access-token.module';
 import { RateLimitModule } from './rate-limit';
+import { SessionsController } from './sessions.controller';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
 import { TelegramAuthService } from './telegram-auth.service';
 
-/** Sign-in (docs/api.md): email/password, refresh tokens, login codes, Telegram; access tokens for all. */
+/**
+ * Sign-in (docs/api.md): email/password, refresh tokens, login codes, Telegram; access tokens for
+ * all; the caller's sessions.
+ */
 @Module({
   imports: [AccessTokenModule, RateLimitModule],
-  controllers: [SignInController],
+  controllers: [SignInController, SessionsController],
   providers: [SignInService, TelegramAuthService],
 })
 export class AuthModule {}

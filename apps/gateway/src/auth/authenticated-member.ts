@@ -5,6 +5,11 @@ export interface AuthenticatedMember {
   /** Member id (the token's `sub`). */
   id: string;
   role: MemberRole;
+  /**
+   * The session (refresh-token family) the access token was issued in: its `sid` claim. Absent
+   * for tokens issued outside a sign-in (and for those issued before sessions existed).
+   */
+  sessionId?: string;
 }
 
 /** The request as the auth guard leaves it: `member` is set once the caller is known. */

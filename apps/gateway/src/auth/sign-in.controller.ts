@@ -19,11 +19,13 @@ import {
   LogoutDto,
   RefreshDto,
   RegisterDto,
+  SessionClientDto,
   TelegramLoginDto,
 } from '@up/contracts';
 import { AccessTokenService } from './access-token.service';
 import { parseAuthorizationHeader } from './authorization-header';
 import { RateLimit } from './rate-limit';
+import { SessionClient } from './session-client';
 import { SignInService } from './sign-in.service';
 import {
   GeneratedCodeResponse,
@@ -54,8 +56,11 @@ export class SignInController {
   @ApiCreatedResponse({ type: RegisteredResponse })
   @ApiBadRequestResponse({ description: 'Invalid email, or a password under 8 characters' })
   @ApiConflictResponse({ description: 'The email is taken' })
-  register(@Body() body: RegisterDto): Promise<RegisteredResponse> {
-    return this.signIn.register(body);
+  register(
+    @Body() body: RegisterDto,
+    @SessionClient() client: SessionClientDto,
+  ): Promise<RegisteredResponse> {
+    return this.signIn.register(body, client);
   }
 
   @Post('token')
@@ -70,8 +75,11 @@ export class SignInController {
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid email or password' })
-  token(@Body() body: LoginDto): Promise<TokenPairResponse> {
-    return this.signIn.login(body);
+  token(
+    @Body() body: LoginDto,
+    @SessionClient() client: SessionClientDto,
+  ): Promise<TokenPairResponse> {
+    return this.signIn.login(body, client);
   }
 
   @Post('refresh')
@@ -84,8 +92,11 @@ export class SignInController {
   })
   @ApiOkResponse({ type: TokenPairResponse })
   @ApiUnauthorizedResponse({ description: 'Unknown, expired, revoked or reused refresh token' })
-  refresh(@Body() body: RefreshDto): Promise<TokenPairResponse> {
-    return this.signIn.refresh(body.refresh_token);
+  refresh(
+    @Body() body: RefreshDto,
+    @SessionClient() client: SessionClientDto,
+  ): Promise<TokenPairResponse> {
+    return this.signIn.refresh(body.refresh_token, client);
   }
 
   @Post('logout')
@@ -109,8 +120,12 @@ export class SignInController {
   })
   @ApiOkResponse({ type: SignedInResponse })
   @ApiUnauthorizedResponse({ description: 'Invalid or expired auth code' })
-  callback(@Query() query: CallbackDto, @Body() body: CallbackDto): Promise<SignedInResponse> {
-    return this.signIn.exchangeCode(query, body);
+  callback(
+    @Query() query: CallbackDto,
+    @Body() body: CallbackDto,
+    @SessionClient() client: SessionClientDto,
+  ): Promise<SignedInResponse> {
+    return this.signIn.exchangeCode(query, body, client);
   }
 
   @Post('generate-code')
@@ -158,11 +173,12 @@ export class SignInController {
   telegramLogin(
     @Body() _body: TelegramLoginDto,
     @Req() request: { body?: unknown },
+    @SessionClient() client: SessionClientDto,
   ): Promise<SignedInResponse> {
     // The DTO validates the shape; the signature is checked over the body exactly as received,
     // so every field Telegram signed (including any the DTO does not know) is covered.
     const { user } = this.telegram.verifyLoginWidget(request.body as Record<string, unknown>);
-    return this.signIn.signInWithTelegram(user);
+    return this.signIn.signInWithTelegram(user, client);
   }
 
   private verifyBearer(token: string, reply: HeaderSink) {

@@ -8,6 +8,7 @@ import {
   LoginDto,
   PrivateProfile,
   RegisterDto,
+  SessionClientDto,
   USERS,
 } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
@@ -25,7 +26,8 @@ import { TelegramIdentity } from './telegram-auth';
  * The sign-in flows. The gateway issues access tokens itself; refresh tokens and login codes live
  * in the auth-codes service, members in the users service. Every sign-in records the login
  * (`users.record_login`, which also refuses a deactivated member) and starts a refresh-token
- * family, both at once.
+ * family, both at once. The family is the session: it records the client (`SessionClientDto`) at
+ * the sign-in and at every refresh, and its id goes into the access tokens as `sid`.
  */
 @Injectable()
 export class SignInService {
@@ -35,18 +37,18 @@ export class SignInService {
     private readonly config: GatewayConfig,
   ) {}
 
-  async register(request: RegisterDto): Promise<RegisteredResponse> {
+  async register(request: RegisterDto, client: SessionClientDto): Promise<RegisteredResponse> {
     const { profile } = await this.bus.send(USERS.REGISTER, {
       email: request.email,
       password: request.password,
       full_name: request.full_name,
       ...(request.referral_code ? { referral_code: request.referral_code } : {}),
     });
-    const { user, tokens } = await this.startSession(profile.id);
+    const { user, tokens } = await this.startSession(profile.id, client);
     return { user, ...tokens };
   }
 
-  async login(request: LoginDto): Promise<TokenPairResponse> {
+  async login(request: LoginDto, client: SessionClientDto): Promise<TokenPairResponse> {
     const email = request.email ?? request.username;
     if (email === undefined) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'email (or username) is required');
@@ -55,14 +57,17 @@ export class SignInService {
       email,
       password: request.password,
     });
-    return (await this.startSession(profile.id)).tokens;
+    return (await this.startSession(profile.id, client)).tokens;
   }
 
-  async refresh(refreshToken: string): Promise<TokenPairResponse> {
-    const rotated = await this.bus.send(AUTH.ROTATE_REFRESH_TOKEN, { refresh_token: refreshToken });
+  async refresh(refreshToken: string, client: SessionClientDto): Promise<TokenPairResponse> {
+    const rotated = await this.bus.send(AUTH.ROTATE_REFRESH_TOKEN, {
+      refresh_token: refreshToken,
+      ...client,
+    });
     // The role may have changed since the last token: read it now.
     const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: rotated.member_id });
-    return this.tokenPair(profile, rotated.refresh_token);
+    return this.tokenPair(profile, rotated);
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -71,7 +76,11 @@ export class SignInService {
   }
 
   /** Exchanges a one-time login code (query and JSON body merged, the body winning). */
-  async exchangeCode(query: CallbackDto, body: CallbackDto): Promise<SignedInResponse> {
+  async exchangeCode(
+    query: CallbackDto,
+    body: CallbackDto,
+    client: SessionClientDto,
+  ): Promise<SignedInResponse> {
     const code = body.code ?? query.code;
     const telegramId = body.telegram_id ?? query.telegram_id;
     if (code === undefined) {
@@ -83,13 +92,16 @@ export class SignInService {
       code,
       ...(telegramId === undefined ? {} : { telegram_id: telegramId }),
     });
-    return this.signedIn(member_id);
+    return this.signedIn(member_id, client);
   }
 
   /** A member vouched for by Telegram (Login Widget or Mini App): created on first sign-in. */
-  async signInWithTelegram(identity: TelegramIdentity): Promise<SignedInResponse> {
+  async signInWithTelegram(
+    identity: TelegramIdentity,
+    client: SessionClientDto,
+  ): Promise<SignedInResponse> {
     const { profile } = await this.upsertTelegramMember(identity);
-    return this.signedIn(profile.id);
+    return this.signedIn(profile.id, client);
   }
 
   /** A login code for a caller known by access token (`member`) or by Mini App init data. */
@@ -125,31 +137,37 @@ export class SignInService {
     });
   }
 
-  private async signedIn(memberId: string): Promise<SignedInResponse> {
-    const { user, tokens } = await this.startSession(memberId);
+  private async signedIn(memberId: string, client: SessionClientDto): Promise<SignedInResponse> {
+    const { user, tokens } = await this.startSession(memberId, client);
     return { token: tokens.access_token, ...tokens, user };
   }
 
   /** Records the login and starts a refresh-token family, concurrently. */
   private async startSession(
     memberId: string,
+    client: SessionClientDto,
   ): Promise<{ user: PrivateProfile; tokens: TokenPairResponse }> {
     const [recorded, refresh] = await Promise.all([
       this.bus.send(USERS.RECORD_LOGIN, { member_id: memberId }),
-      this.bus.send(AUTH.ISSUE_REFRESH_TOKEN, { member_id: memberId }),
+      this.bus.send(AUTH.ISSUE_REFRESH_TOKEN, { member_id: memberId, ...client }),
     ]);
     return {
       user: recorded.profile,
-      tokens: this.tokenPair(recorded.profile, refresh.refresh_token),
+      tokens: this.tokenPair(recorded.profile, refresh),
     };
   }
 
-  private tokenPair(profile: PrivateProfile, refreshToken: string): TokenPairResponse {
+  /** The access token carries the session (`sid`) its refresh token belongs to. */
+  private tokenPair(
+    profile: PrivateProfile,
+    refresh: { refresh_token: string; session_id: string },
+  ): TokenPairResponse {
     const { access_token, expires_in } = this.accessTokens.issue({
       id: profile.id,
       role: profile.role,
+      sessionId: refresh.session_id,
     });
-    return { access_token, refresh_token: refreshToken, token_type: 'bearer', expires_in };
+    return { access_token, refresh_token: refresh.refresh_token, token_type: 'bearer', expires_in };
   }
 }
 

@@ -15,6 +15,7 @@ import type {
   RotatedRefreshToken,
   RotateRefreshTokenDto,
 } from './refresh-token.dto';
+import type { ListSessionsDto, RevokedSession, RevokeSessionDto, SessionList } from './session.dto';
 
 /**
  * Requests handled by the `auth-codes` service: one-time login codes and refresh-token families.
@@ -47,4 +48,8 @@ export const AUTH = {
   REVOKE_MEMBER_TOKENS: requestPattern<RevokeMemberTokensDto, RevokedMemberTokens>(
     'auth-codes.revoke_member_tokens',
   ),
+  /** The member's live sessions (refresh-token families), newest first. */
+  LIST_SESSIONS: requestPattern<ListSessionsDto, SessionList>('auth-codes.list_sessions'),
+  /** Ends one of the member's sessions; SESSION_NOT_FOUND when it is not a live one of theirs. */
+  REVOKE_SESSION: requestPattern<RevokeSessionDto, RevokedSession>('auth-codes.revoke_session'),
 } as const;

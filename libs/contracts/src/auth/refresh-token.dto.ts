@@ -1,20 +1,23 @@
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
 import { REFRESH_TOKEN_MAX_LENGTH } from './auth.limits';
+import { SessionClientDto } from './session.dto';
 
-/** `auth-codes.issue_refresh_token`. */
-export class IssueRefreshTokenDto {
+/** `auth-codes.issue_refresh_token`: a new session, with the client it was started from. */
+export class IssueRefreshTokenDto extends SessionClientDto {
   @IsUUID()
   member_id!: string;
 }
 
 export interface IssuedRefreshToken {
   refresh_token: string;
+  /** The token's family: the session id, carried as `sid` in the access tokens of the session. */
+  session_id: string;
   /** ISO 8601 UTC. */
   expires_at: string;
 }
 
-/** `auth-codes.rotate_refresh_token`. */
-export class RotateRefreshTokenDto {
+/** `auth-codes.rotate_refresh_token`, with the client that refreshes (the session's last use). */
+export class RotateRefreshTokenDto extends SessionClientDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(REFRESH_TOKEN_MAX_LENGTH)

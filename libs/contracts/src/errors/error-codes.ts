@@ -19,6 +19,7 @@ export const ErrorCode = {
   INVALID_AUTH_CODE: 'INVALID_AUTH_CODE',
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   INVALID_TELEGRAM_AUTH: 'INVALID_TELEGRAM_AUTH',
+  SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
   // Members
   MEMBER_NOT_FOUND: 'MEMBER_NOT_FOUND',
   MEMBER_INACTIVE: 'MEMBER_INACTIVE',
@@ -62,6 +63,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.MEMBER_NOT_FOUND:
     case ErrorCode.REFERRAL_CODE_NOT_FOUND:
     case ErrorCode.EVENT_NOT_FOUND:
+    case ErrorCode.SESSION_NOT_FOUND:
       return 404;
     case ErrorCode.CONFLICT:
     case ErrorCode.EMAIL_TAKEN:
