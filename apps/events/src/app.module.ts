@@ -10,13 +10,14 @@ import { EVENTS_SCHEMA } from './shared/schema';
 import { CalendarModule } from './calendar/calendar.module';
 import { EventsModule } from './events/events.module';
 import { ParticipationModule } from './participation/participation.module';
+import { RemindersModule } from './reminders/reminders.module';
 
 /**
  * The events service. Feature modules go in `imports` below; `forRoot` adds the infrastructure
  * around them with the validated configuration.
  */
 @Module({
-  imports: [EventsModule, ParticipationModule, CalendarModule],
+  imports: [EventsModule, ParticipationModule, CalendarModule, RemindersModule],
 })
 export class AppModule {
   static forRoot(config: EventsConfig): DynamicModule {

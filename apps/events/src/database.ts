@@ -3,8 +3,10 @@ import { EventEntity } from './events/event.entity';
 import { CreateEvents1795310283854 } from './migrations/1795310283854-createEvents';
 import { CreateOutbox1796000000001 } from './migrations/1796000000001-createOutbox';
 import { AddWaitlist1796000000002 } from './migrations/1796000000002-addWaitlist';
+import { AddReminders1797000000001 } from './migrations/1797000000001-addReminders';
 import { ParticipantEntity } from './participation/participant.entity';
 import { WaitlistEntity } from './participation/waitlist.entity';
+import { ReminderSentEntity } from './reminders/reminder-sent.entity';
 import { EVENTS_SCHEMA } from './shared/schema';
 
 /**
@@ -13,6 +15,11 @@ import { EVENTS_SCHEMA } from './shared/schema';
  */
 export const EVENTS_DATABASE: ServiceDatabase = {
   schema: EVENTS_SCHEMA,
-  entities: [EventEntity, ParticipantEntity, WaitlistEntity],
-  migrations: [CreateEvents1795310283854, CreateOutbox1796000000001, AddWaitlist1796000000002],
+  entities: [EventEntity, ParticipantEntity, WaitlistEntity, ReminderSentEntity],
+  migrations: [
+    CreateEvents1795310283854,
+    CreateOutbox1796000000001,
+    AddWaitlist1796000000002,
+    AddReminders1797000000001,
+  ],
 };

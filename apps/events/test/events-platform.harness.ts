@@ -7,6 +7,7 @@ import { JoinRecoveryService } from '../src/participation/join-recovery.service'
 import { ParticipationService } from '../src/participation/participation.service';
 import { SeatsRepository } from '../src/participation/seats.repository';
 import { WaitlistService } from '../src/participation/waitlist.service';
+import { ReminderSweep } from '../src/reminders/reminder-sweep.service';
 import { BusEventsRecorder } from './bus-events.recorder';
 import { EventsRows } from './events-rows';
 import { createEventDto } from './factories/event.factory';
@@ -21,6 +22,7 @@ export interface EventsReplica {
   calendar: CalendarService;
   seats: SeatsRepository;
   waitlist: WaitlistService;
+  reminders: ReminderSweep;
 }
 
 function replicaOf(app: PlatformApp): EventsReplica {
@@ -32,6 +34,7 @@ function replicaOf(app: PlatformApp): EventsReplica {
     calendar: app.get(CalendarService),
     seats: app.get(SeatsRepository),
     waitlist: app.get(WaitlistService),
+    reminders: app.get(ReminderSweep),
   };
 }
 
@@ -78,6 +81,8 @@ export async function startEventsPlatform(
     appEnv: {
       events: {
         JOIN_RECOVERY_INTERVAL_MS: '0',
+        // Reminders are swept by the tests that are about them.
+        EVENT_REMINDER_INTERVAL_MS: '0',
         // Room for the concurrent joins to contend in PostgreSQL rather than queue for a connection.
         DATABASE_POOL_SIZE: '10',
         ...options.eventsEnv,

@@ -4,6 +4,7 @@ import { CoinTransactionEntity } from './coins/coin-transaction.entity';
 import { MemberEntity } from './members/member.entity';
 import { CreateMembers1795310248112 } from './migrations/1795310248112-createMembers';
 import { CreateOutbox1796000000000 } from './migrations/1796000000000-createOutbox';
+import { AddNotificationSettings1797000000000 } from './migrations/1797000000000-addNotificationSettings';
 import { USERS_SCHEMA } from './shared/schema';
 
 /**
@@ -13,5 +14,9 @@ import { USERS_SCHEMA } from './shared/schema';
 export const usersDatabase: ServiceDatabase = {
   schema: USERS_SCHEMA,
   entities: [MemberEntity, CoinTransactionEntity, AchievementEntity],
-  migrations: [CreateMembers1795310248112, CreateOutbox1796000000000],
+  migrations: [
+    CreateMembers1795310248112,
+    CreateOutbox1796000000000,
+    AddNotificationSettings1797000000000,
+  ],
 };

@@ -3,6 +3,7 @@ import { AdminModule } from './admin/admin.module';
 import { CoinsModule } from './coins/coins.module';
 import { CredentialsModule } from './credentials/credentials.module';
 import { MembersModule } from './members/members.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ReferralsModule } from './referrals/referrals.module';
 
 /** The users service's feature modules, as AppModule (and the integration tests) import them. */
@@ -13,4 +14,5 @@ export const USERS_FEATURE_MODULES = [
   CoinsModule,
   AchievementsModule,
   AdminModule,
+  NotificationsModule,
 ];

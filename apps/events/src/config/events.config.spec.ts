@@ -16,6 +16,19 @@ describe(EventsConfig.name, () => {
     expect(loadConfig(EventsConfig, {}).DEFAULT_EVENT_TIMEZONE).toBe('Europe/Moscow');
   });
 
+  it('reminds 24 hours and 1 hour before the start by default, every 30 s', () => {
+    const config = loadConfig(EventsConfig, {});
+    expect(config.reminderOffsets.map((o) => o.label)).toEqual(['24h', '1h']);
+    expect(config.EVENT_REMINDER_INTERVAL_MS).toBe(30000);
+  });
+
+  it('accepts reminder offsets of seconds', () => {
+    expect(loadConfig(EventsConfig, { EVENT_REMINDER_OFFSETS: '4s,90s' }).reminderOffsets).toEqual([
+      { label: '90s', ms: 90_000 },
+      { label: '4s', ms: 4000 },
+    ]);
+  });
+
   it('accepts any IANA time zone', () => {
     expect(
       loadConfig(EventsConfig, { DEFAULT_EVENT_TIMEZONE: 'Asia/Yekaterinburg' })
@@ -27,6 +40,8 @@ describe(EventsConfig.name, () => {
     ['DEFAULT_EVENT_TIMEZONE', 'Moscow'],
     ['DEFAULT_EVENT_TIMEZONE', 'Mars/Olympus_Mons'],
     ['DATABASE_MIGRATE_ON_START', 'maybe'],
+    ['EVENT_REMINDER_OFFSETS', '24h,soon'],
+    ['EVENT_REMINDER_INTERVAL_MS', '-1'],
   ])('names %s when it is %j', (variable, value) => {
     const problems = problemsOf({ [variable]: value });
 

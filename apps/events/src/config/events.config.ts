@@ -1,6 +1,11 @@
 import { IsInt, Min, ValidateBy } from 'class-validator';
 import { DatabaseEnv } from '@up/config';
 import { ToInt } from '@up/contracts';
+import {
+  parseReminderOffsets,
+  ReminderOffset,
+  reminderOffsetsProblem,
+} from '../reminders/reminder-offsets';
 
 function isTimeZone(value: unknown): boolean {
   if (typeof value !== 'string' || value.length === 0) return false;
@@ -36,4 +41,29 @@ export class EventsConfig extends DatabaseEnv {
   @IsInt()
   @Min(0)
   JOIN_RECOVERY_GRACE_MS = 60000;
+
+  /**
+   * How long before an event's start its participants are reminded: comma-separated durations
+   * such as `90s`, `15m`, `2h`, `1d`.
+   */
+  @ValidateBy({
+    name: 'isReminderOffsets',
+    validator: {
+      validate: (value: unknown) => reminderOffsetsProblem(value) === undefined,
+      defaultMessage: (args) =>
+        `EVENT_REMINDER_OFFSETS ${reminderOffsetsProblem(args?.value) ?? 'is invalid'} (e.g. 24h,1h)`,
+    },
+  })
+  EVENT_REMINDER_OFFSETS = '24h,1h';
+
+  /** How often each replica looks for due reminders (0: never). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  EVENT_REMINDER_INTERVAL_MS = 30000;
+
+  /** EVENT_REMINDER_OFFSETS parsed, longest first. */
+  get reminderOffsets(): ReminderOffset[] {
+    return parseReminderOffsets(this.EVENT_REMINDER_OFFSETS);
+  }
 }

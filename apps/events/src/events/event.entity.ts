@@ -63,6 +63,13 @@ export class EventEntity {
   @Column({ type: 'varchar', length: 64 })
   timezone!: string;
 
+  /**
+   * When the event got its current `start_date` (creation, or the last change of the start). The
+   * reminder sweep sends only the reminders that fall due after this moment (see ReminderSweep).
+   */
+  @Column({ name: 'scheduled_at', type: 'timestamptz', default: () => 'now()' })
+  scheduledAt!: Date;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 

@@ -10,7 +10,10 @@ export interface Page {
 }
 
 /** The columns a new event is given; the rest take their defaults. */
-export type NewEvent = Omit<EventEntity, 'id' | 'seatsTaken' | 'createdAt' | 'updatedAt'>;
+export type NewEvent = Omit<
+  EventEntity,
+  'id' | 'seatsTaken' | 'scheduledAt' | 'createdAt' | 'updatedAt'
+>;
 
 /** What an update may change. */
 export type EventChanges = Partial<
@@ -152,13 +155,25 @@ export class EventsRepository {
     return identifiers[0].id as string;
   }
 
+  /** A start that actually moves also moves `scheduled_at` (the reminders follow the new start). */
   async applyChanges(eventId: string, changes: EventChanges, db: EntityManager): Promise<void> {
-    await db
+    const query = db
       .createQueryBuilder()
       .update(EventEntity)
-      .set({ ...changes, updatedAt: () => 'now()' })
-      .where('id = :id', { id: eventId })
-      .execute();
+      .set({
+        ...changes,
+        updatedAt: () => 'now()',
+        ...(changes.startDate === undefined
+          ? {}
+          : {
+              // The right-hand sides of SET see the row before the update: the old start.
+              scheduledAt: () =>
+                'CASE WHEN start_date = :newStart THEN scheduled_at ELSE now() END',
+            }),
+      })
+      .where('id = :id', { id: eventId });
+    if (changes.startDate !== undefined) query.setParameter('newStart', changes.startDate);
+    await query.execute();
   }
 
   private events(db: EntityManager = this.dataSource.manager): Repository<EventEntity> {

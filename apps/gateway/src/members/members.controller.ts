@@ -12,6 +12,7 @@ import {
   Res,
 } from '@nestjs/common';
 import {
+  ApiBadRequestResponse,
   ApiHeader,
   ApiNotFoundResponse,
   ApiNotModifiedResponse,
@@ -27,6 +28,8 @@ import {
   ErrorCode,
   isReferralCode,
   normalizeReferralCode,
+  NotificationPreferences,
+  NotificationPreferencesBodyDto,
   PageQueryDto,
   PrivateProfile,
   PUBLIC_PROFILE_FIELDS,
@@ -128,6 +131,35 @@ export class MembersController {
     return profile;
   }
 
+  @Get('me/notifications')
+  @Authenticated()
+  @ApiOperation({ summary: 'Which Telegram notifications the caller gets' })
+  @ApiOkResponse({ type: NotificationPreferences })
+  async notifications(
+    @CurrentMember() member: AuthenticatedMember,
+  ): Promise<NotificationPreferences> {
+    const settings = await this.bus.send(USERS.GET_NOTIFICATION_SETTINGS, { member_id: member.id });
+    return preferencesOf(settings);
+  }
+
+  @Patch('me/notifications')
+  @Authenticated()
+  @ApiOperation({
+    summary: 'Turn announcements of new events or reminders before joined events on or off',
+  })
+  @ApiOkResponse({ type: NotificationPreferences })
+  @ApiBadRequestResponse({ description: 'A field that is not a boolean' })
+  async updateNotifications(
+    @CurrentMember() member: AuthenticatedMember,
+    @Body() body: NotificationPreferencesBodyDto,
+  ): Promise<NotificationPreferences> {
+    const settings = await this.bus.send(USERS.UPDATE_NOTIFICATION_SETTINGS, {
+      member_id: member.id,
+      ...definedOnly({ announcements: body.announcements, reminders: body.reminders }),
+    });
+    return preferencesOf(settings);
+  }
+
   @Get('u/:referral_code')
   @ApiOperation({ summary: "A member's public profile, by referral code (no authentication)" })
   @ApiParam({ name: 'referral_code', example: 'UP-7K2Q9Z' })
@@ -199,6 +231,11 @@ function publicFieldsOf(profile: PublicProfile): PublicProfile {
   return Object.fromEntries(
     PUBLIC_PROFILE_FIELDS.map((field) => [field, profile[field]]),
   ) as unknown as PublicProfile;
+}
+
+/** The web shows the switches; the language is the bot's setting. */
+function preferencesOf(settings: NotificationPreferences): NotificationPreferences {
+  return { announcements: settings.announcements, reminders: settings.reminders };
 }
 
 function definedOnly<T extends object>(values: T): Partial<T> {

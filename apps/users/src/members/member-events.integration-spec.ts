@@ -72,6 +72,9 @@ describe(MemberTransactions.name, () => {
         'is_active',
         'language_code',
         'telegram_id',
+        'language',
+        'announcements',
+        'reminders',
       ],
       full_name: member.full_name,
       username: member.username,
@@ -80,6 +83,9 @@ describe(MemberTransactions.name, () => {
       is_active: true,
       language_code: 'en',
       telegram_id: member.telegram_id,
+      language: 'en',
+      announcements: true,
+      reminders: true,
     });
 
     const edited = await members.updateProfile({ member_id: member.id, full_name: 'Anna Renamed' });

@@ -2,6 +2,9 @@ import {
   AdminMemberView,
   MemberField,
   MemberUpdatedPayload,
+  NotificationLanguage,
+  NotificationSettings,
+  NotificationTarget,
   PrivateProfile,
   PublicProfile,
 } from '@up/contracts';
@@ -14,6 +17,33 @@ function iso(date: Date | null): string | null {
 /** pg returns bigint as a string; Telegram ids have at most 52 significant bits, so Number is exact. */
 function telegramIdOf(member: MemberEntity): number | null {
   return member.telegramId === null ? null : Number(member.telegramId);
+}
+
+/**
+ * The language to speak to the member in: their choice, else their Telegram `language_code`
+ * (`en`, `en-US` → en), else Russian, the club's language. The bot's `languageOf` reads
+ * language_code the same way.
+ */
+export function languageOf(member: MemberEntity): NotificationLanguage {
+  if (member.language) return member.language;
+  return member.languageCode?.toLowerCase().startsWith('en') ? 'en' : 'ru';
+}
+
+export function toNotificationSettings(member: MemberEntity): NotificationSettings {
+  return {
+    announcements: member.notifyAnnouncements,
+    reminders: member.notifyReminders,
+    language: languageOf(member),
+  };
+}
+
+export function toNotificationTarget(member: MemberEntity): NotificationTarget {
+  return {
+    member_id: member.id,
+    telegram_id: member.telegramId,
+    reachable: member.telegramReachable,
+    ...toNotificationSettings(member),
+  };
 }
 
 /** The member's own view (docs/api.md private profile), field by field. */
@@ -73,5 +103,8 @@ export function toMemberUpdated(
     is_active: member.isActive,
     language_code: member.languageCode,
     telegram_id: telegramIdOf(member),
+    language: languageOf(member),
+    announcements: member.notifyAnnouncements,
+    reminders: member.notifyReminders,
   };
 }

@@ -7,7 +7,7 @@ import {
   ManyToOne,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { MemberRole } from '@up/contracts';
+import { MemberRole, NotificationLanguage } from '@up/contracts';
 import { USERS_SCHEMA } from '../shared/schema';
 
 /**
@@ -22,6 +22,7 @@ import { USERS_SCHEMA } from '../shared/schema';
 @Check('members_up_coins_check', 'up_coins >= 0')
 @Check('members_achievements_count_check', 'achievements_count >= 0')
 @Check('members_not_self_referred_check', 'referred_by IS NULL OR referred_by <> id')
+@Check('members_language_check', `language IN ('ru', 'en')`)
 // Usernames compare case-insensitively (Telegram's do); an expression index TypeORM cannot model,
 // so it lives in the migration only and the schema comparison leaves it alone.
 @Index('members_username_lower_key', { synchronize: false })
@@ -29,6 +30,10 @@ import { USERS_SCHEMA } from '../shared/schema';
 @Index('members_search_trgm_idx', { synchronize: false })
 // A member's referrals, oldest first (also serves the foreign key's ON DELETE).
 @Index('members_referred_by_created_at_idx', ['referredBy', 'createdAt'])
+// Announcement recipients walked by id (keyset pages): only the members who get announcements.
+@Index('members_announcement_targets_idx', ['id'], {
+  where: 'is_active AND telegram_id IS NOT NULL AND notify_announcements AND telegram_reachable',
+})
 export class MemberEntity {
   // The migration's default is gen_random_uuid() (built in since PostgreSQL 13).
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'members_pkey' })
@@ -64,6 +69,25 @@ export class MemberEntity {
 
   @Column({ name: 'language_code', type: 'varchar', length: 35, nullable: true })
   languageCode!: string | null;
+
+  /** The language the member chose (bot, mails); null: follow `language_code`. */
+  @Column({ type: 'varchar', length: 2, nullable: true })
+  language!: NotificationLanguage | null;
+
+  /** Announcements of new events in Telegram. */
+  @Column({ name: 'notify_announcements', type: 'boolean', default: true })
+  notifyAnnouncements!: boolean;
+
+  /** Reminders before the events the member joined. */
+  @Column({ name: 'notify_reminders', type: 'boolean', default: true })
+  notifyReminders!: boolean;
+
+  /**
+   * False once Telegram refused a message to this account (403: bot blocked, account deleted);
+   * true again when the member writes to the bot. Not part of the profile: no version bump.
+   */
+  @Column({ name: 'telegram_reachable', type: 'boolean', default: true })
+  telegramReachable!: boolean;
 
   @Column({ type: 'varchar', length: 16, default: MemberRole.MEMBER })
   role!: MemberRole;

@@ -27,6 +27,9 @@ const MEMBER_FIELD_OF: Partial<Record<string, MemberField>> = {
   isActive: MemberField.IS_ACTIVE,
   languageCode: MemberField.LANGUAGE_CODE,
   telegramId: MemberField.TELEGRAM_ID,
+  language: MemberField.LANGUAGE,
+  notifyAnnouncements: MemberField.ANNOUNCEMENTS,
+  notifyReminders: MemberField.REMINDERS,
 };
 
 /** A new row of `users.members`; the database fills in the rest. */

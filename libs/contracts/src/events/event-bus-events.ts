@@ -167,3 +167,38 @@ export class WaitlistSkippedPayload {
   @IsString()
   reason_code!: string;
 }
+
+/**
+ * `event.reminder_due`: one per (event, reminder offset), emitted once by the reminder sweep when
+ * `start_date - offset` has come. `member_ids`: the participants `joined` at that moment who had
+ * joined by the reminder's due time (a member who joins later does not get it late).
+ */
+export class ReminderDuePayload {
+  @IsUUID()
+  event_id!: string;
+
+  @IsString()
+  title!: string;
+
+  @IsInstant()
+  start_date!: string;
+
+  @IsString()
+  timezone!: string;
+
+  @IsOptional()
+  @IsString()
+  location!: string | null;
+
+  /** As configured in EVENT_REMINDER_OFFSETS, e.g. `24h`. */
+  @IsString()
+  offset!: string;
+
+  @IsInt()
+  @Min(1)
+  offset_ms!: number;
+
+  @IsArray()
+  @IsUUID('all', { each: true })
+  member_ids!: string[];
+}

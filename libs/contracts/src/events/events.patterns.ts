@@ -28,6 +28,7 @@ import type {
   EventRescheduledPayload,
   ParticipantJoinedPayload,
   ParticipantLeftPayload,
+  ReminderDuePayload,
   WaitlistPromotedPayload,
   WaitlistSkippedPayload,
 } from './event-bus-events';
@@ -96,4 +97,6 @@ export const EVENT_EVENTS = {
   RESCHEDULED: eventName<EventRescheduledPayload>('event.rescheduled'),
   WAITLIST_PROMOTED: eventName<WaitlistPromotedPayload>('event.waitlist_promoted'),
   WAITLIST_SKIPPED: eventName<WaitlistSkippedPayload>('event.waitlist_skipped'),
+  /** A reminder before the start is due for the event's participants (EVENT_REMINDER_OFFSETS). */
+  REMINDER_DUE: eventName<ReminderDuePayload>('event.reminder_due'),
 } as const;

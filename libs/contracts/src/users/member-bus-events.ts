@@ -13,6 +13,7 @@ import {
 import { IsTelegramId } from '../validation/telegram-id';
 import { COIN_TRANSACTION_KINDS, CoinTransactionKind } from './coin-transaction-kinds';
 import { MEMBER_ROLES, MemberRole } from './member-roles';
+import { NOTIFICATION_LANGUAGES, NotificationLanguage } from './notifications.dto';
 
 /**
  * The member fields `member.updated` carries and reports as changed. WIRE VALUES: consumers
@@ -26,6 +27,10 @@ export const MemberField = {
   IS_ACTIVE: 'is_active',
   LANGUAGE_CODE: 'language_code',
   TELEGRAM_ID: 'telegram_id',
+  /** The member's chosen language (the effective one is always in the payload's `language`). */
+  LANGUAGE: 'language',
+  ANNOUNCEMENTS: 'announcements',
+  REMINDERS: 'reminders',
 } as const;
 
 export type MemberField = (typeof MemberField)[keyof typeof MemberField];
@@ -78,6 +83,17 @@ export class MemberUpdatedPayload {
   @IsOptional()
   @IsTelegramId()
   telegram_id!: number | null;
+
+  /** The language to speak to the member in: their setting, else from language_code, else ru. */
+  @IsIn(NOTIFICATION_LANGUAGES)
+  language!: NotificationLanguage;
+
+  /** Notification settings: announcements of new events, reminders before joined events. */
+  @IsBoolean()
+  announcements!: boolean;
+
+  @IsBoolean()
+  reminders!: boolean;
 }
 
 /** `member.coins_changed`: one applied ledger entry (a repeated idempotency key publishes nothing). */

@@ -5,6 +5,12 @@ import { AwardAchievementDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
 import { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
 import { UpdateProfileDto, UpsertTelegramMemberDto } from './members.dto';
 import { MemberCoinsChangedPayload, MemberUpdatedPayload } from './member-bus-events';
+import {
+  GetNotificationTargetsDto,
+  ListAnnouncementTargetsDto,
+  SetTelegramReachableDto,
+  UpdateNotificationSettingsDto,
+} from './notifications.dto';
 import { GetPublicProfilesDto } from './referrals.dto';
 
 const ID = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
@@ -136,6 +142,9 @@ describe('users contracts validation', () => {
       is_active: true,
       language_code: null,
       telegram_id: 279058397,
+      language: 'ru',
+      announcements: true,
+      reminders: false,
     };
     expect(check(MemberUpdatedPayload, payload).failing).toEqual([]);
     expect(
@@ -144,8 +153,37 @@ describe('users contracts validation', () => {
         changed: ['role', 'up_coins'],
         role: 'owner',
         telegram_id: -1,
+        language: 'de',
       }).failing,
-    ).toEqual(['changed', 'role', 'telegram_id']);
+    ).toEqual(['changed', 'language', 'role', 'telegram_id']);
+  });
+
+  it('notification messages: up to 1000 ids, a limit of 1..1000, Telegram ids as digits, ru or en', () => {
+    expect(check(GetNotificationTargetsDto, { member_ids: [ID] }).failing).toEqual([]);
+    expect(
+      check(GetNotificationTargetsDto, { member_ids: Array.from({ length: 1001 }, () => ID) })
+        .failing,
+    ).toEqual(['member_ids']);
+    expect(check(ListAnnouncementTargetsDto, { limit: 1000 }).failing).toEqual([]);
+    expect(check(ListAnnouncementTargetsDto, { after: 'x', limit: 0 }).failing).toEqual([
+      'after',
+      'limit',
+    ]);
+    expect(
+      check(SetTelegramReachableDto, { telegram_id: '279058397', reachable: false }).failing,
+    ).toEqual([]);
+    expect(check(SetTelegramReachableDto, { telegram_id: '-5', reachable: 'no' }).failing).toEqual([
+      'reachable',
+      'telegram_id',
+    ]);
+    expect(
+      check(UpdateNotificationSettingsDto, { member_id: ID, reminders: false, language: 'en' })
+        .failing,
+    ).toEqual([]);
+    expect(
+      check(UpdateNotificationSettingsDto, { member_id: ID, announcements: 1, language: 'de' })
+        .failing,
+    ).toEqual(['announcements', 'language']);
   });
 
   it('MemberCoinsChangedPayload: a signed non-zero delta, a known kind, the ledger row id', () => {

@@ -11,6 +11,17 @@ import type {
   UpsertTelegramMemberDto,
 } from './members.dto';
 import type {
+  AnnouncementTargetsPage,
+  GetNotificationSettingsDto,
+  GetNotificationTargetsDto,
+  ListAnnouncementTargetsDto,
+  NotificationSettings,
+  NotificationTargetsResult,
+  SetTelegramReachableDto,
+  SetTelegramReachableResult,
+  UpdateNotificationSettingsDto,
+} from './notifications.dto';
+import type {
   AdminMemberResult,
   AwardAchievementResult,
   CoinChangeResult,
@@ -88,6 +99,26 @@ export const USERS = {
    * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
    * `auth-codes.revoke_member_tokens`. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
+  /** Who to notify, for up to 1000 member ids; unknown ids are absent (deactivated ones are not). */
+  GET_NOTIFICATION_TARGETS: requestPattern<GetNotificationTargetsDto, NotificationTargetsResult>(
+    'users.get_notification_targets',
+  ),
+  /** Announcement recipients by id, keyset-paged: active, with a Telegram chat, opted in, reachable. */
+  LIST_ANNOUNCEMENT_TARGETS: requestPattern<ListAnnouncementTargetsDto, AnnouncementTargetsPage>(
+    'users.list_announcement_targets',
+  ),
+  /** Telegram refused (403) or accepted messages to this account again. Idempotent. */
+  SET_TELEGRAM_REACHABLE: requestPattern<SetTelegramReachableDto, SetTelegramReachableResult>(
+    'users.set_telegram_reachable',
+  ),
+  /** MEMBER_NOT_FOUND (404). */
+  GET_NOTIFICATION_SETTINGS: requestPattern<GetNotificationSettingsDto, NotificationSettings>(
+    'users.get_notification_settings',
+  ),
+  /** Publishes `member.updated` when something changed. MEMBER_NOT_FOUND (404). */
+  UPDATE_NOTIFICATION_SETTINGS: requestPattern<UpdateNotificationSettingsDto, NotificationSettings>(
+    'users.update_notification_settings',
+  ),
 } as const;
 
 /**
@@ -98,7 +129,8 @@ export const USERS = {
  * a migration plan (publish both, move every subscriber, then drop the old one).
  */
 export const MEMBER_EVENTS = {
-  /** A member was created, or their profile, role, active flag or language changed. */
+  /** A member was created, or their profile, role, active flag, language or notification
+   * settings changed. */
   UPDATED: eventName<MemberUpdatedPayload>('member.updated'),
   /** A ledger entry changed a member's balance. */
   COINS_CHANGED: eventName<MemberCoinsChangedPayload>('member.coins_changed'),
