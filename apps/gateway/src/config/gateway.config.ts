@@ -17,20 +17,25 @@ import { ToInt } from '@up/contracts';
 /** Used only outside production, so a developer machine starts without secrets; boot logs a warning. */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
-/** `false`, `true`, a number of proxy hops, or a list of proxy addresses/CIDRs (Fastify's `trustProxy`). */
-export type TrustProxy = boolean | number | string[];
+/**
+ * `false`, `true`, or a list of proxy addresses/CIDRs (Fastify's `trustProxy`). A number of hops is
+ * refused: since fastify 5.12.2 a hop count trusts no proxy at all (it cannot check the immediate
+ * peer), so accepting one would silently ignore X-Forwarded-For.
+ */
+export type TrustProxy = boolean | string[];
 
 function parseTrustProxy(value: unknown): unknown {
   if (typeof value !== 'string') return value;
   const normalized = value.trim().toLowerCase();
   if (['false', '0', 'no', 'off'].includes(normalized)) return false;
   if (['true', 'yes', 'on'].includes(normalized)) return true;
-  if (/^\d+$/.test(normalized)) return Number(normalized);
   const list = value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
-  return list.every((item) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$/.test(item)) && list.length > 0
+  // An address has dots (IPv4) or colons (IPv6); a bare number is a hop count, which is refused.
+  return list.every((item) => /^[0-9a-fA-F]*[.:][0-9a-fA-F.:]*(\/\d{1,3})?$/.test(item)) &&
+    list.length > 0
     ? list
     : value;
 }
@@ -42,10 +47,9 @@ function IsTrustProxy(options?: ValidationOptions): PropertyDecorator {
       validator: {
         validate: (value: unknown) =>
           typeof value === 'boolean' ||
-          (typeof value === 'number' && Number.isInteger(value) && value >= 0) ||
           (Array.isArray(value) && value.every((item) => typeof item === 'string')),
         defaultMessage: () =>
-          'TRUST_PROXY must be true, false, a number of hops or a comma-separated list of proxy addresses',
+          'TRUST_PROXY must be true, false or a comma-separated list of proxy addresses/CIDRs (a number of hops is not supported)',
       },
     },
     options,
