@@ -106,18 +106,19 @@ export class BotApiServer {
   /**
    * Queues an update from a simulated user and hands it to a waiting poll, or, while a webhook is
    * set, posts it there with the webhook's secret (once; what the bot answered is kept in
-   * `webhookDeliveries`).
+   * `webhookDeliveries`). An update the webhook did not take stays pending, as on Telegram,
+   * for getUpdates once the webhook is deleted.
    */
   pushUpdate(update: Omit<TelegramUpdate, 'update_id'>): void {
     if (this.closed) throw new Error('The fake Telegram Bot API is closed');
     this.options.log.markAction();
     const full = { update_id: this.nextUpdateId++, ...update };
+    this.updates.push(full);
     const webhook = this.options.methods.webhook;
     if (webhook) {
       void this.deliver(webhook, full);
       return;
     }
-    this.updates.push(full);
     const poll = this.poll;
     if (poll) {
       const available = this.pending(poll.offset, poll.limit);
@@ -155,6 +156,10 @@ export class BotApiServer {
         body: JSON.stringify(update),
       });
       delivery.status = response.status;
+      if (response.ok) {
+        const index = this.updates.findIndex((u) => u.update_id === update.update_id);
+        if (index >= 0) this.updates.splice(index, 1);
+      }
     } catch {
       // Unreachable webhook: recorded as failed, as Telegram's getWebhookInfo would report it.
     }
