@@ -140,7 +140,8 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   private async run(bot: Telegraf<BotContext>): Promise<void> {
     try {
       const botInfo = await this.connect(bot);
-      if (!botInfo) return;
+      // Stopped while connecting: a source started now would never be stopped.
+      if (!botInfo || this.stopping.signal.aborted) return;
       const source = this.createSource(bot, botInfo.id);
       this.source = source;
       this.decorating = new BotDecorations(bot.telegram).apply(this.stopping.signal);
