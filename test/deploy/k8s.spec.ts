@@ -1,4 +1,4 @@
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import {
   APPS,
   AppName,
@@ -232,5 +232,75 @@ describe('k8s manifests', () => {
       )?.valueFrom?.secretKeyRef;
       expect(jobDb).toEqual(appDb);
     }
+  });
+  // Issue 9: the bot no longer runs as exactly one replica (Recreate, autoscaler pinned at 1); a
+  // lease in Redis lets one of several replicas poll, so it runs two with a rolling update.
+  it('run the bot as two replicas with a rolling update (one polls, holding the lease)', () => {
+    const deployment = find(sut, 'Deployment', 'bot');
+    const strategy = deployment.spec?.strategy as { type?: string } | undefined;
+    expect(deployment.spec?.replicas).toBeGreaterThanOrEqual(2);
+    expect(strategy?.type ?? 'RollingUpdate').toBe('RollingUpdate');
+    const hpa = sut.find(
+      (o) => o.kind === 'HorizontalPodAutoscaler' && o.spec?.scaleTargetRef?.name === 'bot',
+    );
+    expect(hpa?.spec?.minReplicas).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('the bot webhook overlay (overlays/bot-webhook)', () => {
+  const dir = 'overlays/bot-webhook';
+  const objectsOf = (file: string) =>
+    parseAllDocuments(readRepoFile(`${dir}/${file}`)).map((doc) => doc.toJS() as K8sObject);
+  const kustomization = parse(readRepoFile(`${dir}/kustomization.yaml`)) as {
+    resources: string[];
+    patches: { path: string }[];
+  };
+  const [patch] = objectsOf('bot-webhook-mode.yaml');
+  const container = patch.spec?.template?.spec.containers.find((c) => c.name === 'bot');
+  const env = new Map((container?.env ?? []).map((e) => [e.name, e]));
+  const webhook = objectsOf('webhook.yaml');
+
+  it('builds on k8s/ and lists its files', () => {
+    expect(kustomization.resources).toEqual(['../../k8s', 'webhook.yaml']);
+    expect(kustomization.patches.map((p) => p.path).sort()).toEqual([
+      'bot-webhook-mode.yaml',
+      'webhook-secret.yaml',
+    ]);
+  });
+
+  it('sets the webhook variables the bot reads, its secret from the Secret', () => {
+    expect(patch.kind).toBe('Deployment');
+    expect(patch.metadata.name).toBe('bot');
+    const known = variablesOf('bot');
+    expect([...env.keys()].filter((name) => !known.has(name))).toEqual([]);
+    expect([...env.keys()]).toEqual(
+      expect.arrayContaining(['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'BOT_HTTP_PORT']),
+    );
+    const ref = env.get('TELEGRAM_WEBHOOK_SECRET')?.valueFrom?.secretKeyRef;
+    const [secret] = objectsOf('webhook-secret.yaml');
+    expect(secret.metadata.name).toBe(ref?.name);
+    expect(secret.stringData?.[ref?.key ?? '']).toContain('CHANGE_ME');
+  });
+
+  it('routes the URL’s host and path through a Service to the port the bot serves', () => {
+    const port = container?.ports?.find(
+      (p) => p.containerPort === Number(env.get('BOT_HTTP_PORT')?.value),
+    );
+    expect(port?.name).toBeDefined();
+    const service = webhook.find((o) => o.kind === 'Service');
+    const ingress = webhook.find((o) => o.kind === 'Ingress');
+    const botLabels = find(loadK8sObjects(), 'Deployment', 'bot').spec?.template?.metadata?.labels;
+    expect(matches(service?.spec?.selector as Record<string, string>, botLabels)).toBe(true);
+    expect(service?.spec?.ports?.map((p) => p.targetPort)).toEqual([port?.name]);
+    const url = new URL(env.get('TELEGRAM_WEBHOOK_URL')?.value ?? '');
+    expect(url.protocol).toBe('https:');
+    const [rule] = ingress?.spec?.rules ?? [];
+    expect(rule.host).toBe(url.hostname);
+    expect(rule.http.paths).toEqual([
+      expect.objectContaining({
+        path: url.pathname,
+        backend: { service: { name: service?.metadata.name, port: { name: 'webhook' } } },
+      }),
+    ]);
   });
 });

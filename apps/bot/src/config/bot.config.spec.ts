@@ -34,7 +34,31 @@ describe(BotConfig.name, () => {
     });
   });
 
+  it('polls by default, with a 15 s lease; serves a webhook on 3001 when asked to', () => {
+    expect(loadConfig(BotConfig, {})).toMatchObject({
+      BOT_POLL_LEASE_SECONDS: 15,
+      BOT_HTTP_PORT: 3001,
+    });
+    expect(loadConfig(BotConfig, {}).TELEGRAM_WEBHOOK_URL).toBeUndefined();
+    expect(
+      loadConfig(BotConfig, {
+        TELEGRAM_WEBHOOK_URL: 'https://club.example/telegram/webhook',
+        TELEGRAM_WEBHOOK_SECRET: 'a'.repeat(32),
+      }),
+    ).toMatchObject({ TELEGRAM_WEBHOOK_URL: 'https://club.example/telegram/webhook' });
+  });
+
+  it('requires TELEGRAM_WEBHOOK_SECRET with TELEGRAM_WEBHOOK_URL, naming it', () => {
+    const problems = problemsOf({ TELEGRAM_WEBHOOK_URL: 'https://club.example/telegram/webhook' });
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL');
+  });
+
   it.each([
+    ['TELEGRAM_WEBHOOK_URL', 'club.example/hook'],
+    ['BOT_HTTP_PORT', '70000'],
+    ['BOT_POLL_LEASE_SECONDS', '0'],
     ['TELEGRAM_BOT_TOKEN', 'secret'],
     ['TELEGRAM_API_ROOT', 'api.telegram.org'],
     ['WEB_APP_URL', 'club'],

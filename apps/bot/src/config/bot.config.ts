@@ -1,5 +1,6 @@
-import { IsOptional, Matches } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { CommonEnv } from '@up/config';
+import { ToInt } from '@up/contracts';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
@@ -17,4 +18,37 @@ export class BotConfig extends CommonEnv {
   /** The web frontend the bot links to (login links, event pages). */
   @Matches(HTTP_URL, { message: 'WEB_APP_URL must be an http(s) URL' })
   WEB_APP_URL = 'http://localhost:5173';
+
+  /**
+   * Public URL Telegram posts updates to. Set: webhook mode (any number of replicas, each serving
+   * the URL's path on BOT_HTTP_PORT). Unset: polling mode (one replica at a time polls).
+   */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'TELEGRAM_WEBHOOK_URL must be an http(s) URL' })
+  TELEGRAM_WEBHOOK_URL?: string;
+
+  /** Telegram sends it back in X-Telegram-Bot-Api-Secret-Token; the charset is Telegram's. */
+  @ValidateIf((config: BotConfig) => config.TELEGRAM_WEBHOOK_URL !== undefined)
+  @Matches(/^[A-Za-z0-9_-]{16,256}$/, {
+    message:
+      'TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: 16 to 256 characters of A-Z, a-z, 0-9, _ and -',
+  })
+  TELEGRAM_WEBHOOK_SECRET?: string;
+
+  /** The port the webhook is served on (webhook mode only; 0 picks a free one). */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  BOT_HTTP_PORT = 3001;
+
+  /**
+   * Polling mode: the poller's lease in Redis. A replica that dies (SIGKILL included) is replaced
+   * by a standby within this time; the holder renews it every third of it.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  BOT_POLL_LEASE_SECONDS = 15;
 }

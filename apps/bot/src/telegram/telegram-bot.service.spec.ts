@@ -1,16 +1,27 @@
 import { createServer } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { loadConfig } from '@up/config';
-import { FakeTelegramBotApi, RecordedCall, telegramUser, TelegramMessage } from '@up/testing';
+import {
+  createTestRedisSpace,
+  FakeTelegramBotApi,
+  RecordedCall,
+  telegramUser,
+  TelegramMessage,
+} from '@up/testing';
 import { Markup } from 'telegraf';
 import { BotConfig } from '../config/bot.config';
 import { TelegramBot } from './telegram-bot.service';
+import { TelegramRedis } from './telegram-redis';
+
+const redisSpace = createTestRedisSpace();
 
 function botConfig(env: Record<string, string> = {}): BotConfig {
   return loadConfig(BotConfig, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     SHUTDOWN_TIMEOUT_SECONDS: '2',
+    REDIS_URL: redisSpace.url,
+    REDIS_KEY_PREFIX: redisSpace.prefix,
     ...env,
   });
 }
@@ -31,12 +42,18 @@ function textOf(call: RecordedCall): string {
 describe(TelegramBot.name, () => {
   let telegram: FakeTelegramBotApi;
   let sut: TelegramBot | undefined;
+  let redis: TelegramRedis | undefined;
+
+  function newBot(config: BotConfig): TelegramBot {
+    redis = new TelegramRedis(config);
+    sut = new TelegramBot(config, redis);
+    return sut;
+  }
 
   function newTestBot(env: Record<string, string> = {}): TelegramBot {
-    sut = new TelegramBot(
+    return newBot(
       botConfig({ TELEGRAM_BOT_TOKEN: telegram.token, TELEGRAM_API_ROOT: telegram.url, ...env }),
     );
-    return sut;
   }
 
   beforeAll(() => {
@@ -51,11 +68,14 @@ describe(TelegramBot.name, () => {
   afterEach(async () => {
     await sut?.onModuleDestroy();
     sut = undefined;
+    await redis?.close();
+    redis = undefined;
     await telegram.close();
+    await redisSpace.clear();
   });
 
   it('stays idle without a token: no Telegram calls, and stops cleanly', async () => {
-    sut = new TelegramBot(botConfig({ TELEGRAM_API_ROOT: telegram.url }));
+    sut = newBot(botConfig({ TELEGRAM_API_ROOT: telegram.url }));
     sut.onApplicationBootstrap();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(telegram.calls).toEqual([]);

@@ -1,43 +1,61 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { Composer, Telegraf, TelegramError } from 'telegraf';
-import type { BotCommand } from 'telegraf/types';
+import { Composer, Telegraf } from 'telegraf';
+import type { Update } from 'telegraf/types';
 import { Correlation } from '@up/logging';
 import { BotConfig } from '../config/bot.config';
-import { CATALOGUES, Feature, languageOf, LANGUAGES, messagesFor } from '../i18n/i18n';
+import { Feature, languageOf, messagesFor } from '../i18n/i18n';
+import { Backoff, pause } from './backoff';
 import type { BotContext } from './bot-context';
+import { BotDecorations } from './bot-decorations';
 import { classifyFailure } from './bot-failures';
+import { LeasedPoller } from './leased-poller';
+import { LongPoller } from './long-poller';
+import { PollLease } from './poll-lease';
+import {
+  callTelegram,
+  describeFailure,
+  isUnauthorized,
+  TokenRefusedError,
+} from './telegram-api-errors';
+import { TelegramRedis } from './telegram-redis';
+import { UpdateDedupe } from './update-dedupe';
 import { UpdateQueue } from './update-queue';
+import type { UpdateSource } from './update-source';
+import { WebhookReceiver } from './webhook-receiver';
 
 export type BotHandler = (ctx: BotContext) => Promise<void>;
 /** A command handler gets the text after the command (`/start UP-ABC123` → `UP-ABC123`). */
 export type CommandHandler = (ctx: BotContext, payload: string) => Promise<void>;
 
-/** The commands offered in Telegram's menu, in this order. */
-const MENU_COMMANDS = ['start', 'login', 'qr', 'profile', 'events', 'help'] as const;
-
-const MAX_RETRY_DELAY_MS = 30_000;
-
 /**
- * The Telegram connection: one Telegraf instance polling `getUpdates` on TELEGRAM_API_ROOT.
+ * The Telegram connection: one Telegraf instance (the router and the API client) on
+ * TELEGRAM_API_ROOT, fed with updates by a webhook (TELEGRAM_WEBHOOK_URL set; every replica
+ * serves it) or by long polling (one replica at a time, holding a lease in Redis). Either way an
+ * update_id is handled once across replicas.
  *
- * Features register their commands and buttons here (in onModuleInit); the bot launches once the
- * app has started (so every handler is in place), registers the command menu, and keeps retrying
- * with backoff while Telegram is unreachable. Each handler runs behind an error guard: a service
- * that does not answer makes the bot say the feature is unavailable, and nothing a handler throws
- * can stop the polling. Without TELEGRAM_BOT_TOKEN the app stays up, idle, and says so.
+ * Features register their commands and buttons here (in onModuleInit); the bot starts receiving
+ * once the app has started (so every handler is in place), retries with backoff while Telegram is
+ * unreachable, and decorates itself (command menu) in the background. Each handler runs behind an
+ * error guard: a service that does not answer makes the bot say the feature is unavailable, and
+ * nothing a handler throws can stop the receiving. Without TELEGRAM_BOT_TOKEN the app stays up,
+ * idle, and says so; a token Telegram refuses (401) stops it with one log line.
  */
 @Injectable()
 export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TelegramBot.name);
   private readonly handlers = new Composer<BotContext>();
   private readonly queue = new UpdateQueue();
+  private readonly stopping = new AbortController();
   private bot?: Telegraf<BotContext>;
+  private source?: UpdateSource;
   private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private decorating?: Promise<void>;
 
-  constructor(private readonly config: BotConfig) {}
+  constructor(
+    private readonly config: BotConfig,
+    private readonly redis: TelegramRedis,
+  ) {}
 
   /** Handles `/<name>` (also `/<name>@<bot username>`). */
   command(name: string, feature: Feature, handler: CommandHandler): void {
@@ -56,6 +74,11 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   /** The bot's @username (from getMe), once connected. */
   get username(): string | undefined {
     return this.bot?.botInfo?.username;
+  }
+
+  /** Webhook mode: the port the webhook is served on, once listening. */
+  get webhookPort(): number | undefined {
+    return this.source instanceof WebhookReceiver ? this.source.port : undefined;
   }
 
   onApplicationBootstrap(): void {
@@ -91,19 +114,130 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    if (!this.bot) return;
-    try {
-      this.bot.stop('shutdown');
-    } catch {
-      // "Bot is not running": it never got to poll (Telegram unreachable); nothing to stop.
-    }
-    await this.running;
+    await this.stop({ releaseLease: true });
     const drained = await this.queue.drain(this.config.SHUTDOWN_TIMEOUT_SECONDS * 1000);
     if (!drained)
       this.logger.warn(`Stopped with ${this.queue.size} bot update(s) still in progress`);
-    this.logger.log('Bot stopped');
+    if (this.bot) this.logger.log('Bot stopped');
+  }
+
+  /**
+   * Stops receiving at once, as a killed process would: the polling lease is not given back, so a
+   * standby takes over only once it expires. For tests of that takeover.
+   */
+  async abandon(): Promise<void> {
+    await this.stop({ releaseLease: false });
+  }
+
+  private async stop(options: { releaseLease: boolean }): Promise<void> {
+    this.stopping.abort();
+    await this.source?.stop(options);
+    await this.running;
+    await this.decorating;
+  }
+
+  /** Connects, then receives updates until stopped (or refused); decorates in the background. */
+  private async run(bot: Telegraf<BotContext>): Promise<void> {
+    try {
+      const botInfo = await this.connect(bot);
+      // Stopped while connecting: a source started now would never be stopped.
+      if (!botInfo || this.stopping.signal.aborted) return;
+      const source = this.createSource(bot, botInfo.id);
+      this.source = source;
+      this.decorating = new BotDecorations(bot.telegram).apply(this.stopping.signal);
+      this.logger.log(`Connected to Telegram as @${botInfo.username}; ${source.description}`);
+      await source.run();
+    } catch (error) {
+      if (error instanceof TokenRefusedError) return this.refused(error.method);
+      this.logger.error({ err: error }, 'Receiving Telegram updates failed; the bot is idle');
+      this.stopping.abort();
+    }
+  }
+
+  /** getMe, retried with backoff while Telegram is unreachable; undefined once stopped. */
+  private async connect(
+    bot: Telegraf<BotContext>,
+  ): Promise<NonNullable<Telegraf<BotContext>['botInfo']> | undefined> {
+    const backoff = new Backoff();
+    const signal = this.stopping.signal;
+    while (!signal.aborted) {
+      try {
+        bot.botInfo = await callTelegram(bot.telegram, 'getMe', {}, signal);
+        return bot.botInfo;
+      } catch (error) {
+        if (signal.aborted) return undefined;
+        if (isUnauthorized(error)) throw new TokenRefusedError('getMe');
+        const delay = backoff.next();
+        this.logger.warn(
+          { reason: describeFailure(error), attempt: backoff.attempts, retryInMs: delay },
+          'Telegram connection failed; retrying',
+        );
+        await pause(delay, signal);
+      }
+    }
+    return undefined;
+  }
+
+  private createSource(bot: Telegraf<BotContext>, botId: number): UpdateSource {
+    const dedupe = new UpdateDedupe(this.redis.client, (updateId) =>
+      this.redis.key(`update:${botId}:${updateId}`),
+    );
+    const sink = (updates: Update[]) => this.receive(bot, dedupe, updates);
+    const { TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_SECRET: secret } = this.config;
+    if (url && secret) {
+      return new WebhookReceiver({
+        telegram: bot.telegram,
+        sink,
+        url,
+        secret,
+        port: this.config.BOT_HTTP_PORT,
+      });
+    }
+    const lease = new PollLease(
+      this.redis.client,
+      this.redis.key(`poll-lease:${botId}`),
+      `${this.config.BUS_CONSUMER_NAME}:${randomUUID()}`,
+      this.config.BOT_POLL_LEASE_SECONDS * 1000,
+    );
+    return new LeasedPoller({
+      telegram: bot.telegram,
+      lease,
+      poller: new LongPoller(bot.telegram, sink),
+    });
+  }
+
+  /** Hands each update not yet taken by a replica to the handlers (queued per chat). */
+  private async receive(
+    bot: Telegraf<BotContext>,
+    dedupe: UpdateDedupe,
+    updates: Update[],
+  ): Promise<void> {
+    const ids = updates.map((update) => update.update_id);
+    let fresh: Set<number>;
+    try {
+      fresh = await dedupe.claim(ids);
+    } catch (error) {
+      // A member waiting for an answer outweighs the small chance of answering an update twice.
+      this.logger.warn({ err: error, updateIds: ids }, 'Could not claim update ids in Redis');
+      fresh = new Set(ids);
+    }
+    for (const update of updates) {
+      if (!fresh.has(update.update_id)) {
+        this.logger.debug({ updateId: update.update_id }, 'Update already handled; dropped');
+        continue;
+      }
+      await bot.handleUpdate(update).catch((error: unknown) => {
+        this.logger.error({ err: error, updateId: update.update_id }, 'Could not handle update');
+      });
+    }
+  }
+
+  /** The one log line of a refused token; everything stops and the bot stays idle. */
+  private refused(method: string): void {
+    this.logger.error(
+      `Telegram refused TELEGRAM_BOT_TOKEN (401 on ${method}): the bot stopped receiving updates and is idle`,
+    );
+    this.stopping.abort();
   }
 
   private async handle(ctx: BotContext): Promise<void> {
@@ -127,51 +261,6 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
     } else if (ctx.chat?.type === 'private' && ctx.message) {
       await ctx.reply(ctx.t.start.help);
     }
-  }
-
-  /** Connects, registers the menu and polls until stopped; retries while Telegram is unreachable. */
-  private async run(bot: Telegraf<BotContext>): Promise<void> {
-    let attempt = 0;
-    while (!this.stopping) {
-      try {
-        bot.botInfo ??= await bot.telegram.getMe();
-        await this.registerCommands(bot);
-        this.logger.log(`Connected to Telegram as @${bot.botInfo.username}; polling for updates`);
-        attempt = 0;
-        await bot.launch();
-        return;
-      } catch (error) {
-        if (this.stopping) return;
-        if (error instanceof TelegramError && error.code === 401) {
-          this.logger.error('Telegram refused TELEGRAM_BOT_TOKEN (401): the bot is idle');
-          return;
-        }
-        attempt += 1;
-        const delay = Math.min(MAX_RETRY_DELAY_MS, 500 * 2 ** attempt);
-        this.logger.warn(
-          { err: error, attempt },
-          `Telegram connection failed; retrying in ${delay} ms`,
-        );
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
-  }
-
-  private async registerCommands(bot: Telegraf<BotContext>): Promise<void> {
-    const menu = (language: (typeof LANGUAGES)[number]): BotCommand[] =>
-      MENU_COMMANDS.map((command) => ({
-        command,
-        description: CATALOGUES[language].commands[command],
-      }));
-    // The default list is Russian (the club's language); English clients get their own.
-    await bot.telegram.setMyCommands(menu('ru'));
-    await bot.telegram.setMyCommands(menu('en'), { language_code: 'en' });
   }
 
   /**

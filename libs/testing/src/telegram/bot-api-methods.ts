@@ -13,6 +13,12 @@ import type {
   TelegramTestUser,
 } from './telegram-types';
 
+/** The webhook a bot registered: where the fake posts updates, and the secret it sends along. */
+export interface WebhookInfo {
+  url: string;
+  secretToken?: string;
+}
+
 /** A refusal answered as Telegram's `{ok: false, error_code, description}`. */
 export class TelegramApiError extends Error {
   constructor(
@@ -36,6 +42,8 @@ const KNOWN_METHODS = [
   'editMessageReplyMarkup',
   'answerCallbackQuery',
   'deleteWebhook',
+  'setWebhook',
+  'getWebhookInfo',
   'setMyCommands',
   'getMyCommands',
   'deleteMyCommands',
@@ -90,6 +98,8 @@ export class BotApiMethods {
   private readonly nextMessageId = new Map<number, number>();
   private readonly callbackQueries = new Map<string, TelegramCallbackQuery>();
   private readonly commands = new Map<string, BotCommand[]>();
+  /** The webhook set with setWebhook; while set, getUpdates answers 409 like Telegram. */
+  webhook: WebhookInfo | undefined;
 
   constructor(private readonly bot: TelegramBotUser) {}
 
@@ -115,7 +125,13 @@ export class BotApiMethods {
       case 'deleteMyCommands':
         this.commands.delete(this.commandsKey(params.scope, params.language_code));
         return true;
+      case 'setWebhook':
+        return this.setWebhook(params);
       case 'deleteWebhook':
+        this.webhook = undefined;
+        return true;
+      case 'getWebhookInfo':
+        return { url: this.webhook?.url ?? '', pending_update_count: 0 };
       default:
         return true;
     }
@@ -254,6 +270,23 @@ export class BotApiMethods {
     this.callbackQueries.delete(id);
     if (typeof params.text === 'string' && params.text.length > 200)
       throw badRequest('MESSAGE_TOO_LONG');
+    return true;
+  }
+
+  private setWebhook(params: Record<string, unknown>): true {
+    const url = typeof params.url === 'string' ? params.url : '';
+    if (url === '') {
+      this.webhook = undefined;
+      return true;
+    }
+    if (!/^https?:\/\/\S+$/.test(url)) throw badRequest('bad webhook: invalid URL');
+    const secret = params.secret_token;
+    if (
+      secret !== undefined &&
+      (typeof secret !== 'string' || !/^[A-Za-z0-9_-]{1,256}$/.test(secret))
+    )
+      throw badRequest('bad webhook: secret token contains unallowed characters');
+    this.webhook = { url, ...(typeof secret === 'string' ? { secretToken: secret } : {}) };
     return true;
   }
 

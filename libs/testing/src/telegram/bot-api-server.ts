@@ -1,6 +1,12 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asNumber, BotApiMethods, canonicalMethod, TelegramApiError } from './bot-api-methods';
+import {
+  asNumber,
+  BotApiMethods,
+  canonicalMethod,
+  TelegramApiError,
+  WebhookInfo,
+} from './bot-api-methods';
 import { CallLog, RecordedCall } from './call-log';
 import { parseRequestParams } from './request-params';
 import type { TelegramUpdate } from './telegram-types';
@@ -11,6 +17,27 @@ interface PendingPoll {
   res: ServerResponse;
   timer: NodeJS.Timeout;
 }
+
+/** A refusal the fake answers on demand instead of the method's result (see `refuse`). */
+export interface CallRefusal {
+  errorCode: number;
+  description: string;
+  /** Sent as `parameters.retry_after` (a 429's wait, in seconds). */
+  retryAfter?: number;
+  /** How many calls to refuse; every call until `refuse(method)` clears it when omitted. */
+  times?: number;
+}
+
+/** One update the fake posted to the bot's webhook, and the HTTP status it got back. */
+export interface WebhookDelivery {
+  update: TelegramUpdate;
+  status: number | 'failed';
+}
+
+const CONFLICT_OTHER_POLLER =
+  'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running';
+const CONFLICT_WEBHOOK =
+  "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first";
 
 export interface BotApiServerOptions {
   token: string;
@@ -33,6 +60,8 @@ export class BotApiServer {
   private poll: PendingPoll | undefined;
   private readonly pollWaiters = new Set<() => void>();
   private closed = false;
+  private readonly refusals = new Map<string, CallRefusal>();
+  readonly webhookDeliveries: WebhookDelivery[] = [];
 
   constructor(private readonly options: BotApiServerOptions) {}
 
@@ -68,11 +97,28 @@ export class BotApiServer {
     });
   }
 
-  /** Queues an update from a simulated user and hands it to a waiting poll. */
+  /** Answers calls of `method` with `refusal` from now on; without one, answers them normally again. */
+  refuse(method: string, refusal?: CallRefusal): void {
+    if (refusal) this.refusals.set(method, { ...refusal });
+    else this.refusals.delete(method);
+  }
+
+  /**
+   * Queues an update from a simulated user and hands it to a waiting poll, or, while a webhook is
+   * set, posts it there with the webhook's secret (once; what the bot answered is kept in
+   * `webhookDeliveries`). An update the webhook did not take stays pending, as on Telegram,
+   * for getUpdates once the webhook is deleted.
+   */
   pushUpdate(update: Omit<TelegramUpdate, 'update_id'>): void {
     if (this.closed) throw new Error('The fake Telegram Bot API is closed');
     this.options.log.markAction();
-    this.updates.push({ update_id: this.nextUpdateId++, ...update });
+    const full = { update_id: this.nextUpdateId++, ...update };
+    this.updates.push(full);
+    const webhook = this.options.methods.webhook;
+    if (webhook) {
+      void this.deliver(webhook, full);
+      return;
+    }
     const poll = this.poll;
     if (poll) {
       const available = this.pending(poll.offset, poll.limit);
@@ -94,6 +140,30 @@ export class BotApiServer {
       };
       this.pollWaiters.add(done);
     });
+  }
+
+  private async deliver(webhook: WebhookInfo, update: TelegramUpdate): Promise<void> {
+    const delivery: WebhookDelivery = { update, status: 'failed' };
+    try {
+      const response = await fetch(webhook.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(webhook.secretToken
+            ? { 'x-telegram-bot-api-secret-token': webhook.secretToken }
+            : {}),
+        },
+        body: JSON.stringify(update),
+      });
+      delivery.status = response.status;
+      if (response.ok) {
+        const index = this.updates.findIndex((u) => u.update_id === update.update_id);
+        if (index >= 0) this.updates.splice(index, 1);
+      }
+    } catch {
+      // Unreachable webhook: recorded as failed, as Telegram's getWebhookInfo would report it.
+    }
+    this.webhookDeliveries.push(delivery);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -121,6 +191,31 @@ export class BotApiServer {
       return;
     }
     const { params, files } = await parseRequestParams(req, url);
+    const refusal = this.refusals.get(method);
+    if (refusal) {
+      if (refusal.times !== undefined && --refusal.times <= 0) this.refusals.delete(method);
+      this.options.log.record({
+        seq: 0,
+        method,
+        params,
+        files,
+        error: refusal.description,
+        at: new Date(),
+      });
+      this.reply(
+        res,
+        {
+          ok: false,
+          error_code: refusal.errorCode,
+          description: refusal.description,
+          ...(refusal.retryAfter !== undefined
+            ? { parameters: { retry_after: refusal.retryAfter } }
+            : {}),
+        },
+        refusal.errorCode,
+      );
+      return;
+    }
     if (method === 'getUpdates') {
       this.getUpdates(params, res);
       return;
@@ -158,20 +253,21 @@ export class BotApiServer {
     const offset = asNumber(params.offset, 0);
     const limit = Math.min(100, Math.max(1, asNumber(params.limit, 100)));
     const timeoutSeconds = Math.max(0, asNumber(params.timeout, 0));
+    if (this.options.methods.webhook) {
+      this.recordConflict(params, CONFLICT_WEBHOOK);
+      this.reply(res, { ok: false, error_code: 409, description: CONFLICT_WEBHOOK }, 409);
+      return;
+    }
     this.confirm(offset);
     if (this.poll) {
       // Telegram lets one poller in at a time and tells the older one so.
       const older = this.poll;
       this.poll = undefined;
       clearTimeout(older.timer);
+      this.recordConflict({ offset: older.offset, limit: older.limit }, CONFLICT_OTHER_POLLER);
       this.reply(
         older.res,
-        {
-          ok: false,
-          error_code: 409,
-          description:
-            'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
-        },
+        { ok: false, error_code: 409, description: CONFLICT_OTHER_POLLER },
         409,
       );
     }
@@ -205,6 +301,18 @@ export class BotApiServer {
     if (this.poll === poll) this.poll = undefined;
     this.recordPoll({ offset: poll.offset, limit: poll.limit }, updates);
     this.reply(poll.res, { ok: true, result: updates });
+  }
+
+  /** A getUpdates answered 409, recorded with its error so tests can see every conflict. */
+  private recordConflict(params: Record<string, unknown>, description: string): void {
+    this.options.log.record({
+      seq: 0,
+      method: 'getUpdates',
+      params,
+      files: [],
+      error: description,
+      at: new Date(),
+    });
   }
 
   private recordPoll(params: Record<string, unknown>, updates: TelegramUpdate[]): void {

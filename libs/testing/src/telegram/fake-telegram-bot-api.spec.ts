@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import QRCode from 'qrcode';
 import { Input, Markup, Telegraf } from 'telegraf';
 import { FakeTelegramBotApi } from './fake-telegram-bot-api';
@@ -91,6 +93,77 @@ describe(FakeTelegramBotApi.name, () => {
       const newer = call('getUpdates', { timeout: 1 });
       expect(await older).toEqual(expect.objectContaining({ ok: false, error_code: 409 }));
       expect(await newer).toEqual({ ok: true, result: [] });
+      expect(sut.calls.filter((c) => c.method === 'getUpdates' && c.error)).toEqual([
+        expect.objectContaining({ error: expect.stringContaining('Conflict') }),
+      ]);
+    });
+
+    it('refuses a method on demand, with retry_after, as often as asked', async () => {
+      sut.refuse('setMyCommands', {
+        errorCode: 429,
+        description: 'Too Many Requests: retry after 3',
+        retryAfter: 3,
+        times: 1,
+      });
+      const commands = { commands: [{ command: 'start', description: 'Start' }] };
+      expect(await call('setMyCommands', commands)).toEqual({
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 3',
+        parameters: { retry_after: 3 },
+      });
+      expect(await call('setMyCommands', commands)).toEqual({ ok: true, result: true });
+      expect(sut.calls.map((c) => c.error)).toEqual([
+        'Too Many Requests: retry after 3',
+        undefined,
+      ]);
+    });
+
+    it('posts updates to a webhook with its secret, and answers getUpdates 409 while it is set', async () => {
+      const received: { secret: unknown; body: unknown }[] = [];
+      const server = createServer((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (chunk: Buffer) => chunks.push(chunk));
+        req.on('end', () => {
+          received.push({
+            secret: req.headers['x-telegram-bot-api-secret-token'],
+            body: JSON.parse(Buffer.concat(chunks).toString()),
+          });
+          res.end();
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const url = `http://127.0.0.1:${port}/hook`;
+        expect(await call('setWebhook', { url, secret_token: 'sekret' })).toEqual({
+          ok: true,
+          result: true,
+        });
+        expect(sut.webhook).toEqual({ url, secretToken: 'sekret' });
+        expect(await call('getUpdates')).toEqual(
+          expect.objectContaining({ ok: false, error_code: 409 }),
+        );
+
+        sut.sendText(telegramUser(), 'hello');
+        for (let waited = 0; sut.webhookDeliveries.length === 0 && waited < 5000; waited += 20) {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        expect(received).toEqual([
+          {
+            secret: 'sekret',
+            body: expect.objectContaining({ message: expect.objectContaining({ text: 'hello' }) }),
+          },
+        ]);
+        expect(sut.webhookDeliveries.map((d) => d.status)).toEqual([200]);
+
+        await call('deleteWebhook');
+        expect(sut.webhook).toBeUndefined();
+        // Taken by the webhook: nothing left for getUpdates.
+        expect(await call('getUpdates')).toEqual({ ok: true, result: [] });
+      } finally {
+        await new Promise((resolve) => server.close(resolve));
+      }
     });
 
     it('refuses what Telegram refuses: unparseable HTML, long callback data, unknown chat, same-content edits', async () => {

@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { BotApiMethods } from './bot-api-methods';
-import { BotApiServer } from './bot-api-server';
+import { BotApiMethods, WebhookInfo } from './bot-api-methods';
+import { BotApiServer, CallRefusal, WebhookDelivery } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
 import { MessageRef, SendTextOptions, SimulatedUsers } from './simulated-users';
 import type {
@@ -12,6 +12,8 @@ import type {
 
 export type { RecordedCall, WaitForCallOptions } from './call-log';
 export type { MessageRef } from './simulated-users';
+export type { CallRefusal, WebhookDelivery } from './bot-api-server';
+export type { WebhookInfo } from './bot-api-methods';
 
 export interface FakeTelegramBotApiOptions {
   /**
@@ -30,7 +32,11 @@ export interface FakeTelegramBotApiOptions {
  *
  * - Long polling: `getUpdates` honours `offset` (confirms older updates), `limit` and `timeout`
  *   (holds the request until an update arrives), and, like Telegram, answers 409 to the older of
- *   two concurrent pollers, so Telegraf's polling loop runs against it unchanged.
+ *   two concurrent pollers and to every poll while a webhook is set (each 409 recorded as a
+ *   getUpdates call with its `error`).
+ * - Webhook: setWebhook / deleteWebhook keep the webhook; while one is set, updates are posted to
+ *   it with its `secret_token` instead of being held for getUpdates.
+ * - `refuse(method, ...)` answers a method with an error on demand (429 with retry_after, 401...).
  * - Simulated users talk to the bot with `sendText` and `pressButton`; the bot's calls are
  *   recorded in `calls` (params and uploaded files) and awaited with `waitForCall`. `ask` and
  *   `press` do both for the usual exchange: a message or a press, and the bot's reply.
@@ -158,6 +164,35 @@ export class FakeTelegramBotApi {
   /** The bot's command list as set with setMyCommands (default scope, no language unless given). */
   commandsFor(languageCode = ''): BotCommand[] {
     return this.methods.commandsFor(languageCode);
+  }
+
+  // ---- on demand: refusals and the webhook ---------------------------------------------------
+
+  /**
+   * Answers every call of `method` (getUpdates included) with `refusal` (Telegram's error
+   * envelope, `retry_after` when given), `refusal.times` times or until `refuse(method)` with no
+   * refusal clears it. Refused calls are recorded with their `error`.
+   */
+  refuse(method: string, refusal?: CallRefusal): void {
+    this.server.refuse(method, refusal);
+  }
+
+  /**
+   * The webhook the bot set (setWebhook; cleared by deleteWebhook). While one is set, getUpdates
+   * answers 409 and simulated users' updates are posted to it with its secret, as Telegram does.
+   */
+  get webhook(): WebhookInfo | undefined {
+    return this.methods.webhook;
+  }
+
+  /** Sets a webhook as if a bot had (a leftover from an earlier webhook-mode deployment). */
+  setWebhook(webhook: WebhookInfo | undefined): void {
+    this.methods.webhook = webhook;
+  }
+
+  /** Every update posted to the webhook, with the status the bot answered. */
+  get webhookDeliveries(): readonly WebhookDelivery[] {
+    return this.server.webhookDeliveries;
   }
 
   close(): Promise<void> {
