@@ -5,7 +5,8 @@
 #
 # (APP is one of gateway, users, auth-codes, events, bot). The deps, build and prod-deps stages do
 # not depend on APP, so the five images share them and only the small runtime stage differs.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS, the production runtime (Node 20 reached end of life in April 2026).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- all dependencies, for building ----------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps

@@ -29,6 +29,10 @@ describe('Dockerfile', () => {
     return found;
   };
 
+  it('runs on Node 24 LTS, the production runtime', () => {
+    expect(readRepoFile('Dockerfile')).toMatch(/^ARG NODE_IMAGE=node:24-bookworm-slim$/m);
+  });
+
   it('installs, builds and runs in separate stages', () => {
     expect(sut.map((s) => s.name)).toEqual(
       expect.arrayContaining(['deps', 'build', 'prod-deps', 'runtime']),
