@@ -9,3 +9,4 @@ export * from './validation/telegram-id';
 export * from './users';
 export * from './auth';
 export * from './events';
+export * from './bot';

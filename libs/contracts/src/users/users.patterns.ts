@@ -21,6 +21,7 @@ import type {
   SearchMembersResult,
   UpsertTelegramResult,
 } from './profiles';
+import type { SetTelegramReachableDto, SetTelegramReachableResult } from './notifications.dto';
 import type {
   GetPublicByReferralCodeDto,
   GetPublicProfilesDto,
@@ -88,6 +89,11 @@ export const USERS = {
    * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
    * `auth-codes.revoke_member_tokens`. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
+  /** The bot: Telegram answered 403 for this chat (reachable false), or the member wrote to the
+   * bot again (true). Idempotent. */
+  SET_TELEGRAM_REACHABLE: requestPattern<SetTelegramReachableDto, SetTelegramReachableResult>(
+    'users.set_telegram_reachable',
+  ),
 } as const;
 
 /**

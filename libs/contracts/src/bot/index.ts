@@ -1,0 +1,2 @@
+export * from './bot.patterns';
+export * from './broadcasts.dto';
