@@ -90,6 +90,8 @@ export class BotApiMethods {
   private readonly nextMessageId = new Map<number, number>();
   private readonly callbackQueries = new Map<string, TelegramCallbackQuery>();
   private readonly commands = new Map<string, BotCommand[]>();
+  /** Private chats of users who wrote to the bot before the test began (no messages kept). */
+  private readonly openedChats = new Map<number, TelegramChat>();
 
   constructor(private readonly bot: TelegramBotUser) {}
 
@@ -143,9 +145,16 @@ export class BotApiMethods {
     this.callbackQueries.set(query.id, query);
   }
 
+  /** The user wrote to the bot some time ago: the bot may message them. */
+  openChat(user: TelegramTestUser): void {
+    this.openedChats.set(user.id, this.chatOf(user));
+  }
+
   chatOf(user: TelegramTestUser): TelegramChat {
     const existing = this.chats.get(user.id)?.values().next().value;
     if (existing) return existing.chat;
+    const opened = this.openedChats.get(user.id);
+    if (opened) return opened;
     return {
       id: user.id,
       type: 'private',
@@ -281,9 +290,10 @@ export class BotApiMethods {
   private knownChat(chatId: unknown): TelegramChat {
     const id = asNumber(chatId, NaN);
     const first = this.chats.get(id)?.values().next().value;
+    const chat = first?.chat ?? this.openedChats.get(id);
     // A bot can only write to a user who wrote to it first.
-    if (!first) throw badRequest('chat not found');
-    return first.chat;
+    if (!chat) throw badRequest('chat not found');
+    return chat;
   }
 
   private checkedText(value: unknown, parseMode: unknown, maxLength: number, what: string): string {

@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { asNumber, BotApiMethods, canonicalMethod, TelegramApiError } from './bot-api-methods';
 import { CallLog, RecordedCall } from './call-log';
+import { faultBody, Faults } from './faults';
 import { parseRequestParams } from './request-params';
 import type { TelegramUpdate } from './telegram-types';
 
@@ -16,6 +17,17 @@ export interface BotApiServerOptions {
   token: string;
   methods: BotApiMethods;
   log: CallLog;
+  faults: Faults;
+}
+
+/** getUpdates callers as the fake saw them: several at once means several pollers. */
+export interface PollingStats {
+  /** getUpdates requests open right now. */
+  active: number;
+  /** The most getUpdates requests ever open at once. */
+  maxConcurrent: number;
+  /** How many 409 Conflict answers the fake gave (one poller replaced by another). */
+  conflicts: number;
 }
 
 /**
@@ -33,8 +45,13 @@ export class BotApiServer {
   private poll: PendingPoll | undefined;
   private readonly pollWaiters = new Set<() => void>();
   private closed = false;
+  private readonly polling: PollingStats = { active: 0, maxConcurrent: 0, conflicts: 0 };
 
   constructor(private readonly options: BotApiServerOptions) {}
+
+  get pollingStats(): PollingStats {
+    return { ...this.polling };
+  }
 
   get url(): string {
     return this.baseUrl;
@@ -97,6 +114,8 @@ export class BotApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Arrival time, before the body is read: what rate checks compare.
+    const at = new Date();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) {
@@ -115,17 +134,25 @@ export class BotApiServer {
         params: {},
         files: [],
         error: 'Unauthorized',
-        at: new Date(),
+        at,
       });
       this.reply(res, { ok: false, error_code: 401, description: 'Unauthorized' }, 401);
       return;
     }
     const { params, files } = await parseRequestParams(req, url);
+    const call: RecordedCall = { seq: 0, method, params, files, at };
+    const fault = this.options.faults.match(method, params);
+    if (fault) {
+      call.error = fault.status === 'drop' ? 'dropped connection' : faultBody(fault).description;
+      this.options.log.record(call);
+      if (fault.status === 'drop') res.destroy();
+      else this.reply(res, faultBody(fault), fault.status);
+      return;
+    }
     if (method === 'getUpdates') {
       this.getUpdates(params, res);
       return;
     }
-    const call: RecordedCall = { seq: 0, method, params, files, at: new Date() };
     try {
       call.result = this.options.methods.call(method, params, files);
       this.options.log.record(call);
@@ -155,6 +182,9 @@ export class BotApiServer {
   // ---- getUpdates (long polling) -------------------------------------------------------------
 
   private getUpdates(params: Record<string, unknown>, res: ServerResponse): void {
+    this.polling.active += 1;
+    this.polling.maxConcurrent = Math.max(this.polling.maxConcurrent, this.polling.active);
+    res.once('close', () => (this.polling.active -= 1));
     const offset = asNumber(params.offset, 0);
     const limit = Math.min(100, Math.max(1, asNumber(params.limit, 100)));
     const timeoutSeconds = Math.max(0, asNumber(params.timeout, 0));
@@ -164,6 +194,7 @@ export class BotApiServer {
       const older = this.poll;
       this.poll = undefined;
       clearTimeout(older.timer);
+      this.polling.conflicts += 1;
       this.reply(
         older.res,
         {
