@@ -129,6 +129,7 @@ export class DeliveryWorker {
           'Delivery: a replica stopped while sending this message; not sent again (maybe delivered)',
         );
       } else {
+        this.deps.metrics.count(m.kind, 'reclaimed');
         this.deps.logger.log?.(
           { key: m.key, kind: m.kind },
           'Delivery: requeued a message claimed by a stopped replica',

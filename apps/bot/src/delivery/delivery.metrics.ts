@@ -13,7 +13,7 @@ function messagesCounter(): Counter<'kind' | 'outcome'> {
   if (existing) return existing as Counter<'kind' | 'outcome'>;
   return new Counter({
     name: MESSAGES_METRIC,
-    help: 'Messages the bot sent on its own, by kind and outcome (sent, failed, blocked, retried, rate_limited, uncertain)',
+    help: 'Messages the bot sent on its own, by kind and outcome (sent, failed, blocked, retried, rate_limited, reclaimed, uncertain)',
     labelNames: ['kind', 'outcome'],
   });
 }

@@ -233,10 +233,10 @@ elseif outcome == 'retry' then
   end
 elseif outcome == 'limited' then
   local limited = redis.call('HINCRBY', mk, 'limited', 1)
-  local until = now + extra
+  local resume = now + extra
   local hk = base .. 'hold:' .. m[4]
-  if tonumber(redis.call('GET', hk) or '0') < until then
-    redis.call('SET', hk, until, 'PX', extra + 1000)
+  if tonumber(redis.call('GET', hk) or '0') < resume then
+    redis.call('SET', hk, resume, 'PX', extra + 1000)
   end
   -- Telegram does not say whether a 429 is about one chat or the whole bot; 429s for several
   -- chats within a second mean the bot as a whole is over the limit: everything waits.
@@ -246,8 +246,8 @@ elseif outcome == 'limited' then
   redis.call('PEXPIRE', rk, 2000)
   if redis.call('ZCARD', rk) >= tonumber(ARGV[9]) then
     local pk = base .. 'pause'
-    if tonumber(redis.call('GET', pk) or '0') < until then
-      redis.call('SET', pk, until, 'PX', extra + 1000)
+    if tonumber(redis.call('GET', pk) or '0') < resume then
+      redis.call('SET', pk, resume, 'PX', extra + 1000)
       result = 'paused'
     end
   end
@@ -255,7 +255,7 @@ elseif outcome == 'limited' then
     dead(reason)
     result = 'failed'
   else
-    requeue(until)
+    requeue(resume)
   end
 end
 return {result, info[1], info[2], info[3], info[4]}

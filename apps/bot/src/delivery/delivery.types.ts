@@ -36,7 +36,15 @@ export interface StartBroadcastInput {
 
 /** The final outcomes of a message, and the transient ones, as counted in the metric. */
 export type DeliveryOutcome =
-  'sent' | 'failed' | 'blocked' | 'retried' | 'rate_limited' | 'uncertain';
+  | 'sent'
+  | 'failed'
+  | 'blocked'
+  | 'retried'
+  | 'rate_limited'
+  /** Claimed by a replica that stopped before sending it; back in the queue. */
+  | 'reclaimed'
+  /** Its replica stopped during the send: maybe delivered, not sent again. */
+  | 'uncertain';
 
 /** The delivery queue's limits, resolved from BotConfig (tests build them directly). */
 export interface DeliveryOptions {
