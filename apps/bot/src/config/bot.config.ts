@@ -4,7 +4,7 @@ import { ToInt } from '@up/contracts';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
-/** The Telegram bot: a bus client with a Telegram connection. */
+/** The Telegram bot: a bus service (`bot`) with a Telegram connection and the delivery queue. */
 export class BotConfig extends CommonEnv {
   /** Token from @BotFather; without it the bot stays up but idle. */
   @IsOptional()
