@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule } from '@up/bus';
 import { ConfigModule } from '@up/config';
+import { HealthModule } from '@up/health';
 import { LoggingModule } from '@up/logging';
 import { BotConfig } from './config/bot.config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -27,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(BotConfig, config),
         LoggingModule.forRoot('bot'),
         BusModule.forRoot(),
+        HealthModule.forService('bot'),
       ],
     };
   }

@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { BOT, BroadcastView, ErrorCode, USERS } from '@up/contracts';
+import { BOT, BroadcastView, ErrorCode, healthPattern, USERS } from '@up/contracts';
 import {
   errorCodeOf,
   FakeTelegramBotApi,
@@ -100,6 +100,14 @@ describe('bot broadcasts over the bus', () => {
     } finally {
       redis.disconnect();
     }
+  });
+
+  it('answers bot.health like the services do', async () => {
+    expect(await platform.bus.send(healthPattern('bot'), {})).toMatchObject({
+      status: 'ok',
+      service: 'bot',
+      checks: { redis: { status: 'up' } },
+    });
   });
 
   it('refuses a limit out of range', async () => {
