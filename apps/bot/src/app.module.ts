@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BusModule } from '@up/bus';
 import { ConfigModule } from '@up/config';
+import { HealthModule } from '@up/health';
 import { LoggingModule } from '@up/logging';
 import { BotConfig } from './config/bot.config';
+import { DeliveryModule } from './delivery/delivery.module';
 import { EventsModule } from './events/events.module';
 import { LoginModule } from './login/login.module';
 import { ProfileModule } from './profile/profile.module';
@@ -10,11 +12,13 @@ import { StartModule } from './start/start.module';
 import { TelegramModule } from './telegram/telegram.module';
 
 /**
- * The Telegram bot: a bus client, no HTTP server. Feature modules (the Telegraf conversation) go in
- * `imports` below; `forRoot` adds the infrastructure around them with the validated configuration.
+ * The Telegram bot: a bus service (`bot`: it answers `bot.*` requests and consumes bus events in its
+ * own consumer group) and a Telegram client. Feature modules (the Telegraf conversation, the
+ * delivery queue) go in `imports` below; `forRoot` adds the infrastructure around them with the
+ * validated configuration.
  */
 @Module({
-  imports: [TelegramModule, StartModule, LoginModule, ProfileModule, EventsModule],
+  imports: [TelegramModule, DeliveryModule, StartModule, LoginModule, ProfileModule, EventsModule],
 })
 export class AppModule {
   static forRoot(config: BotConfig): DynamicModule {
@@ -24,6 +28,7 @@ export class AppModule {
         ConfigModule.forRoot(BotConfig, config),
         LoggingModule.forRoot('bot'),
         BusModule.forRoot(),
+        HealthModule.forService('bot'),
       ],
     };
   }

@@ -1,5 +1,5 @@
-import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';
 import { runMain } from '@up/health';
 import { AppModule } from './app.module';
@@ -7,20 +7,14 @@ import { BotConfig } from './config/bot.config';
 
 void runMain('bot', async () => {
   const config = loadConfig(BotConfig);
-  const app = await NestFactory.createApplicationContext(AppModule.forRoot(config), {
-    bufferLogs: true,
-    abortOnError: false,
-  });
-  const logger = app.get(Logger);
-  app.useLogger(logger);
-  app.enableShutdownHooks();
-  await app.init();
+  // A bus service (service name `bot`, its own consumer groups) that also talks to Telegram.
+  const app = await createBusMicroservice(AppModule.forRoot(config), { service: 'bot' });
+  await app.listen();
   if (!config.TELEGRAM_BOT_TOKEN) {
-    logger.warn(
-      'TELEGRAM_BOT_TOKEN is not set: the bot is idle (no Telegram connection) until it is.',
-    );
-    // Nothing else holds the event loop open without Telegram; a stop signal still ends the process.
-    setInterval(() => undefined, 60 * 60 * 1000);
+    // The bus connection keeps the process up; messages wait in the delivery queue meanwhile.
+    app
+      .get(Logger)
+      .warn('TELEGRAM_BOT_TOKEN is not set: the bot is idle (no Telegram connection) until it is.');
   }
   return { shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS };
 });

@@ -1,13 +1,13 @@
 import { Controller, Type } from '@nestjs/common';
 import { MessagePattern } from '@nestjs/microservices';
-import { HealthReport, healthPattern, ServiceName } from '@up/contracts';
+import { HealthReport, healthPattern, HealthServiceName } from '@up/contracts';
 import { ServiceHealth } from './service-health';
 
 /**
  * The handler of `<service>.health`. The pattern is the service's own, so the controller class is
  * made per service.
  */
-export function busHealthController(service: ServiceName): Type<unknown> {
+export function busHealthController(service: HealthServiceName): Type<unknown> {
   @Controller()
   class BusHealthController {
     constructor(private readonly health: ServiceHealth) {}

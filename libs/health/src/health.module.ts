@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ServiceName } from '@up/contracts';
+import { HealthServiceName } from '@up/contracts';
 import { busHealthController } from './bus-health.controller';
 import { BusServiceHealthIndicator } from './bus-service-health.indicator';
 import { RedisHealthIndicator } from './redis-health.indicator';
@@ -12,7 +12,7 @@ export class HealthModule {
    * For a bus service: answers `<service>.health` with its PostgreSQL (when it has a DataSource)
    * and Redis checks. Needs ConfigModule (CommonEnv) and, for the database check, DatabaseModule.
    */
-  static forService(service: ServiceName): DynamicModule {
+  static forService(service: HealthServiceName): DynamicModule {
     return {
       module: HealthModule,
       imports: [TerminusModule],

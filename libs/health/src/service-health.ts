@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { HealthIndicatorResult, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { DataSource } from 'typeorm';
-import { CheckStatus, HealthReport, ServiceName } from '@up/contracts';
+import { CheckStatus, HealthReport, HealthServiceName } from '@up/contracts';
 import { RedisHealthIndicator } from './redis-health.indicator';
 
 /** How long each dependency check of a service may take; the gateway's readiness waits ~1 s in all. */
@@ -31,7 +31,7 @@ export class ServiceHealth {
     private readonly extraChecks: readonly ServiceHealthCheck[] = [],
   ) {}
 
-  async report(service: ServiceName): Promise<HealthReport> {
+  async report(service: HealthServiceName): Promise<HealthReport> {
     const results: Promise<HealthIndicatorResult>[] = [
       this.redis.pingCheck('redis', SERVICE_CHECK_TIMEOUT_MS),
     ];

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { BusClient, BusModule, createBusMicroservice } from '@up/bus';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import {
@@ -24,7 +23,9 @@ import {
 export interface StartPlatformOptions {
   /** Apps to boot (default: all five). Services boot first, then the gateway and the bot. */
   apps?: readonly PlatformAppName[];
-  /** Replicas of a bus service (default 1 each); each is its own consumer `<app>-<n>`. */
+  /**
+   * Replicas of a bus service or of the bot (default 1 each); each is its own consumer `<app>-<n>`.
+   */
   replicas?: Partial<Record<PlatformAppName, number>>;
   /** Environment of every app, over the test defaults (e.g. `{ TELEGRAM_API_ROOT: fake.url }`). */
   env?: Record<string, string>;
@@ -43,7 +44,7 @@ export interface PlatformApp {
   name: PlatformAppName;
   replica: number;
   /**
-   * The Nest app: an HTTP app (gateway), a microservice (services) or an application context (bot).
+   * The Nest app: an HTTP app (gateway) or a microservice (the bus services and the bot).
    * `start()` replaces it: read it again after a restart rather than keeping the old one.
    */
   readonly nest: INestApplicationContext;
@@ -148,7 +149,7 @@ async function startApp(options: {
 }
 
 async function bootService(options: {
-  name: (typeof PLATFORM_SERVICES)[number];
+  name: (typeof PLATFORM_SERVICES)[number] | 'bot';
   sources: AppSources;
   env: Record<string, string>;
 }): Promise<INestApplicationContext> {
@@ -180,15 +181,8 @@ async function bootBot(options: {
   sources: AppSources;
   env: Record<string, string>;
 }): Promise<INestApplicationContext> {
-  const config = loadConfig(options.sources.configSchema, options.env);
-  // As apps/bot/src/main.ts does, without the idle keep-alive a test process does not need.
-  const nest = await NestFactory.createApplicationContext(
-    options.sources.appModule.forRoot(config),
-    { bufferLogs: true, abortOnError: false },
-  );
-  nest.useLogger(nest.get(Logger));
-  await nest.init();
-  return nest;
+  // As apps/bot/src/main.ts does: a bus service (`bot`) that also talks to Telegram.
+  return bootService({ name: 'bot', ...options });
 }
 
 /** A bus client outside every app, for tests that talk to services directly. */
@@ -294,12 +288,17 @@ export async function startPlatform(options: StartPlatformOptions = {}): Promise
       apps.push(await startApp({ name: 'gateway', replica: 0, boot: bootGatewayApp }));
     }
     if (wanted.includes('bot')) {
+      const replicas = Array.from({ length: options.replicas?.bot ?? 1 }, (_, replica) => replica);
       apps.push(
-        await startApp({
-          name: 'bot',
-          replica: 0,
-          boot: () => bootBot({ sources: source('bot'), env: envOf('bot', 0) }),
-        }),
+        ...(await Promise.all(
+          replicas.map((replica) =>
+            startApp({
+              name: 'bot',
+              replica,
+              boot: () => bootBot({ sources: source('bot'), env: envOf('bot', replica) }),
+            }),
+          ),
+        )),
       );
       await telegram?.waitUntilPolling();
     }

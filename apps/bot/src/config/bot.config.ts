@@ -4,7 +4,7 @@ import { ToInt } from '@up/contracts';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
-/** The Telegram bot: a bus client with a Telegram connection. */
+/** The Telegram bot: a bus service (`bot`) with a Telegram connection and the delivery queue. */
 export class BotConfig extends CommonEnv {
   /** Token from @BotFather; without it the bot stays up but idle. */
   @IsOptional()
@@ -51,4 +51,39 @@ export class BotConfig extends CommonEnv {
   @Min(1)
   @Max(300)
   BOT_POLL_LEASE_SECONDS = 15;
+
+  /**
+   * Messages per second the delivery queue sends in all, across every bot replica. Telegram allows
+   * about 30; the default leaves room for the answers to members' commands, which go out directly.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  TELEGRAM_SEND_RATE = 25;
+
+  /** Attempts of one message on 5xx / network errors before it is dead-lettered. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  TELEGRAM_SEND_MAX_ATTEMPTS = 5;
+
+  /** First retry delay after a 5xx / network error; doubles per attempt, with jitter. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  TELEGRAM_RETRY_BASE_MS = 1000;
+
+  /** Longest retry delay after a 5xx / network error. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  TELEGRAM_RETRY_MAX_MS = 60000;
+
+  /** A send that takes longer is abandoned as a network error (and retried). */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  TELEGRAM_SEND_TIMEOUT_MS = 10000;
 }

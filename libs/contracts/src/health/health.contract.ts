@@ -10,10 +10,14 @@ export interface HealthReport {
 
 export class HealthRequestDto {}
 
-/** Each bus service answers `<service>.health`. WIRE NAME. */
-export function healthPattern(service: ServiceName) {
+/** Each bus service, and the bot, answers `<service>.health`. WIRE NAME. */
+export function healthPattern(service: HealthServiceName) {
   return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`);
 }
 
+/** The services the gateway depends on (its readiness asks each). */
 export const SERVICES = ['users', 'auth-codes', 'events'] as const;
 export type ServiceName = (typeof SERVICES)[number];
+
+/** Every app that answers a bus health pattern: the services, and the bot (nobody depends on it). */
+export type HealthServiceName = ServiceName | 'bot';

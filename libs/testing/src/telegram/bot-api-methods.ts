@@ -100,6 +100,8 @@ export class BotApiMethods {
   private readonly commands = new Map<string, BotCommand[]>();
   /** The webhook set with setWebhook; while set, getUpdates answers 409 like Telegram. */
   webhook: WebhookInfo | undefined;
+  /** Private chats of users who wrote to the bot before the test began (no messages kept). */
+  private readonly openedChats = new Map<number, TelegramChat>();
 
   constructor(private readonly bot: TelegramBotUser) {}
 
@@ -159,9 +161,16 @@ export class BotApiMethods {
     this.callbackQueries.set(query.id, query);
   }
 
+  /** The user wrote to the bot some time ago: the bot may message them. */
+  openChat(user: TelegramTestUser): void {
+    this.openedChats.set(user.id, this.chatOf(user));
+  }
+
   chatOf(user: TelegramTestUser): TelegramChat {
     const existing = this.chats.get(user.id)?.values().next().value;
     if (existing) return existing.chat;
+    const opened = this.openedChats.get(user.id);
+    if (opened) return opened;
     return {
       id: user.id,
       type: 'private',
@@ -314,9 +323,10 @@ export class BotApiMethods {
   private knownChat(chatId: unknown): TelegramChat {
     const id = asNumber(chatId, NaN);
     const first = this.chats.get(id)?.values().next().value;
+    const chat = first?.chat ?? this.openedChats.get(id);
     // A bot can only write to a user who wrote to it first.
-    if (!first) throw badRequest('chat not found');
-    return first.chat;
+    if (!chat) throw badRequest('chat not found');
+    return chat;
   }
 
   private checkedText(value: unknown, parseMode: unknown, maxLength: number, what: string): string {

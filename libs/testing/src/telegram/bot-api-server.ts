@@ -8,6 +8,7 @@ import {
   WebhookInfo,
 } from './bot-api-methods';
 import { CallLog, RecordedCall } from './call-log';
+import { faultBody, Faults } from './faults';
 import { parseRequestParams } from './request-params';
 import type { TelegramUpdate } from './telegram-types';
 
@@ -43,6 +44,17 @@ export interface BotApiServerOptions {
   token: string;
   methods: BotApiMethods;
   log: CallLog;
+  faults: Faults;
+}
+
+/** getUpdates callers as the fake saw them: several at once means several pollers. */
+export interface PollingStats {
+  /** getUpdates requests open right now. */
+  active: number;
+  /** The most getUpdates requests ever open at once. */
+  maxConcurrent: number;
+  /** How many 409 Conflict answers the fake gave (one poller replaced by another). */
+  conflicts: number;
 }
 
 /**
@@ -62,8 +74,13 @@ export class BotApiServer {
   private closed = false;
   private readonly refusals = new Map<string, CallRefusal>();
   readonly webhookDeliveries: WebhookDelivery[] = [];
+  private readonly polling: PollingStats = { active: 0, maxConcurrent: 0, conflicts: 0 };
 
   constructor(private readonly options: BotApiServerOptions) {}
+
+  get pollingStats(): PollingStats {
+    return { ...this.polling };
+  }
 
   get url(): string {
     return this.baseUrl;
@@ -167,6 +184,8 @@ export class BotApiServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Arrival time, before the body is read: what rate checks compare.
+    const at = new Date();
     const url = new URL(req.url ?? '/', this.baseUrl);
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(url.pathname);
     if (!match) {
@@ -185,23 +204,18 @@ export class BotApiServer {
         params: {},
         files: [],
         error: 'Unauthorized',
-        at: new Date(),
+        at,
       });
       this.reply(res, { ok: false, error_code: 401, description: 'Unauthorized' }, 401);
       return;
     }
     const { params, files } = await parseRequestParams(req, url);
+    const call: RecordedCall = { seq: 0, method, params, files, at };
     const refusal = this.refusals.get(method);
     if (refusal) {
       if (refusal.times !== undefined && --refusal.times <= 0) this.refusals.delete(method);
-      this.options.log.record({
-        seq: 0,
-        method,
-        params,
-        files,
-        error: refusal.description,
-        at: new Date(),
-      });
+      call.error = refusal.description;
+      this.options.log.record(call);
       this.reply(
         res,
         {
@@ -216,11 +230,18 @@ export class BotApiServer {
       );
       return;
     }
+    const fault = this.options.faults.match(method, params);
+    if (fault) {
+      call.error = fault.status === 'drop' ? 'dropped connection' : faultBody(fault).description;
+      this.options.log.record(call);
+      if (fault.status === 'drop') res.destroy();
+      else this.reply(res, faultBody(fault), fault.status);
+      return;
+    }
     if (method === 'getUpdates') {
       this.getUpdates(params, res);
       return;
     }
-    const call: RecordedCall = { seq: 0, method, params, files, at: new Date() };
     try {
       call.result = this.options.methods.call(method, params, files);
       this.options.log.record(call);
@@ -250,6 +271,9 @@ export class BotApiServer {
   // ---- getUpdates (long polling) -------------------------------------------------------------
 
   private getUpdates(params: Record<string, unknown>, res: ServerResponse): void {
+    this.polling.active += 1;
+    this.polling.maxConcurrent = Math.max(this.polling.maxConcurrent, this.polling.active);
+    res.once('close', () => (this.polling.active -= 1));
     const offset = asNumber(params.offset, 0);
     const limit = Math.min(100, Math.max(1, asNumber(params.limit, 100)));
     const timeoutSeconds = Math.max(0, asNumber(params.timeout, 0));
@@ -265,6 +289,7 @@ export class BotApiServer {
       this.poll = undefined;
       clearTimeout(older.timer);
       this.recordConflict({ offset: older.offset, limit: older.limit }, CONFLICT_OTHER_POLLER);
+      this.polling.conflicts += 1;
       this.reply(
         older.res,
         { ok: false, error_code: 409, description: CONFLICT_OTHER_POLLER },

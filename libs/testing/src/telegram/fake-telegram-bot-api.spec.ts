@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import { Input, Markup, Telegraf } from 'telegraf';
 import { FakeTelegramBotApi } from './fake-telegram-bot-api';
 import { decodeQrPng } from './qr-code';
+import { maxInAnyWindow, minGapPerChat } from './send-accounting';
 import { telegramUser } from './telegram-user.factory';
 
 interface ApiAnswer {
@@ -331,6 +332,74 @@ describe(FakeTelegramBotApi.name, () => {
       await expect(
         sut.waitForCall('sendMessage', (c) => c.params.text === 'welcome first', 100),
       ).rejects.toThrow(/No matching sendMessage/);
+    });
+  });
+
+  describe('faults, send accounting and pollers', () => {
+    it('opens chats without messages, then answers an injected 429, 403, 5xx and drop once each', async () => {
+      const [alice, bob] = [telegramUser(), telegramUser()];
+      expect((await call('sendMessage', { chat_id: alice.id, text: 'hi' })).error_code).toBe(400);
+      sut.openChats([alice, bob]);
+      const limited = sut.fail({
+        answer: { status: 429, retryAfter: 3 },
+        chats: [alice.id],
+        times: 1,
+      });
+      sut.fail({ answer: { status: 403 }, chats: [bob.id], times: 1 });
+
+      expect(await call('sendMessage', { chat_id: alice.id, text: 'a' })).toMatchObject({
+        error_code: 429,
+        parameters: { retry_after: 3 },
+      });
+      expect(await call('sendMessage', { chat_id: bob.id, text: 'b' })).toMatchObject({
+        error_code: 403,
+        description: 'Forbidden: bot was blocked by the user',
+      });
+      expect(await call('sendMessage', { chat_id: alice.id, text: 'a' })).toMatchObject({
+        ok: true,
+      });
+      expect(limited.hits).toBe(1);
+
+      sut.fail({ answer: { status: 502 }, times: 1 });
+      sut.fail({ answer: { status: 'drop' }, times: 1 });
+      const bad = await fetch(`${sut.url}/bot${sut.token}/sendMessage`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ chat_id: bob.id, text: 'b' }),
+      });
+      expect(bad.status).toBe(502);
+      await expect(call('sendMessage', { chat_id: bob.id, text: 'b' })).rejects.toThrow();
+      expect(await call('sendMessage', { chat_id: bob.id, text: 'b' })).toMatchObject({ ok: true });
+
+      expect(sut.sends().map((s) => [s.chatId, s.accepted])).toEqual([
+        [alice.id, false],
+        [alice.id, false],
+        [bob.id, false],
+        [alice.id, true],
+        [bob.id, false],
+        [bob.id, false],
+        [bob.id, true],
+      ]);
+      expect(sut.messagesIn(bob.id).map((m) => m.text)).toEqual(['b']);
+    });
+
+    it('measures sends per window and per chat', () => {
+      const sends = [0, 100, 999, 1000, 1500, 2600].map((at, i) => ({
+        chatId: i % 2,
+        at,
+        accepted: true,
+      }));
+      expect(maxInAnyWindow(sends, 1000)).toBe(3);
+      expect(minGapPerChat(sends)).toBe(501);
+    });
+
+    it('counts concurrent getUpdates callers and the 409s they cause', async () => {
+      const first = call('getUpdates', { timeout: 5 });
+      await sut.waitUntilPolling();
+      const second = call('getUpdates', { timeout: 0 });
+      expect((await first).error_code).toBe(409);
+      await second;
+      expect(sut.pollingStats).toEqual({ active: 0, maxConcurrent: 2, conflicts: 1 });
     });
   });
 });

@@ -1,7 +1,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { BotApiMethods, WebhookInfo } from './bot-api-methods';
-import { BotApiServer, CallRefusal, WebhookDelivery } from './bot-api-server';
+import { BotApiServer, CallRefusal, PollingStats, WebhookDelivery } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
+import { FaultHandle, FaultRule, Faults } from './faults';
+import { SendRecord, sendsOf } from './send-accounting';
 import { MessageRef, SendTextOptions, SimulatedUsers } from './simulated-users';
 import type {
   BotCommand,
@@ -14,6 +16,8 @@ export type { RecordedCall, WaitForCallOptions } from './call-log';
 export type { MessageRef } from './simulated-users';
 export type { CallRefusal, WebhookDelivery } from './bot-api-server';
 export type { WebhookInfo } from './bot-api-methods';
+export type { PollingStats } from './bot-api-server';
+export type { FaultAnswer, FaultHandle, FaultRule } from './faults';
 
 export interface FakeTelegramBotApiOptions {
   /**
@@ -45,8 +49,12 @@ export interface FakeTelegramBotApiOptions {
  *   too long text, HTML that does not parse, callback data over 64 bytes, editing to the same
  *   content ("message is not modified"). Any other method answers `{ok: true, result: true}`.
  *
+ * - Faults on demand (`fail`): 429 with retry_after, 403, 5xx or a dropped connection, for given
+ *   methods, chats, a number of calls or a time; `sends()` lists every send attempt with its arrival
+ *   time (rate checks: send-accounting.ts), `pollingStats` counts concurrent getUpdates callers.
+ *
  * The parts: BotApiServer (HTTP and long polling), BotApiMethods (the methods and the chats),
- * SimulatedUsers (the people talking to the bot) and CallLog (what the bot called).
+ * SimulatedUsers (the people talking to the bot), CallLog (what the bot called) and Faults.
  *
  * No library fits: Telegram ships no test server and the community mocks intercept the client
  * instead of speaking HTTP, which would skip Telegraf's real polling and multipart upload.
@@ -57,6 +65,7 @@ export class FakeTelegramBotApi {
   readonly calls: RecordedCall[];
 
   private readonly log = new CallLog();
+  private readonly faults = new Faults();
   private readonly methods: BotApiMethods;
   private readonly server: BotApiServer;
   private readonly users: SimulatedUsers;
@@ -75,7 +84,12 @@ export class FakeTelegramBotApi {
     };
     this.calls = this.log.calls;
     this.methods = new BotApiMethods(this.bot);
-    this.server = new BotApiServer({ token: this.token, methods: this.methods, log: this.log });
+    this.server = new BotApiServer({
+      token: this.token,
+      methods: this.methods,
+      log: this.log,
+      faults: this.faults,
+    });
     this.users = new SimulatedUsers({ methods: this.methods, server: this.server, log: this.log });
   }
 
@@ -128,6 +142,28 @@ export class FakeTelegramBotApi {
     return this.users.press(user, message, callbackData, timeoutMs);
   }
 
+  /**
+   * Users who wrote to the bot before the test began: the bot may message them (Telegram refuses
+   * a chat that never wrote to the bot with "chat not found"). For broadcasts to many members.
+   */
+  openChats(users: readonly TelegramTestUser[]): void {
+    for (const user of users) this.methods.openChat(user);
+  }
+
+  // ---- faults --------------------------------------------------------------------------------
+
+  /**
+   * From now on, calls matching `rule` get its answer instead of being carried out:
+   * `fake.fail({ answer: { status: 429, retryAfter: 2 }, chats: [id], times: 1 })`.
+   */
+  fail(rule: FaultRule): FaultHandle {
+    return this.faults.add(rule);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
   // ---- what the bot did ----------------------------------------------------------------------
 
   /** The seq of the latest recorded call: pass it as `since` to wait only for later calls. */
@@ -154,6 +190,16 @@ export class FakeTelegramBotApi {
    */
   waitUntilPolling(timeoutMs = 10_000): Promise<void> {
     return this.server.waitUntilPolling(timeoutMs);
+  }
+
+  /** Every send attempt (sendMessage, sendPhoto) with its arrival time, oldest first. */
+  sends(): SendRecord[] {
+    return sendsOf(this.log.calls);
+  }
+
+  /** getUpdates callers: how many at once, and the 409s that one poller's arrival caused. */
+  get pollingStats(): PollingStats {
+    return this.server.pollingStats;
   }
 
   /** The chat with a user as it stands: their messages and the bot's, oldest first, edits applied. */

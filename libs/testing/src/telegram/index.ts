@@ -3,3 +3,4 @@ export * from './qr-code';
 export * from './telegram-types';
 export * from './telegram-user.factory';
 export type { RecordedFile } from './request-params';
+export * from './send-accounting';
