@@ -10,3 +10,4 @@ export * from './referrals.dto';
 export * from './coins.dto';
 export * from './admin.dto';
 export * from './member-bus-events';
+export * from './account.dto';
