@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenModule } from './access-token.module';
+import { AccountController } from './account.controller';
+import { AccountRecoveryController } from './account-recovery.controller';
+import { AccountService } from './account.service';
 import { RateLimitModule } from './rate-limit';
 import { SignInController } from './sign-in.controller';
 import { SignInService } from './sign-in.service';
@@ -8,7 +11,7 @@ import { TelegramAuthService } from './telegram-auth.service';
 /** Sign-in (docs/api.md): email/password, refresh tokens, login codes, Telegram; access tokens for all. */
 @Module({
   imports: [AccessTokenModule, RateLimitModule],
-  controllers: [SignInController],
-  providers: [SignInService, TelegramAuthService],
+  controllers: [SignInController, AccountRecoveryController, AccountController],
+  providers: [SignInService, TelegramAuthService, AccountService],
 })
 export class AuthModule {}
