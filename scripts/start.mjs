@@ -245,6 +245,12 @@ async function waitUntilReady() {
       logs.info(`  API     ${site}/api  (try ${site}/api/v1/events/upcoming)`);
       logs.info(`  Docs    ${site}/docs`);
       logs.info(`  Health  ${site}/health  ${site}/ready  ${site}/metrics`);
+      // Like the users service: without SMTP_URL, mail becomes files (relative to where it runs).
+      logs.info(
+        env('SMTP_URL')
+          ? '  Mail    through SMTP_URL'
+          : `  Mail    no SMTP_URL: each mail is written as an .eml file under ${resolve(ROOT, env('MAIL_OUTBOX_DIR', '.mail'))}`,
+      );
       logs.info('Press Ctrl+C to stop.');
       return;
     }

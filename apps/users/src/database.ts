@@ -1,10 +1,14 @@
 import { ServiceDatabase } from '@up/database';
 import { AchievementEntity } from './achievements/achievement.entity';
 import { CoinTransactionEntity } from './coins/coin-transaction.entity';
+import { MemberTokenEntity } from './account/member-token.entity';
+import { MailOutboxEntity } from './mail/mail-outbox.entity';
 import { MemberEntity } from './members/member.entity';
 import { CreateMembers1795310248112 } from './migrations/1795310248112-createMembers';
 import { CreateOutbox1796000000000 } from './migrations/1796000000000-createOutbox';
 import { AddNotificationSettings1797000000000 } from './migrations/1797000000000-addNotificationSettings';
+import { AccountMail1797000000001 } from './migrations/1797000000001-accountMail';
+import { ReferralRewardEntity } from './referrals/referral-reward.entity';
 import { USERS_SCHEMA } from './shared/schema';
 
 /**
@@ -13,10 +17,18 @@ import { USERS_SCHEMA } from './shared/schema';
  */
 export const usersDatabase: ServiceDatabase = {
   schema: USERS_SCHEMA,
-  entities: [MemberEntity, CoinTransactionEntity, AchievementEntity],
+  entities: [
+    MemberEntity,
+    CoinTransactionEntity,
+    AchievementEntity,
+    MemberTokenEntity,
+    MailOutboxEntity,
+    ReferralRewardEntity,
+  ],
   migrations: [
     CreateMembers1795310248112,
     CreateOutbox1796000000000,
     AddNotificationSettings1797000000000,
+    AccountMail1797000000001,
   ],
 };

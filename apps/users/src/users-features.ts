@@ -1,3 +1,4 @@
+import { AccountModule } from './account/account.module';
 import { AchievementsModule } from './achievements/achievements.module';
 import { AdminModule } from './admin/admin.module';
 import { CoinsModule } from './coins/coins.module';
@@ -15,4 +16,5 @@ export const USERS_FEATURE_MODULES = [
   AchievementsModule,
   AdminModule,
   NotificationsModule,
+  AccountModule,
 ];

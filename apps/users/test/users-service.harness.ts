@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { INestMicroservice, Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import Redis from 'ioredis';
@@ -12,10 +14,15 @@ import { loadConfig } from '@up/config';
 import { EventName, PrivateProfile, profileVersionKey } from '@up/contracts';
 import { OutboxRelay } from '@up/database';
 import { createTestDatabase, createTestRedisSpace } from '@up/testing';
+import { AccountTokens } from '../src/account/account-tokens';
+import { EmailVerificationService } from '../src/account/email-verification.service';
+import { MemberTokenPurpose } from '../src/account/member-token.entity';
 import { AppModule } from '../src/app.module';
 import { CoinsService } from '../src/coins/coins.service';
 import { UsersConfig } from '../src/config/users.config';
 import { CredentialsService } from '../src/credentials/credentials.service';
+import { MemberTransactions } from '../src/members/member-transactions';
+import { MembersRepository } from '../src/members/members.repository';
 import { MembersService } from '../src/members/members.service';
 import { coinChangeDto, registerMemberDto, telegramUserDto } from './factories/member.factory';
 
@@ -41,6 +48,8 @@ export interface UsersServiceHarness {
   given: {
     telegramMember(overrides?: Parameters<typeof telegramUserDto>[0]): Promise<PrivateProfile>;
     emailMember(overrides?: Parameters<typeof registerMemberDto>[0]): Promise<PrivateProfile>;
+    /** Verifies the member's email as following the mailed link would (the token without the mail). */
+    verifyEmail(memberId: string): Promise<PrivateProfile>;
     /** Credits `amount` coins (through the ledger, like any credit). */
     coins(memberId: string, amount: number): Promise<void>;
   };
@@ -64,6 +73,8 @@ export async function startUsersService(
     DATABASE_URL: db.url,
     REDIS_URL: space.url,
     REDIS_KEY_PREFIX: space.prefix,
+    // Without SMTP_URL mail is written as files: never into the repository in tests.
+    MAIL_OUTBOX_DIR: join(tmpdir(), 'up-club-test-mail', space.prefix),
     ...env,
   });
   const app: INestMicroservice = await createBusMicroservice(AppModule.forRoot(config), {
@@ -91,6 +102,17 @@ export async function startUsersService(
         (await get(MembersService).upsertTelegram(telegramUserDto(overrides))).profile,
       emailMember: async (overrides) =>
         (await get(CredentialsService).register(registerMemberDto(overrides))).profile,
+      verifyEmail: async (memberId) => {
+        const token = await get(MemberTransactions).run(async (tx) => {
+          const member = await get(MembersRepository).getById(tx.manager, memberId);
+          return get(AccountTokens).issue(tx, {
+            memberId,
+            purpose: MemberTokenPurpose.EMAIL_VERIFICATION,
+            email: member.email,
+          });
+        });
+        return (await get(EmailVerificationService).verify({ token })).profile;
+      },
       coins: async (memberId, amount) => {
         await get(CoinsService).credit(coinChangeDto(memberId, { amount, reason: 'Test funds' }));
       },

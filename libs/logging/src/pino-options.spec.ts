@@ -41,6 +41,23 @@ describe(pinoOptions.name, () => {
       body: { password: '[redacted]', refresh_token: '[redacted]' },
     });
   });
+
+  it('hides mailed tokens and the passwords of a password change', () => {
+    const out = capture();
+    const sut = pino(pinoOptions('users', config), out.stream);
+    sut.info(
+      {
+        payload: { token: 'mailed-token', current_password: 'old one', new_password: 'new one' },
+        req: { url: '/auth/verify?token=mailed-token' },
+      },
+      'x',
+    );
+    const text = out
+      .lines()
+      .map((line) => JSON.stringify(line))
+      .join('\n');
+    expect(text).not.toMatch(/mailed-token|old one|new one/);
+  });
 });
 
 describe(redactUrl.name, () => {

@@ -29,8 +29,12 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
         'req.headers.cookie',
         'req.query.code',
         '*.password',
+        '*.current_password',
+        '*.new_password',
         '*.refresh_token',
         '*.access_token',
+        // Mailed one-time tokens (email verification, password reset) in a logged body or payload.
+        '*.token',
       ],
       censor: '[redacted]',
     },

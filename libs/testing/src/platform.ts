@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { INestApplicationContext, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -103,6 +105,8 @@ function baseEnv(db: TestDatabase, redis: TestRedisSpace): Record<string, string
     PORT: '0',
     JWT_SECRET: randomBytes(32).toString('hex'),
     WEB_APP_URL: 'http://localhost:5173',
+    // Without SMTP_URL the users service writes mail as files: never into the repository in tests.
+    MAIL_OUTBOX_DIR: join(tmpdir(), 'up-club-test-mail', redis.prefix),
   };
 }
 

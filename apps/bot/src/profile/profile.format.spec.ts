@@ -11,6 +11,7 @@ function aProfile(overrides: Partial<PrivateProfile> = {}): PrivateProfile {
     full_name: 'Anna <K>',
     first_name: 'Anna',
     email: null,
+    email_verified: false,
     photo_url: null,
     role: 'organizer',
     up_coins: 140,

@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AccessTokenModule } from './access-token.module';
+import { AccountController } from './account.controller';
+import { AccountRecoveryController } from './account-recovery.controller';
+import { AccountService } from './account.service';
 import { RateLimitModule } from './rate-limit';
 import { SessionsController } from './sessions.controller';
 import { SignInController } from './sign-in.controller';
@@ -12,7 +15,7 @@ import { TelegramAuthService } from './telegram-auth.service';
  */
 @Module({
   imports: [AccessTokenModule, RateLimitModule],
-  controllers: [SignInController, SessionsController],
-  providers: [SignInService, TelegramAuthService],
+  controllers: [SignInController, SessionsController, AccountRecoveryController, AccountController],
+  providers: [SignInService, TelegramAuthService, AccountService],
 })
 export class AuthModule {}

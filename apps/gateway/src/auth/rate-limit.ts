@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyDecorators, ExecutionContext, Injectable, Module, UseGuards } from '@nestjs/common';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import {
@@ -10,20 +11,60 @@ import {
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DomainError, ErrorCode } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
+import type { RequestWithMember } from './authenticated-member';
 
-/** The sign-in rate limits of docs/api.md, each per client IP and minute. */
-export const RATE_LIMITS = ['register', 'token', 'callback'] as const;
+/** The rate limits of docs/api.md: per client IP unless said otherwise. */
+export const RATE_LIMITS = [
+  'register',
+  'token',
+  'callback',
+  'verify',
+  'verification_mail',
+  'forgot',
+  'forgot_email',
+  'reset',
+] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
 const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
+
+/** The signed-in member (routes whose controller is @Authenticated, so the guard ran first). */
+function byMember(request: Record<string, unknown>): string {
+  const { member } = request as Partial<RequestWithMember>;
+  return member ? `member:${member.id}` : `ip:${String(request.ip)}`;
+}
+
+/**
+ * The email address in the body, hashed (the counter's Redis key never holds an address). Counted
+ * whether or not anyone has that address, so the limit tells nothing about who is registered.
+ */
+function byBodyEmail(request: Record<string, unknown>): string {
+  const body = request.body as { email?: unknown } | undefined;
+  const email = typeof body?.email === 'string' ? body.email.trim().toLowerCase() : '';
+  return `email:${createHash('sha256').update(email).digest('hex')}`;
+}
 
 export function rateLimitThrottlers(config: GatewayConfig): ThrottlerOptions[] {
-  const perMinute: Record<RateLimitName, number> = {
-    register: config.RATE_LIMIT_REGISTER_PER_MINUTE,
-    token: config.RATE_LIMIT_TOKEN_PER_MINUTE,
-    callback: config.RATE_LIMIT_CALLBACK_PER_MINUTE,
+  const limits: Record<RateLimitName, Omit<ThrottlerOptions, 'name'>> = {
+    register: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_REGISTER_PER_MINUTE },
+    token: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_TOKEN_PER_MINUTE },
+    callback: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_CALLBACK_PER_MINUTE },
+    verify: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_VERIFY_PER_MINUTE },
+    verification_mail: {
+      ttl: HOUR_MS,
+      limit: config.RATE_LIMIT_VERIFICATION_MAIL_PER_HOUR,
+      getTracker: byMember,
+    },
+    forgot: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_FORGOT_PER_MINUTE },
+    forgot_email: {
+      ttl: HOUR_MS,
+      limit: config.RATE_LIMIT_FORGOT_PER_EMAIL_PER_HOUR,
+      getTracker: byBodyEmail,
+    },
+    reset: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_RESET_PER_MINUTE },
   };
-  return RATE_LIMITS.map((name) => ({ name, ttl: MINUTE_MS, limit: perMinute[name] }));
+  return RATE_LIMITS.map((name) => ({ name, ...limits[name] }));
 }
 
 interface HeaderSink {
@@ -51,9 +92,11 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Counts the route against one of the sign-in limits (and none of the others). */
-export function RateLimit(name: RateLimitName): MethodDecorator {
-  const others = Object.fromEntries(RATE_LIMITS.filter((n) => n !== name).map((n) => [n, true]));
+/** Counts the route against these limits (and none of the others). */
+export function RateLimit(...names: RateLimitName[]): MethodDecorator {
+  const others = Object.fromEntries(
+    RATE_LIMITS.filter((n) => !names.includes(n)).map((n) => [n, true]),
+  );
   return applyDecorators(
     SkipThrottle(others),
     UseGuards(RateLimitGuard),

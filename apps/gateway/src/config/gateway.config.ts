@@ -166,6 +166,36 @@ export class GatewayConfig extends CommonEnv {
   @Min(1)
   RATE_LIMIT_CALLBACK_PER_MINUTE = 10;
 
+  /** `POST /api/auth/email/verify` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_VERIFY_PER_MINUTE = 10;
+
+  /** Verification mails (`/api/auth/email/resend`, `/api/users/me/email`) per member and hour. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_VERIFICATION_MAIL_PER_HOUR = 3;
+
+  /** `POST /api/auth/password/forgot` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_FORGOT_PER_MINUTE = 5;
+
+  /** `POST /api/auth/password/forgot` per email address (known or not) and hour. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_FORGOT_PER_EMAIL_PER_HOUR = 3;
+
+  /** `POST /api/auth/password/reset` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_RESET_PER_MINUTE = 10;
+
   usesDevelopmentJwtSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;
   }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { ErrorCode, PUBLIC_PROFILE_FIELDS } from '@up/contracts';
+import { ErrorCode, PUBLIC_PROFILE_FIELDS, USERS } from '@up/contracts';
 import { ApiResponse, Platform, startPlatform } from '@up/testing';
 
 type Json = Record<string, unknown>;
@@ -62,6 +62,8 @@ describe('members (e2e)', () => {
           'full_name',
           'first_name',
           'email',
+          // Issue 10 added it.
+          'email_verified',
           'photo_url',
           'role',
           'up_coins',
@@ -229,7 +231,13 @@ describe('members (e2e)', () => {
   describe('GET /api/users/me/coins', () => {
     it('answers the balance and a page of the ledger', async () => {
       const inviter = await signUp();
-      await signUp({ referral_code: inviter.user.referral_code }); // a referral reward for the inviter
+      // Issue 10: an email referral pays only at verification, so the ledger entry is a credit.
+      await platform.bus.send(USERS.CREDIT_COINS, {
+        member_id: String(inviter.user.id),
+        amount: 50,
+        idempotency_key: `test:${randomUUID()}`,
+        reason: 'Test funds',
+      });
       const response = await platform.api.get('/api/users/me/coins', {
         token: inviter.token,
         query: { limit: 5, offset: 0 },

@@ -47,4 +47,14 @@ describe(UsersConfig.name, () => {
     expect(problems).not.toHaveLength(0);
     for (const problem of problems) expect(problem).toContain(variable);
   });
+
+  it('needs SMTP_URL in production, and names it', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).join('\n')).toMatch(/SMTP_URL is required/);
+    expect(
+      loadConfig(UsersConfig, { NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example:465' })
+        .SMTP_URL,
+    ).toBe('smtps://u:p@mail.example:465');
+    expect(loadConfig(UsersConfig, {}).SMTP_URL).toBeUndefined();
+    expect(problemsOf({ SMTP_URL: 'http://mail.example' }).join('\n')).toMatch(/SMTP_URL/);
+  });
 });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MemberProfileResult, RegisterMemberDto, VerifyCredentialsDto } from '@up/contracts';
 import { isUniqueViolation } from '@up/database';
+import { AccountMails } from '../account/account-mails';
 import { MemberRegistrar } from '../members/member-registrar';
 import { MemberTransactions } from '../members/member-transactions';
 import { MembersRepository } from '../members/members.repository';
@@ -22,12 +23,14 @@ export class CredentialsService {
     private readonly registrar: MemberRegistrar,
     private readonly referrals: ReferralRewards,
     private readonly hasher: PasswordHasher,
+    private readonly mails: AccountMails,
   ) {}
 
   /**
    * Creates the member, signed in. EMAIL_TAKEN for a registered email, also when two
    * registrations race (the unique index decides); REFERRAL_CODE_NOT_FOUND for a code that names
-   * no active member. Cheap refusals come before the deliberately slow hashing.
+   * no active member. Cheap refusals come before the deliberately slow hashing. The email is not
+   * verified yet: a verification mail goes out with the registration.
    */
   async register(dto: RegisterMemberDto): Promise<MemberProfileResult> {
     const email = dto.email.trim().toLowerCase();
@@ -47,6 +50,7 @@ export class CredentialsService {
           unknownReferralCode: 'fail',
           signedInNow: true,
         });
+        await this.mails.sendVerification(tx, member, email);
         return profileResult(member);
       });
     } catch (error) {

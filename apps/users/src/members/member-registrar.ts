@@ -54,8 +54,14 @@ export class MemberRegistrar {
     if (input.username) await this.members.releaseUsername(tx, { username: input.username });
 
     const id = await this.insertWithFreshReferralCode(tx, input, referrer?.id ?? null);
-    if (referrer)
-      await this.referrals.rewardReferrer(tx, { referrerId: referrer.id, refereeId: id });
+    if (referrer) {
+      await this.referrals.recordReferral(tx, {
+        referrerId: referrer.id,
+        refereeId: id,
+        // An email sign-up's reward waits for the email's verification (ReferralRewards).
+        payableNow: input.telegramId != null,
+      });
+    }
 
     const member = await this.members.getById(tx.manager, id);
     tx.memberChanged(member.id, member.version);
@@ -67,7 +73,7 @@ export class MemberRegistrar {
     input: NewMember,
     referredBy: string | null,
   ): Promise<string> {
-    const role = this.roles.initialRole({ telegramId: input.telegramId, email: input.email });
+    const role = this.roles.initialRole({ telegramId: input.telegramId });
     for (let attempt = 0; attempt < REFERRAL_CODE_ATTEMPTS; attempt++) {
       const id = await this.members.createIfReferralCodeFree(tx, {
         email: input.email?.trim().toLowerCase() ?? null,

@@ -55,6 +55,7 @@ export function toPrivateProfile(member: MemberEntity): PrivateProfile {
     full_name: member.fullName,
     first_name: member.firstName,
     email: member.email,
+    email_verified: member.email !== null && member.emailVerifiedAt !== null,
     photo_url: member.photoUrl,
     role: member.role,
     up_coins: member.upCoins,

@@ -49,6 +49,10 @@ export class MemberEntity {
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
 
+  /** When the member proved they receive mail at `email` (null: not yet, or no email). */
+  @Column({ name: 'email_verified_at', type: 'timestamptz', nullable: true })
+  emailVerifiedAt!: Date | null;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true })
   passwordHash!: string | null;
 

@@ -12,6 +12,7 @@ import { UsersConfig } from '../config/users.config';
 import { MemberEntity } from '../members/member.entity';
 import { MembersRepository } from '../members/members.repository';
 import { MemberTx } from '../members/member-transactions';
+import { ReferralRewardsRepository } from './referral-rewards.repository';
 
 /** Ledger key of a referral reward: one reward per referee, whatever retries happen. */
 export function referralRewardKey(refereeId: string): string {
@@ -19,9 +20,14 @@ export function referralRewardKey(refereeId: string): string {
 }
 
 /**
- * Referral attribution at a member's creation: who referred them, and the referrer's reward
- * (REFERRAL_REWARD_COINS to the ledger, `first_referral` on their first referral), written in
- * the transaction that creates the referee.
+ * Referral attribution and the referrer's reward (REFERRAL_REWARD_COINS to the ledger,
+ * `first_referral` on their first paid referral). A reward is recorded with the referee's creation
+ * and paid once it is payable and the referrer has room under REFERRAL_REWARDS_PER_DAY today:
+ * - a Telegram sign-up is payable at once (Telegram accounts are not free to mass-produce);
+ * - an email sign-up becomes payable when the email is verified (or Telegram is linked:
+ *   `payPending`), so throwaway addresses earn nothing;
+ * - over the day's cap it waits, and is paid by the next payment to that referrer on a later day
+ *   or by the sweep (ReferralRewardsSweep), oldest first.
  */
 @Injectable()
 export class ReferralRewards {
@@ -30,6 +36,7 @@ export class ReferralRewards {
     private readonly members: MembersRepository,
     private readonly ledger: CoinLedger,
     private readonly achievements: AchievementsService,
+    private readonly rewards: ReferralRewardsRepository,
   ) {}
 
   /** The active member a referral code names, or null (unknown, malformed or deactivated). */
@@ -43,7 +50,47 @@ export class ReferralRewards {
     return referrer?.isActive ? referrer : null;
   }
 
-  async rewardReferrer(
+  /** Records the referral's reward in the referee's creation transaction, and pays it if it may be. */
+  async recordReferral(
+    tx: MemberTx,
+    args: { referrerId: string; refereeId: string; payableNow: boolean },
+  ): Promise<void> {
+    await this.rewards.add(tx, {
+      refereeId: args.refereeId,
+      referrerId: args.referrerId,
+      eligibleNow: args.payableNow,
+    });
+    if (args.payableNow) await this.payWithinCap(tx, args.referrerId);
+  }
+
+  /**
+   * The referee proved a real identity (verified email, linked Telegram): their referrer's reward
+   * becomes payable and is paid now if the day's cap allows (otherwise it waits). Idempotent; does
+   * nothing for a member nobody referred.
+   */
+  async payPending(tx: MemberTx, refereeId: string): Promise<void> {
+    const referrerId = await this.rewards.markEligible(tx, refereeId);
+    if (referrerId) await this.payWithinCap(tx, referrerId);
+  }
+
+  /**
+   * Pays the referrer's payable rewards, oldest first, as far as today's cap allows. The referrer's
+   * row lock serialises payments to one referrer, so the count it checks cannot go stale.
+   */
+  async payWithinCap(tx: MemberTx, referrerId: string): Promise<number> {
+    await this.members.getByIdForUpdate(tx, referrerId);
+    const room =
+      this.config.REFERRAL_REWARDS_PER_DAY - (await this.rewards.countPaidToday(tx, referrerId));
+    if (room <= 0) return 0;
+    const refereeIds = await this.rewards.takePayable(tx, { referrerId, limit: room });
+    for (const refereeId of refereeIds) {
+      await this.rewards.markPaid(tx, refereeId);
+      await this.rewardReferrer(tx, { referrerId, refereeId });
+    }
+    return refereeIds.length;
+  }
+
+  private async rewardReferrer(
     tx: MemberTx,
     args: { referrerId: string; refereeId: string },
   ): Promise<void> {

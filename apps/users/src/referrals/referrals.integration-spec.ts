@@ -60,7 +60,8 @@ describe(ReferralsService.name, () => {
       await expect(achievementsOf(referrer.id)).resolves.toEqual([AchievementCode.FIRST_REFERRAL]);
     });
 
-    it('attributes an email registration with a code; the second referral rewards again, first_referral stays one', async () => {
+    // Issue 10: an email sign-up's reward is paid when the email is verified, not at registration.
+    it('attributes an email registration with a code, rewarding at verification; the second referral rewards again, first_referral stays one', async () => {
       const referrer = await harness.given.emailMember();
       const credentials = harness.get(CredentialsService);
       const one = await credentials.register(
@@ -73,6 +74,12 @@ describe(ReferralsService.name, () => {
         referrer.id,
         referrer.id,
       ]);
+      await expect(members.getProfile({ member_id: referrer.id })).resolves.toMatchObject({
+        profile: { up_coins: 0, achievements_count: 0 },
+      });
+      await harness.given.verifyEmail(one.profile.id);
+      await harness.given.verifyEmail(two.profile.id);
+      await harness.given.verifyEmail(two.profile.id);
       const { profile } = await members.getProfile({ member_id: referrer.id });
       expect(profile).toMatchObject({ up_coins: 2 * REWARD, achievements_count: 1 });
       await expect(achievementsOf(referrer.id)).resolves.toEqual([AchievementCode.FIRST_REFERRAL]);
@@ -123,7 +130,8 @@ describe(ReferralsService.name, () => {
       expect(result.referral_applied).toBe(false);
     });
 
-    it('counts exactly one reward per referee when 20 referees arrive at once', async () => {
+    // Issue 10 added REFERRAL_REWARDS_PER_DAY (10 by default): the other 10 wait for a later day.
+    it('counts exactly one reward per referee, at most the day’s cap, when 20 referees arrive at once', async () => {
       const referrer = await harness.given.telegramMember();
       await Promise.all(
         Array.from({ length: 20 }, () =>
@@ -131,7 +139,7 @@ describe(ReferralsService.name, () => {
         ),
       );
       const { profile } = await members.getProfile({ member_id: referrer.id });
-      expect(profile).toMatchObject({ up_coins: 20 * REWARD, achievements_count: 1 });
+      expect(profile).toMatchObject({ up_coins: 10 * REWARD, achievements_count: 1 });
       const listed = await sut.listReferrals({ member_id: referrer.id });
       expect(listed.count).toBe(20);
     });

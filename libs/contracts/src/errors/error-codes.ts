@@ -20,6 +20,8 @@ export const ErrorCode = {
   INVALID_REFRESH_TOKEN: 'INVALID_REFRESH_TOKEN',
   INVALID_TELEGRAM_AUTH: 'INVALID_TELEGRAM_AUTH',
   SESSION_NOT_FOUND: 'SESSION_NOT_FOUND',
+  /** A mailed token (email verification, password reset) that is unknown, used or expired. */
+  INVALID_TOKEN: 'INVALID_TOKEN',
   // Members
   MEMBER_NOT_FOUND: 'MEMBER_NOT_FOUND',
   MEMBER_INACTIVE: 'MEMBER_INACTIVE',
@@ -47,6 +49,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export function httpStatusOf(code: ErrorCode): number {
   switch (code) {
     case ErrorCode.VALIDATION_FAILED:
+    case ErrorCode.INVALID_TOKEN:
       return 400;
     case ErrorCode.UNAUTHENTICATED:
     case ErrorCode.INVALID_CREDENTIALS:

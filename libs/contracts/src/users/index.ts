@@ -11,3 +11,4 @@ export * from './coins.dto';
 export * from './admin.dto';
 export * from './member-bus-events';
 export * from './notifications.dto';
+export * from './account.dto';

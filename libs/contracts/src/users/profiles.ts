@@ -32,6 +32,10 @@ export class PrivateProfile {
   @ApiProperty({ type: String, nullable: true, format: 'email' })
   email!: string | null;
 
+  /** Whether the member proved they receive mail at `email` (false when there is none). */
+  @ApiProperty({ description: 'The member proved they receive mail at `email`' })
+  email_verified!: boolean;
+
   @ApiProperty({ type: String, nullable: true })
   photo_url!: string | null;
 

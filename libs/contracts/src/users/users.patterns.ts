@@ -1,4 +1,14 @@
 import { eventName, requestPattern } from '../bus/message';
+import type {
+  ChangeEmailDto,
+  ChangePasswordDto,
+  ForgotPasswordDto,
+  MailRequestAccepted,
+  PasswordChanged,
+  ResendVerificationDto,
+  ResetPasswordDto,
+  VerifyEmailDto,
+} from './account.dto';
 import type { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
 import type { AwardAchievementDto, CreditCoinsDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
 import type { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
@@ -118,6 +128,30 @@ export const USERS = {
   /** Publishes `member.updated` when something changed. MEMBER_NOT_FOUND (404). */
   UPDATE_NOTIFICATION_SETTINGS: requestPattern<UpdateNotificationSettingsDto, NotificationSettings>(
     'users.update_notification_settings',
+  ),
+  /** Consumes an email verification token (24 h, once): the address it was sent to becomes the
+   * member's verified email. INVALID_TOKEN (400); EMAIL_TAKEN (409) when a change of email meets
+   * an address another member holds by then. */
+  VERIFY_EMAIL: requestPattern<VerifyEmailDto, MemberProfileResult>('users.verify_email'),
+  /** A new verification mail to the member's unverified email (nothing when verified or none).
+   * MEMBER_NOT_FOUND (404). Rate limited by the gateway. */
+  RESEND_VERIFICATION: requestPattern<ResendVerificationDto, MailRequestAccepted>(
+    'users.resend_verification',
+  ),
+  /** A reset mail when the email belongs to an active member; the same answer otherwise. */
+  REQUEST_PASSWORD_RESET: requestPattern<ForgotPasswordDto, MailRequestAccepted>(
+    'users.request_password_reset',
+  ),
+  /** Consumes a reset token (1 h, once) and sets the password. INVALID_TOKEN (400). The caller
+   * ends the member's sessions (`auth-codes.revoke_member_tokens`). */
+  RESET_PASSWORD: requestPattern<ResetPasswordDto, PasswordChanged>('users.reset_password'),
+  /** Changes (or, for a member without one, sets) the password. VALIDATION_FAILED (400) on
+   * `current_password` when it is missing or wrong; MEMBER_INACTIVE (403). */
+  CHANGE_PASSWORD: requestPattern<ChangePasswordDto, PasswordChanged>('users.change_password'),
+  /** A verification mail to the new address; the member's email changes when it is verified.
+   * MEMBER_INACTIVE (403). */
+  REQUEST_EMAIL_CHANGE: requestPattern<ChangeEmailDto, MailRequestAccepted>(
+    'users.request_email_change',
   ),
 } as const;
 

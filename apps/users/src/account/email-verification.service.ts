@@ -1,0 +1,111 @@
+import { Injectable } from '@nestjs/common';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import {
+  ChangeEmailDto,
+  MailRequestAccepted,
+  MemberProfileResult,
+  ResendVerificationDto,
+  VerifyEmailDto,
+} from '@up/contracts';
+import { isUniqueViolation } from '@up/database';
+import { emailTaken } from '../credentials/credentials.errors';
+import { MemberEntity } from '../members/member.entity';
+import { MemberRolesPolicy } from '../members/member-roles.policy';
+import { MemberTransactions, MemberTx } from '../members/member-transactions';
+import { memberInactive } from '../members/members.errors';
+import { MembersRepository } from '../members/members.repository';
+import { profileResult } from '../members/members.service';
+import { ReferralRewards } from '../referrals/referral-rewards';
+import { AccountMails } from './account-mails';
+import { AccountTokens } from './account-tokens';
+import { invalidToken } from './account.errors';
+import { MemberTokenPurpose } from './member-token.entity';
+
+const EMAIL_KEY = 'members_email_key';
+const ACCEPTED: MailRequestAccepted = { accepted: true };
+
+/**
+ * Proving an email: the links mailed at registration, on request and for a change of address, and
+ * what a verified email unlocks (ADMIN_EMAILS, the referrer's reward).
+ */
+@Injectable()
+export class EmailVerificationService {
+  constructor(
+    private readonly transactions: MemberTransactions,
+    private readonly members: MembersRepository,
+    private readonly tokens: AccountTokens,
+    private readonly mails: AccountMails,
+    private readonly roles: MemberRolesPolicy,
+    private readonly referrals: ReferralRewards,
+  ) {}
+
+  /**
+   * The token's address becomes the member's verified email (a change of email takes effect
+   * here). INVALID_TOKEN for an unknown, used or expired token; EMAIL_TAKEN when another member
+   * holds the new address by now (the token stays unused then: the transaction rolls back).
+   */
+  async verify(dto: VerifyEmailDto): Promise<MemberProfileResult> {
+    try {
+      return await this.transactions.run(async (tx) => {
+        const proved = await this.tokens.consume(tx, {
+          purpose: MemberTokenPurpose.EMAIL_VERIFICATION,
+          token: dto.token,
+        });
+        if (!proved?.email) throw invalidToken();
+        const member = await this.members.getByIdForUpdate(tx, proved.memberId);
+        if (!member.isActive) throw memberInactive();
+        return profileResult(await this.confirmEmail(tx, member, proved.email));
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, EMAIL_KEY)) throw emailTaken();
+      throw error;
+    }
+  }
+
+  /** A new link to the member's unverified address; nothing when it is verified or there is none. */
+  async resend(dto: ResendVerificationDto): Promise<MailRequestAccepted> {
+    const member = await this.members.getById(this.transactions.manager, dto.member_id);
+    if (!member.isActive) throw memberInactive();
+    const email = member.email;
+    if (email === null || member.emailVerifiedAt !== null) return ACCEPTED;
+    await this.transactions.run((tx) => this.mails.sendVerification(tx, member, email));
+    return ACCEPTED;
+  }
+
+  /**
+   * A link to the new address; the member's email changes when it is followed. An address that
+   * another member holds gets no mail, with the same answer, so this never tells who is registered.
+   */
+  async requestChange(dto: ChangeEmailDto): Promise<MailRequestAccepted> {
+    const manager = this.transactions.manager;
+    const member = await this.members.getById(manager, dto.member_id);
+    if (!member.isActive) throw memberInactive();
+    const email = dto.email.trim().toLowerCase();
+    if (email === member.email && member.emailVerifiedAt !== null) return ACCEPTED;
+    const holder = await this.members.findByEmail(manager, email);
+    if (holder && holder.id !== member.id) return ACCEPTED;
+    await this.transactions.run((tx) => this.mails.sendVerification(tx, member, email));
+    return ACCEPTED;
+  }
+
+  /**
+   * Records that the member (locked by `tx`) receives mail at `email`, and what follows from it:
+   * the admin role when ADMIN_EMAILS names the address, and the referrer's reward, if it waited
+   * for this. Also used when a password reset proves the address.
+   */
+  async confirmEmail(tx: MemberTx, member: MemberEntity, email: string): Promise<MemberEntity> {
+    const changes: QueryDeepPartialEntity<MemberEntity> = {};
+    if (member.email !== email) changes.email = email;
+    if (member.email !== email || member.emailVerifiedAt === null) {
+      changes.emailVerifiedAt = () => 'now()';
+    }
+    const role = this.roles.roleAtSignIn({ ...member, email, emailVerifiedAt: new Date() });
+    if (role) changes.role = role;
+    const updated =
+      Object.keys(changes).length > 0
+        ? await this.members.applyChanges(tx, member.id, changes)
+        : member;
+    await this.referrals.payPending(tx, member.id);
+    return updated;
+  }
+}
