@@ -25,6 +25,7 @@ describe(BotConfig.name, () => {
   it('reads the token and the Bot API root', () => {
     expect(
       loadConfig(BotConfig, {
+        NODE_ENV: 'test',
         TELEGRAM_BOT_TOKEN: '42:secret-token',
         TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
       }),
@@ -32,6 +33,15 @@ describe(BotConfig.name, () => {
       TELEGRAM_BOT_TOKEN: '42:secret-token',
       TELEGRAM_API_ROOT: 'http://127.0.0.1:8081',
     });
+  });
+
+  it('takes only a real token in production (NODE_ENV unset included)', () => {
+    const token = '7012345678:AAHq3vK9-x2Lr8TzW4mN_c6JpYb1sDf0gQe';
+
+    expect(problemsOf({ TELEGRAM_BOT_TOKEN: '42:secret-token' })).toEqual([
+      expect.stringContaining('TELEGRAM_BOT_TOKEN is required when NODE_ENV=production'),
+    ]);
+    expect(loadConfig(BotConfig, { TELEGRAM_BOT_TOKEN: token }).TELEGRAM_BOT_TOKEN).toBe(token);
   });
 
   it.each([

@@ -1,5 +1,5 @@
 import { IsOptional, Matches } from 'class-validator';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, IsTelegramBotToken } from '@up/config';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
@@ -7,7 +7,7 @@ const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 export class BotConfig extends CommonEnv {
   /** Token from @BotFather; without it the bot stays up but idle. */
   @IsOptional()
-  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-def' })
+  @IsTelegramBotToken()
   TELEGRAM_BOT_TOKEN?: string;
 
   /** Bot API base URL (tests point it at a fake Bot API server). */
