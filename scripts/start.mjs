@@ -5,7 +5,7 @@
 //   node scripts/start.mjs [--no-build]
 //
 // Every app gets this process's environment (plus `.env`, whose values never override real
-// environment variables), so a second copy runs beside the first with another PORT, DATABASE_URL,
+// environment variables, and NODE_ENV=development when it is unset), so a second copy runs beside the first with another PORT, DATABASE_URL,
 // REDIS_URL and REDIS_KEY_PREFIX. The apps create their databases, schemas and tables on start
 // (DATABASE_MIGRATE_ON_START, on by default).
 //
@@ -43,6 +43,10 @@ function positiveNumber(name, fallback) {
   }
   return value;
 }
+
+// The apps read NODE_ENV unset as production (strict secret checks, no development defaults), so
+// a deployment that forgets it fails closed; `npm start` is the developer's way in and says so.
+if (env('NODE_ENV', '') === '') process.env.NODE_ENV = 'development';
 
 const PORT = env('PORT', '3000');
 const READY_TIMEOUT_MS = positiveNumber('START_READY_TIMEOUT_SECONDS', 90) * 1000;

@@ -1,3 +1,4 @@
+import { ConfigError, DatabaseEnv, loadConfig } from '@up/config';
 import {
   APPS,
   AppName,
@@ -91,6 +92,27 @@ describe('docker-compose.yml', () => {
     );
     expect(unknown).toEqual([]);
   });
+
+  it.each(DATABASE_APPS)(
+    'gives %s no well-known password: its URLs pass the production secret checks',
+    (app) => {
+      const values = env(sut.services[app]);
+      const problems = (() => {
+        try {
+          loadConfig(DatabaseEnv, {
+            NODE_ENV: 'production',
+            DATABASE_URL: values.DATABASE_URL,
+            REDIS_URL: values.REDIS_URL,
+          });
+          return [];
+        } catch (error) {
+          if (error instanceof ConfigError) return error.problems;
+          throw error;
+        }
+      })();
+      expect(problems).toEqual([]);
+    },
+  );
 
   it.each(DATABASE_APPS)(
     'points %s at the postgres service, with migrations left to its migrate job',

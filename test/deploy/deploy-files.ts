@@ -86,6 +86,31 @@ export interface K8sSpec {
   rules?: IngressRule[];
   minAvailable?: number | string;
   maxUnavailable?: number | string;
+  // NetworkPolicy
+  podSelector?: LabelSelector;
+  policyTypes?: ('Ingress' | 'Egress')[];
+  ingress?: { from?: NetworkPeer[]; ports?: NetworkPort[] }[];
+  egress?: { to?: NetworkPeer[]; ports?: NetworkPort[] }[];
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: {
+    key: string;
+    operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+    values?: string[];
+  }[];
+}
+
+export interface NetworkPeer {
+  podSelector?: LabelSelector;
+  namespaceSelector?: LabelSelector;
+  ipBlock?: { cidr: string; except?: string[] };
+}
+
+export interface NetworkPort {
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
+  port?: number | string;
 }
 
 export interface IngressRule {
@@ -123,7 +148,7 @@ export interface Container {
     name: string;
     value?: string;
     valueFrom?: {
-      secretKeyRef?: { name: string; key: string };
+      secretKeyRef?: { name: string; key: string; optional?: boolean };
       configMapKeyRef?: { name: string; key: string };
       fieldRef?: { fieldPath: string };
     };
@@ -136,6 +161,46 @@ export interface Container {
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   startupProbe?: Probe;
+}
+
+/** Whether a Kubernetes label selector selects `labels` (an empty selector selects everything). */
+export function selects(
+  selector: LabelSelector | undefined,
+  labels: Record<string, string> = {},
+): boolean {
+  if (!selector) return false;
+  const byLabels = Object.entries(selector.matchLabels ?? {}).every(
+    ([key, value]) => labels[key] === value,
+  );
+  const byExpressions = (selector.matchExpressions ?? []).every(
+    ({ key, operator, values = [] }) => {
+      switch (operator) {
+        case 'In':
+          return key in labels && values.includes(labels[key]);
+        case 'NotIn':
+          return !(key in labels) || !values.includes(labels[key]);
+        case 'Exists':
+          return key in labels;
+        case 'DoesNotExist':
+          return !(key in labels);
+      }
+    },
+  );
+  return byLabels && byExpressions;
+}
+
+/** The keys overlays/production/secrets.env.example lists (`KEY=value` lines), with their values. */
+export function exampleSecrets(): Record<string, string> {
+  return Object.fromEntries(
+    readRepoFile('overlays/production/secrets.env.example')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0 && !line.startsWith('#'))
+      .map((line) => {
+        const at = line.indexOf('=');
+        return [line.slice(0, at), line.slice(at + 1)];
+      }),
+  );
 }
 
 export function k8sFiles(): string[] {

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import {
   APPS,
@@ -5,15 +9,43 @@ import {
   BUS_SERVICES,
   Container,
   DATABASE_APPS,
+  exampleSecrets,
   K8sObject,
   k8sFiles,
   loadK8sObjects,
   migratePathOf,
   readRepoFile,
+  ROOT,
+  selects,
   variablesOf,
 } from './deploy-files';
 
 const NAMESPACE = 'up-club';
+const SECRET_NAME = 'up-club-secrets';
+
+/** `kubectl kustomize <dir>`, parsed. */
+function kustomize(dir: string): K8sObject[] {
+  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  return parseAllDocuments(output)
+    .map((doc) => doc.toJS() as K8sObject)
+    .filter((object) => object !== null);
+}
+
+/** Every container of the Deployments and the Job: what reads the Secret. */
+function workloadContainers(objects: K8sObject[]): Container[] {
+  return objects
+    .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+    .flatMap((o) => [
+      ...(o.spec?.template?.spec.initContainers ?? []),
+      ...(o.spec?.template?.spec.containers ?? []),
+    ]);
+}
+
+function secretRefsOf(objects: K8sObject[]): { name: string; key: string; optional?: boolean }[] {
+  return workloadContainers(objects).flatMap((c) =>
+    (c.env ?? []).flatMap((e) => (e.valueFrom?.secretKeyRef ? [e.valueFrom.secretKeyRef] : [])),
+  );
+}
 
 function find(objects: K8sObject[], kind: string, name: string): K8sObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -71,17 +103,24 @@ describe('k8s manifests', () => {
     expect(elsewhere).toEqual([]);
   });
 
-  it('hold placeholders only, never a real secret', () => {
-    const secret = find(sut, 'Secret', 'up-club-secrets');
-    const values = Object.entries(secret.stringData ?? {});
-    expect(values.length).toBeGreaterThan(0);
-    expect(secret.data).toBeUndefined();
-    for (const [key, value] of values) {
-      expect({ key, placeholder: value === '' || value.includes('CHANGE_ME') }).toEqual({
-        key,
-        placeholder: true,
+  it('define no Secret: no secret value lives in the repository', () => {
+    expect(sut.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
+  });
+
+  it(`read secrets from ${SECRET_NAME} only, never optionally: without it no app starts`, () => {
+    const refs = secretRefsOf(sut);
+    expect(refs.length).toBeGreaterThan(0);
+    for (const ref of refs) {
+      expect({ ...ref, optional: ref.optional ?? false }).toEqual({
+        name: SECRET_NAME,
+        key: ref.key,
+        optional: false,
       });
     }
+    const fromWholeSecrets = workloadContainers(sut).flatMap((c) =>
+      (c.envFrom ?? []).filter((source) => source.secretRef),
+    );
+    expect(fromWholeSecrets).toEqual([]);
   });
 
   it.each(APPS)('run %s as a Deployment with requests and limits', (app) => {
@@ -133,13 +172,14 @@ describe('k8s manifests', () => {
     // A shared ConfigMap may carry a variable of another app; an app's own env may not.
     const unknown = (container.env ?? []).map((e) => e.name).filter((name) => !known.has(name));
     expect(unknown).toEqual([]);
+    // Secret keys: the ones the production overlay's secrets.env.example lists.
+    const secretKeys = Object.keys(exampleSecrets());
     for (const entry of container.env ?? []) {
       const ref = entry.valueFrom?.secretKeyRef;
       if (ref) {
-        const secret = find(sut, 'Secret', ref.name);
-        expect({ key: ref.key, exists: ref.key in (secret.stringData ?? {}) }).toEqual({
+        expect({ key: ref.key, listed: secretKeys.includes(ref.key) }).toEqual({
           key: ref.key,
-          exists: true,
+          listed: true,
         });
       }
     }
@@ -262,13 +302,10 @@ describe('the bot webhook overlay (overlays/bot-webhook)', () => {
 
   it('builds on k8s/ and lists its files', () => {
     expect(kustomization.resources).toEqual(['../../k8s', 'webhook.yaml']);
-    expect(kustomization.patches.map((p) => p.path).sort()).toEqual([
-      'bot-webhook-mode.yaml',
-      'webhook-secret.yaml',
-    ]);
+    expect(kustomization.patches.map((p) => p.path)).toEqual(['bot-webhook-mode.yaml']);
   });
 
-  it('sets the webhook variables the bot reads, its secret from the Secret', () => {
+  it('sets the webhook variables the bot reads, its secret from the platform Secret', () => {
     expect(patch.kind).toBe('Deployment');
     expect(patch.metadata.name).toBe('bot');
     const known = variablesOf('bot');
@@ -276,10 +313,12 @@ describe('the bot webhook overlay (overlays/bot-webhook)', () => {
     expect([...env.keys()]).toEqual(
       expect.arrayContaining(['TELEGRAM_WEBHOOK_URL', 'TELEGRAM_WEBHOOK_SECRET', 'BOT_HTTP_PORT']),
     );
+    // Never a value in the repository: a key of the Secret the deployment creates (secrets.env).
     const ref = env.get('TELEGRAM_WEBHOOK_SECRET')?.valueFrom?.secretKeyRef;
-    const [secret] = objectsOf('webhook-secret.yaml');
-    expect(secret.metadata.name).toBe(ref?.name);
-    expect(secret.stringData?.[ref?.key ?? '']).toContain('CHANGE_ME');
+    expect(ref).toEqual({ name: SECRET_NAME, key: 'TELEGRAM_WEBHOOK_SECRET' });
+    expect(readRepoFile('overlays/bot-webhook/kustomization.yaml')).toContain(
+      'TELEGRAM_WEBHOOK_SECRET',
+    );
   });
 
   it('routes the URL’s host and path through a Service to the port the bot serves', () => {
@@ -300,6 +339,169 @@ describe('the bot webhook overlay (overlays/bot-webhook)', () => {
       expect.objectContaining({
         path: url.pathname,
         backend: { service: { name: service?.metadata.name, port: { name: 'webhook' } } },
+      }),
+    ]);
+  });
+});
+
+describe('kustomize builds', () => {
+  it('the base k8s/ for validation, without any Secret', () => {
+    const objects = kustomize(join(ROOT, 'k8s'));
+
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(APPS.length);
+    expect(objects.filter((o) => o.kind === 'Secret')).toEqual([]);
+  });
+
+  it(`the production overlay: ${SECRET_NAME} generated from secrets.env, every key the apps read`, () => {
+    // A copy with secrets.env made from the example: the real one is never in the repository.
+    const dir = mkdtempSync(join(tmpdir(), 'up-club-k8s-'));
+    try {
+      cpSync(join(ROOT, 'k8s'), join(dir, 'k8s'), { recursive: true });
+      cpSync(join(ROOT, 'overlays', 'production'), join(dir, 'overlays', 'production'), {
+        recursive: true,
+      });
+      writeFileSync(
+        join(dir, 'overlays', 'production', 'secrets.env'),
+        readRepoFile('overlays/production/secrets.env.example'),
+      );
+
+      const objects = kustomize(join(dir, 'overlays', 'production'));
+
+      const secrets = objects.filter((o) => o.kind === 'Secret');
+      expect(secrets.map((o) => [o.metadata.name, o.metadata.namespace])).toEqual([
+        [SECRET_NAME, NAMESPACE],
+      ]);
+      const keys = Object.keys(secrets[0].data ?? {}).sort();
+      const referenced = [...new Set(secretRefsOf(objects).map((ref) => ref.key))].sort();
+      expect(keys).toEqual(referenced);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('overlays/production', () => {
+  it('commits no secrets.env, and git ignores it', () => {
+    expect(readdirSync(join(ROOT, 'overlays', 'production'))).not.toContain('secrets.env');
+    // Exits non-zero (throws) when the path is not ignored.
+    expect(() =>
+      execFileSync('git', ['check-ignore', '-q', 'overlays/production/secrets.env'], { cwd: ROOT }),
+    ).not.toThrow();
+  });
+
+  it('gives example values that are placeholders only', () => {
+    const values = Object.entries(exampleSecrets());
+    expect(values.length).toBeGreaterThan(0);
+    for (const [key, value] of values) {
+      expect({ key, placeholder: value === '' || value.includes('CHANGE_ME') }).toEqual({
+        key,
+        placeholder: true,
+      });
+    }
+  });
+});
+
+describe('k8s network policies', () => {
+  let objects: K8sObject[];
+  let policies: K8sObject[];
+
+  beforeAll(() => {
+    objects = loadK8sObjects();
+    policies = objects.filter((o) => o.kind === 'NetworkPolicy');
+  });
+
+  /** The workloads (Deployments and the migrations Job) by name, with their pods' labels. */
+  function workloads(): [string, Record<string, string>][] {
+    return objects
+      .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
+      .map((o) => [o.metadata.name, o.spec?.template?.metadata?.labels ?? {}]);
+  }
+
+  function policiesFor(labels: Record<string, string>, type: 'Ingress' | 'Egress'): K8sObject[] {
+    return policies.filter(
+      (p) => selects(p.spec?.podSelector, labels) && (p.spec?.policyTypes ?? []).includes(type),
+    );
+  }
+
+  /** The ports a pod may open connections to, from every policy that selects it. */
+  function egressPorts(labels: Record<string, string>): (number | string)[] {
+    const ports = policiesFor(labels, 'Egress').flatMap((p) =>
+      (p.spec?.egress ?? []).flatMap((rule) =>
+        (rule.ports ?? []).map((port) => port.port ?? 'any'),
+      ),
+    );
+    return [...new Set(ports)].sort((a, b) => String(a).localeCompare(String(b)));
+  }
+
+  it('deny everything, in and out, to every pod of the namespace unless a policy opens it', () => {
+    const deny = policies.find(
+      (p) =>
+        Object.keys(p.spec?.podSelector ?? { none: true }).length === 0 &&
+        p.spec?.ingress === undefined &&
+        p.spec?.egress === undefined,
+    );
+    expect(deny?.spec?.policyTypes).toEqual(expect.arrayContaining(['Ingress', 'Egress']));
+  });
+
+  it('select every Deployment and the migrations Job with a policy that opens something', () => {
+    const names = workloads().map(([name]) => name);
+    expect(names).toEqual(expect.arrayContaining([...APPS, 'up-club-migrate']));
+    for (const [name, labels] of workloads()) {
+      const opening = policies.filter(
+        (p) =>
+          selects(p.spec?.podSelector, labels) &&
+          Object.keys(p.spec?.podSelector ?? {}).length > 0 &&
+          (p.spec?.ingress ?? p.spec?.egress) !== undefined,
+      );
+      expect({ name, selected: opening.length > 0 }).toEqual({ name, selected: true });
+    }
+  });
+
+  it('let only the gateway and the bot take connections, from inside the cluster only', () => {
+    const takers = workloads()
+      .filter(([, labels]) =>
+        policiesFor(labels, 'Ingress').some((p) => (p.spec?.ingress ?? []).length > 0),
+      )
+      .map(([name]) => name)
+      .sort();
+    expect(takers).toEqual(['bot', 'gateway']);
+    for (const policy of policies) {
+      for (const rule of policy.spec?.ingress ?? []) {
+        // From named namespaces (the ingress controller, monitoring), never from any address.
+        expect(rule.from?.length).toBeGreaterThan(0);
+        for (const peer of rule.from ?? []) {
+          expect(peer.ipBlock).toBeUndefined();
+          expect(peer.namespaceSelector?.matchLabels).toBeDefined();
+        }
+        expect(rule.ports?.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it.each([
+    ['gateway', [53, 6379]],
+    ['users', [53, 5432, 6379]],
+    ['auth-codes', [53, 5432, 6379]],
+    ['events', [53, 5432, 6379]],
+    ['bot', [443, 53, 6379]],
+    ['up-club-migrate', [53, 5432]],
+  ])('let %s reach ports %j only (DNS, Redis, PostgreSQL, Telegram)', (name, ports) => {
+    const labels = workloads().find(([workload]) => workload === name)?.[1];
+    expect(labels).toBeDefined();
+    expect(egressPorts(labels ?? {})).toEqual(ports);
+  });
+
+  it('let the bot reach Telegram on public addresses only', () => {
+    const bot = workloads().find(([name]) => name === 'bot')?.[1] ?? {};
+    const https = policiesFor(bot, 'Egress').flatMap((p) =>
+      (p.spec?.egress ?? []).filter((rule) => (rule.ports ?? []).some((port) => port.port === 443)),
+    );
+    expect(https).toHaveLength(1);
+    const blocks = (https[0].to ?? []).map((peer) => peer.ipBlock);
+    expect(blocks).toEqual([
+      expect.objectContaining({
+        cidr: '0.0.0.0/0',
+        except: expect.arrayContaining(['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']),
       }),
     ]);
   });

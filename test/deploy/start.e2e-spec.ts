@@ -107,8 +107,9 @@ describe('npm start (scripts/start.mjs)', () => {
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
-    // The test runner's own settings (NODE_ENV=test, silent logs) are not a developer's.
-    NODE_ENV: 'development',
+    // The test runner's own settings (NODE_ENV=test, silent logs) are not a developer's, who
+    // leaves NODE_ENV unset (empty is unset): start.mjs runs the apps in development then.
+    NODE_ENV: '',
     LOG_LEVEL: 'info',
     TELEGRAM_BOT_TOKEN: '',
     START_READY_TIMEOUT_SECONDS: String(READY_TIMEOUT_MS / 1000 - 10),

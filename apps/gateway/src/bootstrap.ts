@@ -2,11 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import fastifyFormbody from '@fastify/formbody';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
 import { AccessLog } from './http/access-log';
+import { registerApiDocs } from './http/api-docs';
 import { CorsPolicy, registerCors } from './http/cors';
 import { fastifyOf } from './http/fastify';
 import { registerGracefulClose } from './http/graceful-close';
@@ -84,15 +84,7 @@ export async function configureGateway(
     }),
   );
 
-  const openApi = new DocumentBuilder()
-    .setTitle('UP Club API')
-    .setDescription('The public REST API of the UP Club platform')
-    .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), {
-    jsonDocumentUrl: 'docs-json',
-  });
+  registerApiDocs(app, config);
 
   if (config.usesDevelopmentJwtSecret()) {
     logger.warn(

@@ -2,14 +2,21 @@ import { hostname } from 'node:os';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { ToInt } from '@up/contracts';
 import { EnvBool } from './env-decorators';
+import { NODE_ENVS, NodeEnv } from './node-env';
+import { IsStrongSecret } from './strong-secret';
 
-export const NODE_ENVS = ['development', 'production', 'test'] as const;
-export type NodeEnv = (typeof NODE_ENVS)[number];
+/** How to make a password for a URL, for the error message. */
+const URL_PASSWORD_HINT = 'e.g. `openssl rand -hex 32`, percent-encoded in the URL if needed';
 
 /** Variables every app reads. */
 export class CommonEnv {
+  /**
+   * Unset means production: the development defaults (a public JWT secret, lenient secret checks)
+   * apply only when NODE_ENV says `development` or `test` (`npm start` and the tests set it), so a
+   * deployment that forgets the variable fails closed rather than open.
+   */
   @IsIn(NODE_ENVS)
-  NODE_ENV: NodeEnv = 'development';
+  NODE_ENV: NodeEnv = 'production';
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
@@ -20,6 +27,7 @@ export class CommonEnv {
   LOG_PRETTY = false;
 
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  @IsStrongSecret({ in: 'url-password', hint: URL_PASSWORD_HINT })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Every Redis key the platform writes starts with this prefix (one deployment, one prefix). */
@@ -73,6 +81,7 @@ export class CommonEnv {
 /** Variables of a service that owns tables in PostgreSQL. */
 export class DatabaseEnv extends CommonEnv {
   @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsStrongSecret({ in: 'url-password', hint: URL_PASSWORD_HINT })
   DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/up_club';
 
   /** Create the database and schema and run pending migrations at start (off in production, where the migrate Job does it). */

@@ -1,6 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { isSecretProperty } from './strong-secret';
 
 /** Raised when the environment does not satisfy an app's schema; names every failing variable. */
 export class ConfigError extends Error {
@@ -12,20 +13,29 @@ export class ConfigError extends Error {
 
 const SECRET_NAME = /SECRET|TOKEN|PASSWORD/i;
 
-/** The rejected value as it may appear in a log: secrets hidden, passwords cut out of URLs. */
-export function printableValue(name: string, value: unknown): string {
+/**
+ * The rejected value as it may appear in a log: secrets (by name, or declared with
+ * @IsStrongSecret) hidden, passwords cut out of URLs (up to the last `@`, so a password with an
+ * unencoded `@` is cut whole).
+ */
+export function printableValue(
+  name: string,
+  value: unknown,
+  options: { secret?: boolean } = {},
+): string {
   if (value === undefined || value === null) return 'nothing';
-  if (SECRET_NAME.test(name)) return 'a hidden value';
+  if (options.secret || SECRET_NAME.test(name)) return 'a hidden value';
   const text = String(value);
-  return JSON.stringify(text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)[^@\s]*@/i, '$1***@'));
+  return JSON.stringify(text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)\S*@/i, '$1***@'));
 }
 
 function describe(errors: ValidationError[]): string[] {
-  return errors.flatMap((error) =>
-    Object.values(error.constraints ?? {}).map(
-      (message) => `${message} (got ${printableValue(error.property, error.value)})`,
-    ),
-  );
+  return errors.flatMap((error) => {
+    const secret = isSecretProperty(error.target, error.property);
+    return Object.values(error.constraints ?? {}).map(
+      (message) => `${message} (got ${printableValue(error.property, error.value, { secret })})`,
+    );
+  });
 }
 
 let dotenvLoaded = false;

@@ -1,5 +1,5 @@
 import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, IsStrongSecret, IsTelegramBotToken } from '@up/config';
 import { ToInt } from '@up/contracts';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -8,7 +8,7 @@ const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 export class BotConfig extends CommonEnv {
   /** Token from @BotFather; without it the bot stays up but idle. */
   @IsOptional()
-  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-def' })
+  @IsTelegramBotToken()
   TELEGRAM_BOT_TOKEN?: string;
 
   /** Bot API base URL (tests point it at a fake Bot API server). */
@@ -33,6 +33,7 @@ export class BotConfig extends CommonEnv {
     message:
       'TELEGRAM_WEBHOOK_SECRET is required when TELEGRAM_WEBHOOK_URL is set: 16 to 256 characters of A-Z, a-z, 0-9, _ and -',
   })
+  @IsStrongSecret({ hint: 'openssl rand -hex 32' })
   TELEGRAM_WEBHOOK_SECRET?: string;
 
   /** The port the webhook is served on (webhook mode only; 0 picks a free one). */

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsInt,
   IsNotEmpty,
   IsOptional,
@@ -8,13 +9,15 @@ import {
   Max,
   Min,
   ValidateBy,
-  ValidationArguments,
   ValidationOptions,
 } from 'class-validator';
-import { CommonEnv, EnvList } from '@up/config';
+import { CommonEnv, EnvBool, EnvList, IsStrongSecret, IsTelegramBotToken } from '@up/config';
 import { ToInt } from '@up/contracts';
 
-/** Used only outside production, so a developer machine starts without secrets; boot logs a warning. */
+/**
+ * Used only when NODE_ENV is `development` or `test`, so a developer machine starts without
+ * secrets (boot logs a warning); anywhere else it is refused like any published value.
+ */
 export const DEVELOPMENT_JWT_SECRET = 'development-only-jwt-secret-do-not-use-in-production';
 
 /**
@@ -56,27 +59,6 @@ function IsTrustProxy(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-/** In production the secret must be set explicitly and be long enough to resist guessing. */
-function IsProductionSecret(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isProductionSecret',
-      validator: {
-        validate: (value: unknown, args?: ValidationArguments) => {
-          const env = (args?.object as CommonEnv | undefined)?.NODE_ENV;
-          if (env !== 'production') return typeof value === 'string' && value.length > 0;
-          return (
-            typeof value === 'string' && value !== DEVELOPMENT_JWT_SECRET && value.length >= 32
-          );
-        },
-        defaultMessage: () =>
-          'JWT_SECRET is required when NODE_ENV=production (at least 32 characters)',
-      },
-    },
-    options,
-  );
-}
-
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
 
 /** The gateway: the platform's only public HTTP surface. */
@@ -93,8 +75,17 @@ export class GatewayConfig extends CommonEnv {
   @IsNotEmpty()
   HOST = '0.0.0.0';
 
-  /** HMAC key of the access tokens (HS256). */
-  @IsProductionSecret()
+  /**
+   * HMAC key of the access tokens (HS256). Whoever knows it can sign an admin's token, and one
+   * captured token is enough to guess it offline: in production at least 32 characters and 128 bits.
+   */
+  @IsString()
+  @IsNotEmpty()
+  @IsStrongSecret({
+    minLength: 32,
+    knownPublic: [DEVELOPMENT_JWT_SECRET],
+    hint: 'generate one with `openssl rand -hex 32`',
+  })
   JWT_SECRET = DEVELOPMENT_JWT_SECRET;
 
   /** Lifetime of an access token, in seconds (`expires_in`). */
@@ -114,7 +105,7 @@ export class GatewayConfig extends CommonEnv {
 
   /** Checks Telegram Login Widget and Mini App sign-ins; without it those sign-ins are refused. */
   @IsOptional()
-  @Matches(/^\d+:[A-Za-z0-9_-]+$/, { message: 'TELEGRAM_BOT_TOKEN must look like 123456:ABC-def' })
+  @IsTelegramBotToken()
   TELEGRAM_BOT_TOKEN?: string;
 
   @Matches(HTTP_URL, { message: 'TELEGRAM_API_ROOT must be an http(s) URL' })
@@ -133,6 +124,11 @@ export class GatewayConfig extends CommonEnv {
   @IsInt()
   @Min(100)
   READY_TIMEOUT_MS = 1000;
+
+  /** Serve the OpenAPI document (/docs-json) and Swagger UI (/docs); false answers 404 on both. */
+  @EnvBool()
+  @IsBoolean()
+  API_DOCS_ENABLED = true;
 
   /** `iss` of the access tokens, set on sign and checked on every verification. */
   @IsString()
