@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from '@up/config';
 import { UsersConfig } from './users.config';
 
+/** Outside production unless a test says otherwise (NODE_ENV unset means production). */
 function problemsOf(env: Record<string, string>): string[] {
   try {
-    loadConfig(UsersConfig, env);
+    loadConfig(UsersConfig, { NODE_ENV: 'development', ...env });
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
@@ -13,7 +14,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe(UsersConfig.name, () => {
   it('has defaults for a developer machine', () => {
-    expect(loadConfig(UsersConfig, {})).toMatchObject({
+    expect(loadConfig(UsersConfig, { NODE_ENV: 'development' })).toMatchObject({
       ADMIN_TELEGRAM_IDS: [],
       ADMIN_EMAILS: [],
       REFERRAL_REWARD_COINS: 50,
@@ -24,6 +25,7 @@ describe(UsersConfig.name, () => {
 
   it('reads admin lists, trimmed, emails lower-cased', () => {
     const sut = loadConfig(UsersConfig, {
+      NODE_ENV: 'development',
       ADMIN_TELEGRAM_IDS: '111, 222,,',
       ADMIN_EMAILS: 'Boss@Club.example , ops@club.example',
       REFERRAL_REWARD_COINS: '0',
@@ -48,13 +50,17 @@ describe(UsersConfig.name, () => {
     for (const problem of problems) expect(problem).toContain(variable);
   });
 
-  it('needs SMTP_URL in production, and names it', () => {
+  it('needs SMTP_URL in production (NODE_ENV unset included), with a real password, and names it', () => {
+    const smtp =
+      'smtps://mailer:9f4c2e7a1b8d3f6e0c5a9b2d7e4f1a8c3b6d9e2f5a8c1b4e7d0a3f6c9b2e5d8a@mail.example:465';
+
     expect(problemsOf({ NODE_ENV: 'production' }).join('\n')).toMatch(/SMTP_URL is required/);
+    expect(problemsOf({ NODE_ENV: '' }).join('\n')).toMatch(/SMTP_URL is required/);
     expect(
-      loadConfig(UsersConfig, { NODE_ENV: 'production', SMTP_URL: 'smtps://u:p@mail.example:465' })
-        .SMTP_URL,
-    ).toBe('smtps://u:p@mail.example:465');
-    expect(loadConfig(UsersConfig, {}).SMTP_URL).toBeUndefined();
+      problemsOf({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:password@mail.example:465' }),
+    ).toEqual([expect.stringContaining('SMTP_URL')]);
+    expect(loadConfig(UsersConfig, { NODE_ENV: 'production', SMTP_URL: smtp }).SMTP_URL).toBe(smtp);
+    expect(loadConfig(UsersConfig, { NODE_ENV: 'development' }).SMTP_URL).toBeUndefined();
     expect(problemsOf({ SMTP_URL: 'http://mail.example' }).join('\n')).toMatch(/SMTP_URL/);
   });
 });

@@ -9,7 +9,7 @@ import {
   ValidateBy,
   ValidationArguments,
 } from 'class-validator';
-import { DatabaseEnv, EnvList } from '@up/config';
+import { allowsDevelopmentDefaults, DatabaseEnv, EnvList, IsStrongSecret } from '@up/config';
 import { ToInt } from '@up/contracts';
 
 const HTTP_URL = /^https?:\/\/[^\s/]+(\/\S*)?$/;
@@ -22,12 +22,13 @@ function IsSmtpUrl(): PropertyDecorator {
     validator: {
       validate: (value: unknown, args?: ValidationArguments) => {
         if (value === undefined || value === '') {
-          return (args?.object as UsersConfig | undefined)?.NODE_ENV !== 'production';
+          return allowsDevelopmentDefaults((args?.object as UsersConfig | undefined)?.NODE_ENV);
         }
         return typeof value === 'string' && SMTP_URL.test(value);
       },
       defaultMessage: (args?: ValidationArguments) =>
-        (args?.object as UsersConfig | undefined)?.NODE_ENV === 'production' && !args?.value
+        !allowsDevelopmentDefaults((args?.object as UsersConfig | undefined)?.NODE_ENV) &&
+        !args?.value
           ? 'SMTP_URL is required when NODE_ENV=production (smtp:// or smtps://, with credentials)'
           : 'SMTP_URL must be an smtp:// or smtps:// URL',
     },
@@ -75,6 +76,7 @@ export class UsersConfig extends DatabaseEnv {
   /** Where mail goes (`smtp://user:pass@host:587`, `smtps://...:465`); unset outside production:
    * each mail is written as an .eml file under MAIL_OUTBOX_DIR instead. */
   @IsSmtpUrl()
+  @IsStrongSecret({ in: 'url-password', hint: "e.g. the mail provider's generated password" })
   SMTP_URL?: string;
 
   /** The From of every mail. */
