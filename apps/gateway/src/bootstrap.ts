@@ -10,6 +10,7 @@ import { AccessLog } from './http/access-log';
 import { CorsPolicy, registerCors } from './http/cors';
 import { fastifyOf } from './http/fastify';
 import { registerGracefulClose } from './http/graceful-close';
+import { registerJsonBodyParser } from './http/json-body';
 import { registerRequestContext } from './http/request-context';
 import { requestIdOf } from './http/request-id';
 import { registerResponseObservers } from './http/response-observers';
@@ -72,6 +73,8 @@ export async function configureGateway(
   // No Fastify error handler here: Nest installs one that sends Fastify's own failures (a
   // malformed JSON body) through the global ApiExceptionFilter like every other error.
 
+  // JSON bodies nested too deep are refused before any route, validation or transform sees them.
+  registerJsonBodyParser(fastify);
   // OAuth2 password-grant logins (POST /api/auth/token) come as urlencoded forms.
   await fastify.register(fastifyFormbody);
   // Not app.enableCors() (@fastify/cors): see CorsPolicy.
