@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { BotApiMethods } from './bot-api-methods';
+import { BotApiMethods, PlannedRefusal } from './bot-api-methods';
 import { BotApiServer } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
 import { MessageRef, SendTextOptions, SimulatedUsers } from './simulated-users';
@@ -12,6 +12,7 @@ import type {
 
 export type { RecordedCall, WaitForCallOptions } from './call-log';
 export type { MessageRef } from './simulated-users';
+export type { PlannedRefusal } from './bot-api-methods';
 
 export interface FakeTelegramBotApiOptions {
   /**
@@ -120,6 +121,15 @@ export class FakeTelegramBotApi {
     timeoutMs?: number,
   ): Promise<TelegramMessage> {
     return this.users.press(user, message, callbackData, timeoutMs);
+  }
+
+  /**
+   * The bot's next `count` calls of `method` are refused with `refusal` (recorded with `error`),
+   * e.g. `{error_code: 403, description: 'Forbidden: bot was blocked by the user'}` or a 429 with
+   * `parameters: {retry_after: 5}`.
+   */
+  refuseNext(method: string, refusal: PlannedRefusal, count = 1): void {
+    this.methods.refuseNext(method, refusal, count);
   }
 
   // ---- what the bot did ----------------------------------------------------------------------
