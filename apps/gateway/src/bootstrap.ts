@@ -10,10 +10,12 @@ import { registerApiDocs } from './http/api-docs';
 import { CorsPolicy, registerCors } from './http/cors';
 import { fastifyOf } from './http/fastify';
 import { registerGracefulClose } from './http/graceful-close';
+import { registerJsonBodyParser } from './http/json-body';
 import { registerRequestContext } from './http/request-context';
 import { requestIdOf } from './http/request-id';
 import { registerResponseObservers } from './http/response-observers';
 import { staticSecurityHeaders } from './http/security-headers';
+import { registerTextInputCheck } from './http/text-input';
 import { HttpMetrics } from './metrics/http-metrics';
 
 /** Fastify as the gateway runs it: request ids from `X-Request-Id`, proxies trusted per config. */
@@ -72,6 +74,10 @@ export async function configureGateway(
   // No Fastify error handler here: Nest installs one that sends Fastify's own failures (a
   // malformed JSON body) through the global ApiExceptionFilter like every other error.
 
+  // JSON bodies nested too deep are refused before any route, validation or transform sees them.
+  registerJsonBodyParser(fastify);
+  // Text no column can store (NUL, unpaired surrogates) is refused before validation too.
+  registerTextInputCheck(fastify);
   // OAuth2 password-grant logins (POST /api/auth/token) come as urlencoded forms.
   await fastify.register(fastifyFormbody);
   // Not app.enableCors() (@fastify/cors): see CorsPolicy.

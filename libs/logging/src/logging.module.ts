@@ -2,7 +2,17 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { CommonEnv } from '@up/config';
+import { LogDestination } from './log-destination';
 import { pinoOptions } from './pino-options';
+
+function createLogger(app: string, config: CommonEnv): pino.Logger {
+  const options = pinoOptions(app, config);
+  const destination = LogDestination.current();
+  if (!destination) return pino(options);
+  // A destination and a transport (pino-pretty) exclude each other: lines go out as JSON.
+  const { transport: _pretty, ...plain } = options;
+  return pino(plain, destination);
+}
 
 /**
  * Structured JSON logs (pino), one event per line, each with the app name and the correlation id
@@ -24,7 +34,7 @@ export class LoggingModule {
         LoggerModule.forRootAsync({
           inject: [CommonEnv],
           useFactory: (config: CommonEnv) => ({
-            pinoHttp: { logger: pino(pinoOptions(app, config)) },
+            pinoHttp: { logger: createLogger(app, config) },
             forRoutes: [],
           }),
         }),

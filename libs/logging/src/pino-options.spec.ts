@@ -1,8 +1,10 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
+import { TelegramError } from 'telegraf';
 import { CommonEnv } from '@up/config';
 import { Correlation } from './correlation';
-import { pinoOptions, redactUrl } from './pino-options';
+import { redactUrl } from './log-redaction';
+import { pinoOptions } from './pino-options';
 
 function capture(): { lines: () => Record<string, unknown>[]; stream: Writable } {
   const chunks: string[] = [];
@@ -57,6 +59,59 @@ describe(pinoOptions.name, () => {
       .map((line) => JSON.stringify(line))
       .join('\n');
     expect(text).not.toMatch(/mailed-token|old one|new one/);
+  });
+});
+
+describe('error serializer', () => {
+  const config = Object.assign(new CommonEnv(), { LOG_LEVEL: 'info' });
+  const loginUrl = 'https://club.example/auth/callback?code=S3CRET-login-code';
+
+  /** What Telegraf throws when a login reply is refused: the call's payload rides along. */
+  const refusedReply = () =>
+    new TelegramError(
+      { error_code: 403, description: 'Forbidden: bot was blocked by the user' },
+      {
+        method: 'sendMessage',
+        payload: {
+          chat_id: 42,
+          text: `Sign in: ${loginUrl}`,
+          reply_markup: { inline_keyboard: [[{ text: 'Sign in', url: loginUrl }]] },
+        },
+      },
+    );
+
+  it("keeps a Telegram refusal's method and code but not the payload of the call", () => {
+    const out = capture();
+    const sut = pino(pinoOptions('bot', config), out.stream);
+    sut.error({ err: refusedReply() }, 'login: unexpected error');
+    const raw = JSON.stringify(out.lines());
+    expect(raw).not.toContain('S3CRET-login-code');
+    expect(out.lines()[0]).toMatchObject({
+      err: {
+        type: 'TelegramError',
+        message: '403: Forbidden: bot was blocked by the user',
+        on: { method: 'sendMessage', payload: '[redacted]' },
+        response: { error_code: 403 },
+      },
+    });
+  });
+
+  it('masks the payload of errors nested in others, and credentials quoted in messages', () => {
+    const out = capture();
+    const sut = pino(pinoOptions('bot', config), out.stream);
+    const wrapped = Object.assign(new Error(`fetch ${loginUrl} failed`), {
+      reply: refusedReply(),
+    });
+    sut.error({ err: new AggregateError([refusedReply(), wrapped], 'both failed') }, 'x');
+    sut.error(
+      { err: new Error('request to http://127.0.0.1/bot123456:AAH-secret_token/getMe failed') },
+      'y',
+    );
+    const raw = JSON.stringify(out.lines());
+    expect(raw).not.toContain('S3CRET-login-code');
+    expect(raw).not.toContain('AAH-secret_token');
+    expect(raw).toContain('code=[redacted]');
+    expect(raw).toContain('/bot123456:[redacted]/getMe');
   });
 });
 

@@ -1,13 +1,7 @@
 import type { LoggerOptions } from 'pino';
 import { CommonEnv } from '@up/config';
 import { Correlation } from './correlation';
-
-/** Query parameters whose values are credentials (one-time login codes, tokens). */
-const SECRET_QUERY_PARAMS = /([?&](?:code|token|access_token|refresh_token)=)[^&#]*/gi;
-
-export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMS, '$1[redacted]');
-}
+import { redactUrl, serializeError } from './log-redaction';
 
 export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
   return {
@@ -22,6 +16,8 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
     serializers: {
       // The gateway's access log passes {method, url, ...}; only the URL can carry a secret here.
       req: (req: { url?: string }) => (req.url ? { ...req, url: redactUrl(req.url) } : req),
+      // Errors can quote the request they failed (Telegraf's keep the whole call payload).
+      err: serializeError,
     },
     redact: {
       paths: [

@@ -8,3 +8,4 @@ export * from './platform-database';
 export * from './club.factory';
 export * from './redis-process';
 export * from './mail-server';
+export * from './log-capture';

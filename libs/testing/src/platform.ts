@@ -194,8 +194,9 @@ async function standaloneBus(env: Record<string, string>): Promise<INestApplicat
   const config = loadConfig(CommonEnv, { ...env, BUS_CONSUMER_NAME: 'test-client' });
   @Module({ imports: [ConfigModule.forRoot(CommonEnv, config), BusModule.forRoot()] })
   class TestBusModule {}
+  // No `logger` option: Nest's logger is process-wide, and `logger: false` here would silence
+  // every app booted before it (their error lines included).
   const context = await NestFactory.createApplicationContext(TestBusModule, {
-    logger: false,
     abortOnError: false,
   });
   await context.init();

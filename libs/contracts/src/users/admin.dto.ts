@@ -31,16 +31,22 @@ export class SearchMembersDto extends PageQueryDto {
   search?: string;
 }
 
+/**
+ * Validated when present: null is refused like any other wrong value (IsOptional would let it
+ * through to columns that are NOT NULL).
+ */
+const isPresent = (_: object, value: unknown) => value !== undefined;
+
 /** `PATCH /api/admin/users/{id}` body. A coin adjustment needs a reason. */
 @ApiSchema({ name: 'AdminUpdateMemberBody' })
 export class AdminUpdateMemberBodyDto {
   @ApiProperty({ enum: MEMBER_ROLES, required: false })
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsIn(MEMBER_ROLES)
   role?: MemberRole;
 
   @ApiProperty({ required: false, description: 'False deactivates the member' })
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsBoolean()
   is_active?: boolean;
 
@@ -50,7 +56,7 @@ export class AdminUpdateMemberBodyDto {
     required: false,
     description: 'Signed coin adjustment, written to the ledger; the balance never goes below 0',
   })
-  @IsOptional()
+  @ValidateIf(isPresent)
   @IsInt()
   @Min(-MAX_COIN_AMOUNT)
   @Max(MAX_COIN_AMOUNT)

@@ -121,6 +121,17 @@ describe('users contracts validation', () => {
     expect(check(AdminUpdateMemberDto, { ...base, role: 'owner' }).failing).toEqual(['role']);
   });
 
+  it('AdminUpdateMemberDto: refuses null for what may only be left out', () => {
+    const base = { member_id: ID, actor_id: ID };
+    expect(
+      check(AdminUpdateMemberDto, { ...base, role: null, is_active: null }).failing.sort(),
+    ).toEqual(['is_active', 'role']);
+    expect(
+      check(AdminUpdateMemberDto, { ...base, coins_delta: null, reason: 'x' }).failing,
+    ).toEqual(['coins_delta']);
+    expect(check(AdminUpdateMemberDto, { ...base, is_active: false }).failing).toEqual([]);
+  });
+
   it('achievement codes and id batches', () => {
     expect(check(AwardAchievementDto, { member_id: ID, code: 'first_event' }).failing).toEqual([]);
     expect(check(AwardAchievementDto, { member_id: ID, code: 'other' }).failing).toEqual(['code']);

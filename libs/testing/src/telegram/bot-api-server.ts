@@ -252,7 +252,12 @@ export class BotApiServer {
       this.options.log.record(call);
       this.reply(
         res,
-        { ok: false, error_code: error.errorCode, description: error.description },
+        {
+          ok: false,
+          error_code: error.errorCode,
+          description: error.description,
+          ...(error.parameters ? { parameters: error.parameters } : {}),
+        },
         error.errorCode,
       );
     }

@@ -12,6 +12,7 @@ interface ApiAnswer {
   result?: unknown;
   error_code?: number;
   description?: string;
+  parameters?: { retry_after?: number };
 }
 
 describe(FakeTelegramBotApi.name, () => {
@@ -49,6 +50,33 @@ describe(FakeTelegramBotApi.name, () => {
         error_code: 401,
         description: 'Unauthorized',
       });
+    });
+
+    it('refuses the next calls of a method when told to, then answers again', async () => {
+      const user = telegramUser();
+      sut.sendText(user, 'hi');
+      const flood = {
+        error_code: 429,
+        description: 'Too Many Requests: retry after 5',
+        parameters: { retry_after: 5 },
+      };
+      sut.refuseNext('sendMessage', flood, 2);
+      expect(await call('sendMessage', { chat_id: user.id, text: 'a' })).toEqual({
+        ok: false,
+        ...flood,
+      });
+      expect(await call('sendMessage', { chat_id: user.id, text: 'b' })).toMatchObject({
+        ok: false,
+        error_code: 429,
+      });
+      expect(await call('sendMessage', { chat_id: user.id, text: 'c' })).toMatchObject({
+        ok: true,
+      });
+      expect(sut.calls.filter((c) => c.method === 'sendMessage').map((c) => c.error)).toEqual([
+        flood.description,
+        flood.description,
+        undefined,
+      ]);
     });
 
     it('answers an unknown method with ok and records it', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { BotApiMethods, WebhookInfo } from './bot-api-methods';
+import { BotApiMethods, PlannedRefusal, WebhookInfo } from './bot-api-methods';
 import { BotApiServer, CallRefusal, PollingStats, WebhookDelivery } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
 import { FaultHandle, FaultRule, Faults } from './faults';
@@ -18,6 +18,7 @@ export type { CallRefusal, WebhookDelivery } from './bot-api-server';
 export type { WebhookInfo } from './bot-api-methods';
 export type { PollingStats } from './bot-api-server';
 export type { FaultAnswer, FaultHandle, FaultRule } from './faults';
+export type { PlannedRefusal } from './bot-api-methods';
 
 export interface FakeTelegramBotApiOptions {
   /**
@@ -162,6 +163,15 @@ export class FakeTelegramBotApi {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /**
+   * The bot's next `count` calls of `method` are refused with `refusal` (recorded with `error`),
+   * e.g. `{error_code: 403, description: 'Forbidden: bot was blocked by the user'}` or a 429 with
+   * `parameters: {retry_after: 5}`.
+   */
+  refuseNext(method: string, refusal: PlannedRefusal, count = 1): void {
+    this.methods.refuseNext(method, refusal, count);
   }
 
   // ---- what the bot did ----------------------------------------------------------------------
