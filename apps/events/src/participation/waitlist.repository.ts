@@ -132,13 +132,20 @@ export class WaitlistRepository {
     return rows.map((r) => r.member_id);
   }
 
-  /** The member's place in line (1 = next); null when not waiting. */
+  /**
+   * The member's place in line (1 = next); null when not waiting. The member's own entry is looked
+   * up once (MATERIALIZED): as a plain join, a fresh table without statistics got a nested loop that
+   * looked it up again for every entry ahead, O(n²) under the event's lock (130 ms at 1,000).
+   */
   async positionOf(db: Queryable, eventId: string, memberId: string): Promise<number | null> {
     const row = await queryOne<{ position: number }>(
       db,
-      `SELECT count(*)::int AS position FROM events.waitlist w, events.waitlist me
-        WHERE me.event_id = $1 AND me.member_id = $2 AND me.status = 'waiting'
-          AND w.event_id = $1 AND w.status = 'waiting'
+      `WITH me AS MATERIALIZED (
+         SELECT joined_waitlist_at, id FROM events.waitlist
+          WHERE event_id = $1 AND member_id = $2 AND status = 'waiting'
+       )
+       SELECT count(*)::int AS position FROM me, events.waitlist w
+        WHERE w.event_id = $1 AND w.status = 'waiting'
           AND (w.joined_waitlist_at, w.id) <= (me.joined_waitlist_at, me.id)`,
       [eventId, memberId],
     );
