@@ -110,7 +110,11 @@ export class ParticipationService {
       if (!event) throw eventNotFound(event_id);
       const seat = await this.seats.leave(tx.manager, event_id, member_id);
       const promotions = await this.settlement.offerFreedSeats(tx, event_id);
-      const seats = await this.seats.seatsOf(tx.manager, event_id);
+      // Under the lock nothing else moves the count: the freed seat, then one per promotion.
+      const seats = {
+        capacity: seat.seatsAfter.capacity,
+        seatsTaken: seat.seatsAfter.seatsTaken + promotions.length,
+      };
       await this.outbox.publish(tx, EVENT_EVENTS.PARTICIPANT_LEFT, {
         event_id,
         member_id,

@@ -1,4 +1,5 @@
 import { DomainError, ErrorCode, EVENT_EVENTS, EventName, MemberRole } from '@up/contracts';
+import { TransactionRunner } from '@up/database';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
 import { SeatSettlement } from './seat-settlement.service';
 
@@ -122,6 +123,50 @@ describe(`${SeatSettlement.name} under concurrency`, () => {
         .sort(),
     ).toEqual(skipped.map((m) => [m, ErrorCode.INSUFFICIENT_COINS]).sort());
   }, 60_000);
+
+  it('offers every seat of a raised capacity in line order, passing over a member who holds one', async () => {
+    const event = await h.newEvent({ price: 10, capacity: 1 });
+    const [seated, first, holder, third, fourth] = await members(5, 10);
+    await h.participation.join({ event_id: event.id, member_id: seated });
+    for (const m of [first, holder, third, fourth]) {
+      await h.waitlist.join({ event_id: event.id, member_id: m });
+    }
+    // A seat the line does not know about (what a join racing the line could leave behind).
+    await h.sql(`UPDATE events.events SET capacity = 2 WHERE id = $1`, [event.id]);
+    await h.app
+      .get(TransactionRunner)
+      .run(({ manager }) => h.seats.takeSeat(manager, event.id, holder));
+
+    await h.events.update({
+      event_id: event.id,
+      actor_id: event.creator_id,
+      actor_role: MemberRole.ORGANIZER,
+      capacity: 4,
+    });
+
+    const rows = await h.rows.participantsOf(event.id);
+    expect(
+      rows
+        .filter((r) => r.status === 'joined')
+        .map((r) => r.member_id)
+        .sort(),
+    ).toEqual([seated, first, third].sort());
+    expect(rows.filter((r) => r.member_id === holder).map((r) => r.status)).toEqual(['pending']);
+    expect(await h.rows.seatsTakenOf(event.id)).toBe(4);
+    const line = await h.sql<{ member_id: string; status: string }[]>(
+      `SELECT member_id, status FROM events.waitlist WHERE event_id = $1`,
+      [event.id],
+    );
+    expect(Object.fromEntries(line.map((e) => [e.member_id, e.status]))).toEqual({
+      [first]: 'promoted',
+      [holder]: 'released',
+      [third]: 'promoted',
+      [fourth]: 'waiting',
+    });
+    for (const m of [first, third])
+      expect(await movementsOf(m)).toEqual({ net: -10, debits: 1, credits: 0 });
+    expect(await movementsOf(fourth)).toEqual({ net: 0, debits: 0, credits: 0 });
+  }, 30_000);
 
   it('refunds every seated member exactly once when cancelled amid 100 joins and leaves', async () => {
     const event = await h.newEvent({ price: 10, capacity: 80 });

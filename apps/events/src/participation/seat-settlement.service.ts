@@ -36,9 +36,11 @@ function asDomainError(error: unknown): DomainError {
  * The steps every seat goes through once it is held `pending`, whoever holds it (a join, a
  * promotion from the waitlist, the recovery sweep): pay (a debit with the attempt's key), then
  * confirm or give it back. Each step after the debit is one transaction that locks the event's
- * row first and writes its bus events to the outbox. A seat given back goes to the first member
- * in the waitlist in the same transaction (`offerFreedSeats`), so nobody jumps the line, and that
- * promotion is paid for and settled here too.
+ * row first and writes its bus events to the outbox: a confirmation with the `state` lock (it
+ * only needs the event not to be cancelled under it), a seat given back with the `seats` lock
+ * (see EventLock). A seat given back goes to the first member in the waitlist in the same
+ * transaction (`offerFreedSeats`), so nobody jumps the line, and that promotion is paid for and
+ * settled here too.
  */
 @Injectable()
 export class SeatSettlement {
@@ -87,12 +89,16 @@ export class SeatSettlement {
    * A paid seat: `pending` → `joined` (and its promotion, if any, `promoted`), with the bus events,
    * in one transaction. If the event was cancelled meanwhile the seat ends `cancelled` and is
    * refunded; if the sweep already settled it, whatever it did stands (a seat it gave back is
-   * refunded: the debit went through after all).
+   * refunded: the debit went through after all). The `state` lock keeps a cancellation (FOR
+   * UPDATE) from committing between the `is_active` read and the confirmation, so a seat confirmed
+   * here is one the cancellation sees and refunds; it does not wait for, nor hold up, other
+   * confirmations and seat changes of the event, which the seat's own row already orders (both
+   * this and a give-back change it only while `pending`).
    */
   async confirmPaid(seat: Seat): Promise<Settled> {
     const outcome = await this.transactions.run(async (tx) => {
       const db = tx.manager;
-      const event = await this.seats.lockEvent(db, seat.eventId);
+      const event = await this.seats.lockEvent(db, seat.eventId, 'state');
       if (event && !event.isActive) {
         if (await this.seats.endPending(db, { seatId: seat.id, as: 'cancelled' })) {
           await this.waitlist.endPromotion(db, { participantId: seat.id, as: 'released' });
@@ -159,29 +165,19 @@ export class SeatSettlement {
   }
 
   /**
-   * Under the event's lock (taken by the caller): every free seat goes to the first member waiting,
-   * in line order, as a `pending` seat; the caller settles them after the commit
-   * (`settlePromotions`). Nothing for a cancelled or started event; an event whose capacity was
-   * lifted takes the whole line.
+   * Under the event's `seats` lock or FOR UPDATE (taken by the caller): every free seat goes to the
+   * first member waiting, in line order, as a `pending` seat; the caller settles them after the
+   * commit (`settlePromotions`). Nothing for a cancelled or started event; an event whose capacity
+   * was lifted takes the whole line. One statement per seat offered (the usual freed seat: one).
    */
   async offerFreedSeats(tx: Tx, eventId: string): Promise<Seat[]> {
-    const db = tx.manager;
-    const event = await this.seats.lockEvent(db, eventId);
-    if (!event || !event.isActive || !event.upcoming) return [];
     const offered: Seat[] = [];
-    const capacity = event.capacity ?? Number.POSITIVE_INFINITY;
-    for (let free = capacity - event.seatsTaken; free > 0;) {
-      const next = await this.waitlist.first(db, eventId);
-      if (!next) break;
-      if (await this.seats.holdsSeat(db, eventId, next.memberId)) {
-        await this.waitlist.release(db, next.id);
-        continue;
-      }
-      const seat = await this.seats.takeSeat(db, eventId, next.memberId);
-      if (!seat) break;
-      await this.waitlist.markPromoting(db, next.id, seat.id);
-      offered.push(seat);
-      free -= 1;
+    for (;;) {
+      const offer = await this.seats.offerSeatToHeadOfLine(tx.manager, eventId);
+      if (!offer) break;
+      offered.push(offer.seat);
+      const { capacity, seatsTaken } = offer.seatsAfter;
+      if (capacity !== null && seatsTaken >= capacity) break;
     }
     return offered;
   }
@@ -268,11 +264,7 @@ export class SeatSettlement {
         spots_left: spotsLeft(confirmation.seats),
       }),
     ];
-    const promoted = await this.waitlist.endPromotion(tx.manager, {
-      participantId: seat.id,
-      as: 'promoted',
-    });
-    if (promoted) {
+    if (confirmation.promotedMemberId) {
       events.push(
         outboxEvent(EVENT_EVENTS.WAITLIST_PROMOTED, {
           event_id: seat.eventId,

@@ -21,6 +21,14 @@ export interface Seat {
 
 export interface LeftSeat extends Seat {
   leftAt: Date;
+  /** The event's seats once this one was given back. */
+  seatsAfter: EventSeats;
+}
+
+/** A seat offered to the first member in line, and the event's seats after it. */
+export interface Offer {
+  seat: Seat;
+  seatsAfter: EventSeats;
 }
 
 export interface EventSeats {
@@ -46,7 +54,25 @@ export interface Confirmation {
   /** No other attempt of this member, on any event, was ever confirmed (`first_event`). */
   firstJoin: boolean;
   seats: EventSeats;
+  /** The member, when the seat was offered from the waitlist (its entry is now `promoted`). */
+  promotedMemberId: string | null;
 }
+
+/**
+ * How a transaction locks the event's row (always its first lock, see SeatsRepository):
+ * - `seats` (FOR NO KEY UPDATE): it changes the seats or the line. Such transactions on one event
+ *   run one at a time, so capacity, seat count, participants and line change together.
+ * - `state` (FOR KEY SHARE): it only needs the event's `is_active` to stay as read until its
+ *   commit (a paid seat's confirmation, which changes neither the seat count nor the line). It
+ *   conflicts only with FOR UPDATE, taken by a cancellation or an edit (EventsRepository.lockById),
+ *   so confirmations run beside each other and beside seat changes, never beside a cancellation.
+ */
+export type EventLock = 'seats' | 'state';
+
+const LOCK_CLAUSE: Record<EventLock, string> = {
+  seats: 'FOR NO KEY UPDATE',
+  state: 'FOR KEY SHARE',
+};
 
 interface SeatRow {
   id: string;
@@ -73,16 +99,23 @@ const toSeat = (row: SeatRow): Seat => ({
 /**
  * The seat bookkeeping. Lock order, everywhere: the event's row first (`lockEvent`, taken by the
  * caller's transaction), then participant and waitlist rows. Every method that changes seats is
- * called inside a transaction that holds the event's lock, so the capacity, the seat count and the
- * participant rows change together and two replicas never interleave on one event; no two
+ * called inside a transaction that holds the event's `seats` lock, so the capacity, the seat count
+ * and the participant rows change together and two replicas never interleave on one event; no two
  * transactions can wait on each other's participant rows in opposite orders.
  */
 @Injectable()
 export class SeatsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Locks the event's row for the rest of `db`'s transaction; undefined when there is none. */
-  async lockEvent(db: Queryable, eventId: string): Promise<LockedEvent | undefined> {
+  /**
+   * Locks the event's row for the rest of `db`'s transaction (`seats` unless told, see EventLock);
+   * undefined when there is none.
+   */
+  async lockEvent(
+    db: Queryable,
+    eventId: string,
+    lock: EventLock = 'seats',
+  ): Promise<LockedEvent | undefined> {
     const row = await queryOne<{
       id: string;
       title: string;
@@ -98,7 +131,7 @@ export class SeatsRepository {
       db,
       `SELECT id, title, price, capacity, seats_taken, is_active, start_date > now() AS upcoming,
               start_date, location, timezone
-         FROM events.events WHERE id = $1 FOR UPDATE`,
+         FROM events.events WHERE id = $1 ${LOCK_CLAUSE[lock]}`,
       [eventId],
     );
     if (!row) return undefined;
@@ -156,7 +189,74 @@ export class SeatsRepository {
   }
 
   /**
-   * `pending` → `joined`; null when the attempt is no longer pending. Answers what the steps after
+   * Under the event's `seats` lock: the first member waiting who holds no seat gets a `pending`
+   * seat and their entry becomes `promoting`; members ahead of them who hold a seat already leave
+   * the line (`released`). Nothing when the event is cancelled, started or full, or nobody waits.
+   * One statement, so the lock is held for one round trip per promotion; the conditional increment
+   * repeats the capacity check, as in `takeSeat`.
+   */
+  async offerSeatToHeadOfLine(db: Queryable, eventId: string): Promise<Offer | undefined> {
+    const row = await queryOne<SeatRow & { capacity: number | null; seats_taken: number }>(
+      db,
+      `WITH room AS (
+         SELECT id FROM events.events
+          WHERE id = $1 AND is_active AND start_date > now()
+            AND (capacity IS NULL OR seats_taken < capacity)
+       ), head AS (
+         SELECT w.id, w.member_id, w.joined_waitlist_at
+           FROM events.waitlist w
+          WHERE w.event_id = $1 AND w.status = 'waiting' AND EXISTS (SELECT 1 FROM room)
+            AND NOT EXISTS (SELECT 1 FROM events.participants p
+                             WHERE p.event_id = w.event_id AND p.member_id = w.member_id
+                               AND p.status IN ('pending', 'joined'))
+          ORDER BY w.joined_waitlist_at, w.id
+          LIMIT 1
+       ), passed AS (
+         UPDATE events.waitlist w SET status = 'released', updated_at = now()
+          WHERE w.event_id = $1 AND w.status = 'waiting' AND EXISTS (SELECT 1 FROM room)
+            AND w.joined_waitlist_at
+                <= COALESCE((SELECT joined_waitlist_at FROM head), 'infinity'::timestamptz)
+            AND NOT EXISTS (SELECT 1 FROM head h
+                             WHERE (h.joined_waitlist_at, h.id) <= (w.joined_waitlist_at, w.id))
+            AND EXISTS (SELECT 1 FROM events.participants p
+                         WHERE p.event_id = w.event_id AND p.member_id = w.member_id
+                           AND p.status IN ('pending', 'joined'))
+       ), seat AS (
+         UPDATE events.events
+            SET seats_taken = seats_taken + 1
+          WHERE id = $1 AND (capacity IS NULL OR seats_taken < capacity)
+            AND EXISTS (SELECT 1 FROM head)
+         RETURNING id, price, title, capacity, seats_taken
+       ), taken AS (
+         INSERT INTO events.participants (event_id, member_id, attempt, status, price)
+         SELECT seat.id, head.member_id,
+                COALESCE((SELECT max(p.attempt) FROM events.participants p
+                           WHERE p.event_id = $1 AND p.member_id = head.member_id), 0) + 1,
+                'pending', seat.price
+           FROM seat, head
+         RETURNING id, event_id, member_id, attempt, price, status
+       ), promoting AS (
+         UPDATE events.waitlist w
+            SET status = 'promoting', participant_id = taken.id, updated_at = now()
+           FROM taken, head
+          WHERE w.id = head.id
+         RETURNING w.id
+       )
+       SELECT taken.id, taken.event_id, taken.member_id, taken.attempt, taken.price, taken.status,
+              seat.title, seat.capacity, seat.seats_taken
+         FROM taken, seat`,
+      [eventId],
+    );
+    if (!row) return undefined;
+    return {
+      seat: toSeat(row),
+      seatsAfter: { capacity: row.capacity, seatsTaken: row.seats_taken },
+    };
+  }
+
+  /**
+   * `pending` → `joined`, and its waitlist entry, if any, `promoting` → `promoted`; null when the
+   * attempt is no longer pending. Answers what the steps after
    * a join need: the event's seats, and whether this is the member's first confirmed join ever.
    */
   async confirm(db: Queryable, seatId: string): Promise<Confirmation | null> {
@@ -165,6 +265,7 @@ export class SeatsRepository {
       capacity: number | null;
       seats_taken: number;
       first: boolean;
+      promoted_member_id: string | null;
     }>(
       db,
       `WITH confirmed AS (
@@ -172,11 +273,16 @@ export class SeatsRepository {
             SET status = 'joined', joined_at = now(), updated_at = now()
           WHERE id = $1 AND status = 'pending'
          RETURNING event_id, member_id, joined_at
+       ), promoted AS (
+         UPDATE events.waitlist SET status = 'promoted', updated_at = now()
+          WHERE participant_id = $1 AND status = 'promoting' AND EXISTS (SELECT 1 FROM confirmed)
+         RETURNING member_id
        )
        SELECT c.joined_at, e.capacity, e.seats_taken,
               NOT EXISTS (SELECT 1 FROM events.participants p
                            WHERE p.member_id = c.member_id AND p.joined_at IS NOT NULL
-                             AND p.id <> $1) AS first
+                             AND p.id <> $1) AS first,
+              (SELECT member_id FROM promoted) AS promoted_member_id
          FROM confirmed c JOIN events.events e ON e.id = c.event_id`,
       [seatId],
     );
@@ -185,6 +291,7 @@ export class SeatsRepository {
       joinedAt: row.joined_at,
       firstJoin: row.first,
       seats: { capacity: row.capacity, seatsTaken: row.seats_taken },
+      promotedMemberId: row.promoted_member_id,
     };
   }
 
@@ -239,7 +346,9 @@ export class SeatsRepository {
    * leave finds no `joined` row, so an attempt is left, and refunded, once.
    */
   async leave(db: Queryable, eventId: string, memberId: string): Promise<LeftSeat> {
-    const rows = await queryRows<SeatRow & { left_at: Date }>(
+    const rows = await queryRows<
+      SeatRow & { left_at: Date; capacity: number | null; seats_taken: number }
+    >(
       db,
       `WITH gone AS (
          UPDATE events.participants p
@@ -252,13 +361,18 @@ export class SeatsRepository {
        ), freed AS (
          UPDATE events.events SET seats_taken = seats_taken - 1
           WHERE id IN (SELECT event_id FROM gone)
-         RETURNING id
+         RETURNING capacity, seats_taken
        )
-       SELECT gone.* FROM gone, freed`,
+       SELECT gone.*, freed.capacity, freed.seats_taken FROM gone, freed`,
       [eventId, memberId],
     );
     if (rows.length === 0) throw await this.whyNotLeft(db, eventId, memberId);
-    return { ...toSeat(rows[0]), leftAt: rows[0].left_at };
+    const [row] = rows;
+    return {
+      ...toSeat(row),
+      leftAt: row.left_at,
+      seatsAfter: { capacity: row.capacity, seatsTaken: row.seats_taken },
+    };
   }
 
   private async whyNotLeft(db: Queryable, eventId: string, memberId: string): Promise<DomainError> {
@@ -313,15 +427,6 @@ export class SeatsRepository {
         WHERE id = $1 AND refund_state = 'due'`,
       [seatId],
     );
-  }
-
-  async seatsOf(db: Queryable, eventId: string): Promise<EventSeats> {
-    const [row] = await queryRows<{ capacity: number | null; seats_taken: number }>(
-      db,
-      `SELECT capacity, seats_taken FROM events.events WHERE id = $1`,
-      [eventId],
-    );
-    return { capacity: row.capacity, seatsTaken: row.seats_taken };
   }
 
   /** Attempts left `pending` (or owed a refund) for longer than `graceMs`: the sweep's work. */
