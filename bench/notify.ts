@@ -316,6 +316,10 @@ async function main(): Promise<void> {
           value: Math.round((sends.perSecond / rate) * 1000) / 10,
         },
         {
+          measure: 'messages/s, 10th to 90th percentile message (sustained)',
+          value: Math.round(sends.middlePerSecond),
+        },
+        {
           measure: 'messages in each second from the first',
           value:
             sends.perSecondTimeline.slice(0, 30).join(' ') +

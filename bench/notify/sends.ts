@@ -24,6 +24,11 @@ export interface BroadcastSends {
   lastAt: number;
   /** Accepted broadcast messages per second, first to last. */
   perSecond: number;
+  /**
+   * Messages per second between the 10th and the 90th percentile message (informational: the
+   * sustained rate, without the start-up and the last stragglers).
+   */
+  middlePerSecond: number;
   /** The most broadcast messages within any 1-second window (sliding). */
   maxInAnySecond: number;
   /** The same over every send, command answers included (they bypass the queue). */
@@ -68,6 +73,7 @@ export function broadcastSends(
     lastAt,
     // n messages at a steady rate r span (n - 1) / r seconds.
     perSecond: accepted.length > 1 && spanSeconds > 0 ? (accepted.length - 1) / spanSeconds : NaN,
+    middlePerSecond: middleRate(accepted.map((record) => record.at)),
     maxInAnySecond: maxInAnyWindow(accepted, 1000),
     maxInAnySecondAllSends: maxInAnyWindow(
       sendsOf(calls).filter((record) => record.accepted),
@@ -76,6 +82,15 @@ export function broadcastSends(
     minChatGapMs: minGapPerChat(accepted),
     perSecondTimeline: timeline(accepted, firstAt),
   };
+}
+
+function middleRate(times: number[]): number {
+  if (times.length < 10) return NaN;
+  const sorted = [...times].sort((a, b) => a - b);
+  const from = Math.floor(sorted.length * 0.1);
+  const to = Math.floor(sorted.length * 0.9);
+  const seconds = (sorted[to] - sorted[from]) / 1000;
+  return seconds > 0 ? (to - from) / seconds : NaN;
 }
 
 function timeline(records: readonly SendRecord[], from: number): number[] {
