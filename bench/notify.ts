@@ -23,6 +23,7 @@
  *
  *   npm run bench:notify [-- --members 10000 --rate 1000 --replicas 2 --commanders 50
  *                           --command-interval 50 --command profile --idle-seconds 3
+ *                           --warmup-members 0
  *                           --log-level warn]
  *   smoke: npm run bench:notify -- --members 500 --rate 200 --idle-seconds 1
  */
@@ -60,6 +61,11 @@ const commanderCount = Number(argValue('commanders', '50'));
 const commandIntervalMs = Number(argValue('command-interval', '50'));
 const command = argValue('command', 'profile');
 const idleSeconds = Number(argValue('idle-seconds', '3'));
+/**
+ * A broadcast to this many other members before the measured one (0: none, the default): the
+ * measured one then runs on warm bots (JIT, connections), as in a bot that has broadcast before.
+ */
+const warmupMembers = Number(argValue('warmup-members', '0'));
 const logLevel = argValue('log-level', 'warn');
 
 if (command !== 'profile' && command !== 'help') {
@@ -79,6 +85,7 @@ const ANNOUNCEMENT = {
   en: `<b>New event: ${TITLE}</b>\nFriday, 19:00, UP club ${MARKER}`,
 };
 const isBroadcast = (text: string): boolean => text.includes(MARKER);
+const WARMUP_MARKER = `[${EVENT_ID}-warmup]`;
 
 /** The delivery queue's retry settings as the bot's defaults (BotConfig); only enqueue runs here. */
 const QUEUE_DEFAULTS = {
@@ -144,13 +151,22 @@ function makeMembers(count: number): TelegramTestUser[] {
   );
 }
 
-function announcementFor(member: TelegramTestUser, broadcastId: string): OutgoingMessage {
+function announcementFor(
+  member: TelegramTestUser,
+  broadcastId: string,
+  eventId = EVENT_ID,
+): OutgoingMessage {
   return {
-    key: `${EVENT_ID}:${member.id}:announcement`,
+    key: `${eventId}:${member.id}:announcement`,
     chatId: String(member.id),
     memberId: `member-${member.id}`,
     kind: 'announcement',
-    text: member.language_code === 'en' ? ANNOUNCEMENT.en : ANNOUNCEMENT.ru,
+    text:
+      eventId === EVENT_ID
+        ? member.language_code === 'en'
+          ? ANNOUNCEMENT.en
+          : ANNOUNCEMENT.ru
+        : `Warm-up ${WARMUP_MARKER}`,
     parseMode: 'HTML',
     broadcastId,
   };
@@ -195,7 +211,8 @@ async function main(): Promise<void> {
   const telegram = await FakeTelegramBotApi.start();
   fake = telegram;
   const members = makeMembers(memberCount);
-  telegram.openChats(members);
+  const warmupChats = makeMembers(warmupMembers);
+  telegram.openChats([...members, ...warmupChats]);
   // The commanders are members too: they get the announcement in the same chat as their answers.
   const step = Math.max(1, Math.floor(memberCount / commanderCount));
   const commanders = members.filter((_, i) => i % step === 0).slice(0, commanderCount);
@@ -242,6 +259,23 @@ async function main(): Promise<void> {
   await queue.start();
   const claims = new ClaimSampler(redis, queue.store.base);
   try {
+    if (warmupChats.length > 0) {
+      process.stdout.write(`Warm-up broadcast to ${warmupChats.length} other members...\n`);
+      const warmupId = await queue.startBroadcast({
+        kind: 'announcement',
+        total: warmupChats.length,
+      });
+      await queue.enqueue(
+        warmupChats.map((m) => announcementFor(m, warmupId, `${EVENT_ID}-warmup`)),
+      );
+      const warmed = new BroadcastProgress((text) => text.includes(WARMUP_MARKER));
+      await waitUntil(
+        'the warm-up broadcast',
+        120_000,
+        () => warmed.update(telegram.calls) >= warmupChats.length,
+      );
+      await sleep(1000);
+    }
     process.stdout.write(
       `Announcing to ${memberCount} members at TELEGRAM_SEND_RATE=${rate} with ${replicas} bot replicas, ` +
         `${COMMAND_TEXT} every ${commandIntervalMs} ms meanwhile...\n`,
@@ -294,7 +328,11 @@ async function main(): Promise<void> {
       await sleep(100);
       view = (await queue.listBroadcasts(10)).find((b) => b.id === broadcastId);
     }
-    const sends: BroadcastSends = broadcastSends(telegram.calls, members, isBroadcast);
+    const sends: BroadcastSends = broadcastSends(
+      telegram.calls.filter((call) => call.at.getTime() >= startedAt),
+      members,
+      isBroadcast,
+    );
     const deadLetters = await queue.deadLetters(1000);
 
     printTable(
@@ -305,7 +343,7 @@ async function main(): Promise<void> {
       ],
     );
     printTable(
-      `Announcement to ${memberCount} members, TELEGRAM_SEND_RATE=${rate}, ${replicas} bot replicas`,
+      `Announcement to ${memberCount} members, TELEGRAM_SEND_RATE=${rate}, ${replicas} bot replicas${warmupMembers > 0 ? `, after a warm-up broadcast to ${warmupMembers}` : " (cold: the bots' first broadcast)"}`,
       [
         { measure: 'enqueue (startBroadcast + enqueue) (ms)', value: enqueueMs },
         { measure: 'first message after the enqueue began (ms)', value: sends.firstAt - startedAt },
@@ -411,6 +449,7 @@ async function main(): Promise<void> {
       commandIntervalMs,
       command: COMMAND_TEXT,
       idleSeconds,
+      warmupMembers,
       logLevel,
       loadavg: { before: loadBefore, after: loadAfter },
       benchEventLoopDelay: benchLoop,
