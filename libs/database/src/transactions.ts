@@ -39,7 +39,7 @@ export interface TransactionOptions {
   retryWhen?: (error: unknown) => boolean;
   /** Attempts in all; default 5. */
   attempts?: number;
-  /** Default READ COMMITTED. */
+  /** Default READ COMMITTED (PostgreSQL's own default, so it is not set explicitly). */
   isolation?: IsolationLevel;
 }
 
@@ -59,14 +59,20 @@ export class TransactionRunner {
 
   async run<T>(work: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    const isolation = options.isolation ?? 'READ COMMITTED';
+    const isolation = options.isolation;
     for (let attempt = 1; ; attempt++) {
       let tx: Tx | undefined;
+      const inTx = (manager: EntityManager): Promise<T> => {
+        tx = new Tx(manager);
+        return work(tx);
+      };
       try {
-        const result = await this.dataSource.transaction(isolation, (manager) => {
-          tx = new Tx(manager);
-          return work(tx);
-        });
+        // READ COMMITTED is PostgreSQL's default: naming it would cost a SET TRANSACTION round trip
+        // per transaction, which every seat change pays under the event's row lock.
+        const result =
+          isolation === undefined || isolation === 'READ COMMITTED'
+            ? await this.dataSource.transaction(inTx)
+            : await this.dataSource.transaction(isolation, inTx);
         if (tx) await this.runHooks(tx);
         return result;
       } catch (error) {
