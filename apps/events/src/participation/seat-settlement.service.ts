@@ -258,6 +258,10 @@ export class SeatSettlement {
 
   private async publishJoined(tx: Tx, seat: Seat, confirmation: Confirmation): Promise<void> {
     const joinedAt = confirmation.joinedAt.toISOString();
+    const promoted = await this.waitlist.endPromotion(tx.manager, {
+      participantId: seat.id,
+      as: 'promoted',
+    });
     const events: OutboxEvent[] = [
       outboxEvent(EVENT_EVENTS.PARTICIPANT_JOINED, {
         event_id: seat.eventId,
@@ -266,12 +270,9 @@ export class SeatSettlement {
         price: seat.price,
         participants_count: confirmation.seats.seatsTaken,
         spots_left: spotsLeft(confirmation.seats),
+        from_waitlist: promoted !== undefined,
       }),
     ];
-    const promoted = await this.waitlist.endPromotion(tx.manager, {
-      participantId: seat.id,
-      as: 'promoted',
-    });
     if (promoted) {
       events.push(
         outboxEvent(EVENT_EVENTS.WAITLIST_PROMOTED, {
