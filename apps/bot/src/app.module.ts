@@ -7,7 +7,10 @@ import { BotConfig } from './config/bot.config';
 import { DeliveryModule } from './delivery/delivery.module';
 import { EventsModule } from './events/events.module';
 import { LoginModule } from './login/login.module';
+import { ProfileCacheModule } from './members/profile-cache.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { ProfileModule } from './profile/profile.module';
+import { SettingsModule } from './settings/settings.module';
 import { StartModule } from './start/start.module';
 import { TelegramModule } from './telegram/telegram.module';
 
@@ -18,7 +21,17 @@ import { TelegramModule } from './telegram/telegram.module';
  * validated configuration.
  */
 @Module({
-  imports: [TelegramModule, DeliveryModule, StartModule, LoginModule, ProfileModule, EventsModule],
+  imports: [
+    TelegramModule,
+    ProfileCacheModule,
+    DeliveryModule,
+    StartModule,
+    LoginModule,
+    ProfileModule,
+    EventsModule,
+    SettingsModule,
+    NotificationsModule,
+  ],
 })
 export class AppModule {
   static forRoot(config: BotConfig): DynamicModule {

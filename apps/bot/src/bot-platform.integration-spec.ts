@@ -52,7 +52,7 @@ describe('bot on the platform', () => {
   }
 
   it('registers its command menu in Russian by default and in English for English clients', () => {
-    const commands = ['start', 'login', 'qr', 'profile', 'events', 'help'];
+    const commands = ['start', 'login', 'qr', 'profile', 'events', 'settings', 'help'];
     expect(telegram.commandsFor().map((c) => c.command)).toEqual(commands);
     expect(telegram.commandsFor('en').map((c) => c.command)).toEqual(commands);
     expect(telegram.commandsFor().find((c) => c.command === 'events')?.description).toBe(

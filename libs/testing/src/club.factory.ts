@@ -46,6 +46,8 @@ export class ClubFactory {
       id: telegramId,
       first_name: options.telegram?.first_name ?? 'Test',
       username: options.telegram ? options.telegram.username : `member_${telegramId}`,
+      // As the bot passes it: the member's language comes from their Telegram client.
+      language_code: options.telegram?.language_code,
     });
     if (options.role && options.role !== member.role) {
       await this.adminUpdate({ member_id: member.id, role: options.role });
@@ -104,12 +106,16 @@ export class ClubFactory {
   }
 
   private async upsertMember(
-    user: Pick<TelegramTestUser, 'id' | 'first_name'> & { username?: string },
+    user: Pick<TelegramTestUser, 'id' | 'first_name'> & {
+      username?: string;
+      language_code?: string;
+    },
   ): Promise<ClubMember> {
     const { profile } = await this.platform.bus.send(USERS.UPSERT_TELEGRAM, {
       telegram_id: user.id,
       first_name: user.first_name,
       ...(user.username ? { username: user.username } : {}),
+      ...(user.language_code ? { language_code: user.language_code } : {}),
     });
     return { id: profile.id, role: profile.role, telegram_id: user.id };
   }

@@ -70,6 +70,14 @@ export class DeliveryQueue {
     return added;
   }
 
+  /**
+   * Keys whose message the member already got another way (the answer to their own button press):
+   * enqueueing them later is a no-op. A key already queued is left alone.
+   */
+  markAnswered(keys: string[]): Promise<number> {
+    return this.store.markAnswered(keys);
+  }
+
   /** Starts counting a broadcast: pass the id as `broadcastId` of its messages. */
   startBroadcast(input: StartBroadcastInput): Promise<string> {
     return this.store.startBroadcast(input);

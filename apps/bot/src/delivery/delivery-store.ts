@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { BroadcastView } from '@up/contracts';
-import { BEGIN, CLAIM, ENQUEUE, FINISH, RECOVER, START_BROADCAST } from './delivery.scripts';
+import {
+  BEGIN,
+  CLAIM,
+  ENQUEUE,
+  FINISH,
+  MARK_ANSWERED,
+  RECOVER,
+  START_BROADCAST,
+} from './delivery.scripts';
 import type { DeliveryOptions, OutgoingMessage, StartBroadcastInput } from './delivery.types';
 import { RedisScript } from './redis-script';
 
@@ -95,6 +103,7 @@ const SCRIPTS = {
   finish: new RedisScript(FINISH),
   recover: new RedisScript(RECOVER),
   startBroadcast: new RedisScript(START_BROADCAST),
+  markAnswered: new RedisScript(MARK_ANSWERED),
 };
 
 const str = (value: unknown): string =>
@@ -235,8 +244,13 @@ export class DeliveryStore {
     });
   }
 
+  async markAnswered(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return num(await SCRIPTS.markAnswered.run(this.redis, [this.base, RETENTION_MS, ...keys]));
+  }
+
   async startBroadcast(input: StartBroadcastInput): Promise<string> {
-    const id = randomUUID();
+    const id = input.id ?? randomUUID();
     await SCRIPTS.startBroadcast.run(this.redis, [
       this.base,
       id,

@@ -301,6 +301,8 @@ export const START_BROADCAST = `
 ${NOW}
 local base, id = ARGV[1], ARGV[2]
 local bk = base .. 'bc:' .. id
+-- A caller-chosen id started again (a redelivered event): the broadcast goes on as it is.
+if redis.call('EXISTS', bk) == 1 then return now end
 redis.call('HSET', bk, 'kind', ARGV[3], 'event_id', ARGV[4], 'title', ARGV[5], 'created', now,
   'total', ARGV[6], 'enqueued', 0, 'queued', 0, 'sent', 0, 'failed', 0, 'blocked', 0)
 redis.call('PEXPIRE', bk, tonumber(ARGV[8]))
@@ -308,4 +310,23 @@ redis.call('ZADD', base .. 'bcs', now, id)
 redis.call('ZREMRANGEBYRANK', base .. 'bcs', 0, -1 - tonumber(ARGV[7]))
 if tonumber(ARGV[6]) == 0 then redis.call('HSET', bk, 'finished_at', now) end
 return now
+`;
+
+/**
+ * ARGV: base, retention ms, keys... Records keys as already answered (a member got the message
+ * another way, e.g. as the reply to their button press): a later enqueue of them is a no-op. A key
+ * already in the queue stays as it is. Returns how many were recorded.
+ */
+export const MARK_ANSWERED = `
+local base, retention = ARGV[1], tonumber(ARGV[2])
+local marked = 0
+for i = 3, #ARGV do
+  local mk = base .. 'msg:' .. ARGV[i]
+  if redis.call('EXISTS', mk) == 0 then
+    redis.call('HSET', mk, 'state', 'answered')
+    redis.call('PEXPIRE', mk, retention)
+    marked = marked + 1
+  end
+end
+return marked
 `;

@@ -27,6 +27,11 @@ export interface OutgoingMessage {
 }
 
 export interface StartBroadcastInput {
+  /**
+   * The broadcast's id, when the caller has a natural one (e.g. one per announced event): starting
+   * a broadcast whose id exists already changes nothing and answers that id. Random otherwise.
+   */
+  id?: string;
   kind: string;
   eventId?: string;
   title?: string;

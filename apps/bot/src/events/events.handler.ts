@@ -2,8 +2,11 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Markup, TelegramError } from 'telegraf';
 import { isBusRemoteError } from '@up/bus';
 import { ErrorCode, EventPage, EventView } from '@up/contracts';
+import { DeliveryQueue } from '../delivery/delivery-queue';
 import { escapeHtml, Messages } from '../i18n/i18n';
 import { MembersService } from '../members/members.service';
+import { NotificationKind } from '../notifications/notifications.format';
+import { seatKey } from '../notifications/notifications.service';
 import type { BotContext } from '../telegram/bot-context';
 import { busErrorCode } from '../telegram/bot-failures';
 import { TelegramBot } from '../telegram/telegram-bot.service';
@@ -90,6 +93,7 @@ export class EventsHandler implements OnModuleInit {
     private readonly telegram: TelegramBot,
     private readonly members: MembersService,
     private readonly events: EventsService,
+    private readonly queue: DeliveryQueue,
   ) {}
 
   onModuleInit(): void {
@@ -171,13 +175,15 @@ export class EventsHandler implements OnModuleInit {
     const t = ctx.t.events;
     switch (kind) {
       case 'join': {
-        const { balance } = await this.events.join(ids);
+        const { balance, joined_at } = await this.events.join(ids);
+        await this.answered({ ...ids, kind: NotificationKind.JOINED, at: joined_at });
         await ctx.reply(t.joined({ title, balance }), { parse_mode: 'HTML' });
         await ctx.answerCbQuery(t.joinedToast);
         return;
       }
       case 'leave': {
-        const { refunded, balance } = await this.events.leave(ids);
+        const { refunded, balance, left_at } = await this.events.leave(ids);
+        await this.answered({ ...ids, kind: NotificationKind.LEFT, at: left_at });
         await ctx.reply(t.left({ title, refunded, balance }), { parse_mode: 'HTML' });
         await ctx.answerCbQuery(t.leftToast);
         return;
@@ -194,6 +200,23 @@ export class EventsHandler implements OnModuleInit {
         await ctx.answerCbQuery(t.leftWaitlistToast);
         return;
       }
+    }
+  }
+
+  /**
+   * The reply below tells the member what the `joined` / `left` notification would: the
+   * notification (from the bus event) is then not sent. Best effort: at worst they get both.
+   */
+  private async answered(p: {
+    eventId: string;
+    memberId: string;
+    kind: typeof NotificationKind.JOINED | typeof NotificationKind.LEFT;
+    at: string;
+  }): Promise<void> {
+    try {
+      await this.queue.markAnswered([seatKey(p)]);
+    } catch (error) {
+      this.logger.warn({ err: error, ...p }, 'Could not record an answered notification');
     }
   }
 

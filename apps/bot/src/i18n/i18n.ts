@@ -1,11 +1,10 @@
-import type { Messages } from './messages';
+import type { Language, Messages } from './messages';
 import { en } from './messages.en';
 import { ru } from './messages.ru';
 
-export type { Feature, Messages } from './messages';
+export type { Feature, Language, Messages } from './messages';
 
-export const LANGUAGES = ['ru', 'en'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export const LANGUAGES: readonly Language[] = ['ru', 'en'];
 
 /** Russian unless the member's Telegram is set to English. */
 export const DEFAULT_LANGUAGE: Language = 'ru';

@@ -5,6 +5,7 @@ const HELP = [
   '/qr: the same link as a QR code',
   '/profile: your profile, UP coins and invitation link',
   '/events: upcoming events',
+  '/settings: announcements, reminders and language',
 ].join('\n');
 
 export const en: Messages = {
@@ -20,6 +21,7 @@ export const en: Messages = {
     qr: 'Sign-in QR code',
     profile: 'My profile',
     events: 'Upcoming events',
+    settings: 'Notifications and language',
     help: 'What the bot can do',
   },
   login: {
@@ -103,12 +105,56 @@ export const en: Messages = {
     notFound: 'This event no longer exists.',
     staleButton: 'This button is out of date. Send /events again.',
   },
+  notifications: {
+    joined: ({ title, when, balance }) =>
+      `✅ You are in: <b>${title}</b>, ${when}.` +
+      (balance === null ? '' : ` Your balance: ${balance} UP.`),
+    left: ({ title, when, refunded, balance }) =>
+      `You left <b>${title}</b> (${when}). Refunded: ${refunded} UP.` +
+      (balance === null ? '' : ` Your balance: ${balance} UP.`),
+    promoted: ({ title, when, price, balance }) =>
+      `🎉 A seat freed up at <b>${title}</b>, ${when}, and it is yours. ` +
+      `Debited: ${price} UP.` +
+      (balance === null ? '' : ` Your balance: ${balance} UP.`),
+    skipped: ({ title, when }) =>
+      `A seat freed up at <b>${title}</b> (${when}), but you did not have enough UP coins, ` +
+      'so it went to the next in line. You are no longer in the waitlist.',
+    cancelledRefunded: ({ title, when }) =>
+      `❌ <b>${title}</b> (${when}) is cancelled. Your UP coins are back on your balance.`,
+    cancelledWaitlist: ({ title, when }) =>
+      `❌ <b>${title}</b> (${when}) is cancelled. You are no longer in its waitlist; nothing was charged.`,
+    rescheduled: ({ title, oldWhen, newWhen, oldPlace, newPlace }) =>
+      [
+        `🔁 <b>${title}</b> has changed.`,
+        oldWhen === newWhen ? `🗓 ${newWhen}` : `🗓 ${oldWhen} → ${newWhen}`,
+        oldPlace === newPlace ? `📍 ${newPlace}` : `📍 ${oldPlace} → ${newPlace}`,
+      ].join('\n'),
+    reminder: ({ title, when, place }) => `⏰ Reminder: <b>${title}</b>\n🗓 ${when}\n📍 ${place}`,
+    announcement: ({ title, when, place, price }) =>
+      `📣 New event: <b>${title}</b>\n🗓 ${when}\n📍 ${place}\n💰 ${price}\n\nJoin with /events.`,
+  },
+  settings: {
+    text: ({ announcements, reminders, language }) =>
+      [
+        '<b>Settings</b>',
+        `Announcements of new events: ${announcements ? 'on' : 'off'}`,
+        `Reminders before your events: ${reminders ? 'on' : 'off'}`,
+        `Language: ${language === 'en' ? 'English' : 'Русский'}`,
+      ].join('\n'),
+    buttons: {
+      announcements: ({ on }) => (on ? 'Turn announcements off' : 'Turn announcements on'),
+      reminders: ({ on }) => (on ? 'Turn reminders off' : 'Turn reminders on'),
+      language: ({ language }) => (language === 'en' ? 'Русский язык' : 'English'),
+    },
+    saved: 'Saved.',
+  },
   errors: {
     unavailable: {
       start: 'Sign-up is unavailable right now. Please try again in a few minutes.',
       login: 'Sign-in is unavailable right now. Please try again in a few minutes.',
       profile: 'Your profile is unavailable right now. Please try again in a few minutes.',
       events: 'Events are unavailable right now. Please try again in a few minutes.',
+      settings: 'Settings are unavailable right now. Please try again in a few minutes.',
     },
     memberInactive: 'Your membership is deactivated. Please contact the club.',
     unexpected: 'Something went wrong. Please try again.',

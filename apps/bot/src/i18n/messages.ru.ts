@@ -5,6 +5,7 @@ const HELP = [
   '/qr — та же ссылка в виде QR-кода',
   '/profile — ваш профиль, UP-коины и ссылка-приглашение',
   '/events — ближайшие мероприятия',
+  '/settings — анонсы, напоминания и язык',
 ].join('\n');
 
 export const ru: Messages = {
@@ -21,6 +22,7 @@ export const ru: Messages = {
     qr: 'QR-код для входа',
     profile: 'Мой профиль',
     events: 'Ближайшие мероприятия',
+    settings: 'Уведомления и язык',
     help: 'Что умеет бот',
   },
   login: {
@@ -104,12 +106,56 @@ export const ru: Messages = {
     notFound: 'Этого мероприятия больше нет.',
     staleButton: 'Эта кнопка устарела. Отправьте /events ещё раз.',
   },
+  notifications: {
+    joined: ({ title, when, balance }) =>
+      `✅ Вы записаны: <b>${title}</b>, ${when}.` +
+      (balance === null ? '' : ` Ваш баланс: ${balance} UP.`),
+    left: ({ title, when, refunded, balance }) =>
+      `Вы отменили участие в <b>${title}</b> (${when}). Возвращено: ${refunded} UP.` +
+      (balance === null ? '' : ` Ваш баланс: ${balance} UP.`),
+    promoted: ({ title, when, price, balance }) =>
+      `🎉 Освободилось место на <b>${title}</b>, ${when}, и оно ваше. ` +
+      `Списано: ${price} UP.` +
+      (balance === null ? '' : ` Ваш баланс: ${balance} UP.`),
+    skipped: ({ title, when }) =>
+      `Освободилось место на <b>${title}</b> (${when}), но UP-коинов не хватило, ` +
+      'и оно перешло следующему в очереди. Вы больше не в листе ожидания.',
+    cancelledRefunded: ({ title, when }) =>
+      `❌ <b>${title}</b> (${when}) отменено. UP-коины вернулись на ваш баланс.`,
+    cancelledWaitlist: ({ title, when }) =>
+      `❌ <b>${title}</b> (${when}) отменено. Вы больше не в листе ожидания; ничего не списано.`,
+    rescheduled: ({ title, oldWhen, newWhen, oldPlace, newPlace }) =>
+      [
+        `🔁 <b>${title}</b>: изменения.`,
+        oldWhen === newWhen ? `🗓 ${newWhen}` : `🗓 ${oldWhen} → ${newWhen}`,
+        oldPlace === newPlace ? `📍 ${newPlace}` : `📍 ${oldPlace} → ${newPlace}`,
+      ].join('\n'),
+    reminder: ({ title, when, place }) => `⏰ Напоминание: <b>${title}</b>\n🗓 ${when}\n📍 ${place}`,
+    announcement: ({ title, when, place, price }) =>
+      `📣 Новое мероприятие: <b>${title}</b>\n🗓 ${when}\n📍 ${place}\n💰 ${price}\n\nЗаписаться: /events.`,
+  },
+  settings: {
+    text: ({ announcements, reminders, language }) =>
+      [
+        '<b>Настройки</b>',
+        `Анонсы новых мероприятий: ${announcements ? 'вкл.' : 'выкл.'}`,
+        `Напоминания о ваших мероприятиях: ${reminders ? 'вкл.' : 'выкл.'}`,
+        `Язык: ${language === 'en' ? 'English' : 'Русский'}`,
+      ].join('\n'),
+    buttons: {
+      announcements: ({ on }) => (on ? 'Выключить анонсы' : 'Включить анонсы'),
+      reminders: ({ on }) => (on ? 'Выключить напоминания' : 'Включить напоминания'),
+      language: ({ language }) => (language === 'en' ? 'Русский язык' : 'English'),
+    },
+    saved: 'Сохранено.',
+  },
   errors: {
     unavailable: {
       start: 'Регистрация сейчас недоступна. Попробуйте через несколько минут.',
       login: 'Вход на сайт сейчас недоступен. Попробуйте через несколько минут.',
       profile: 'Профиль сейчас недоступен. Попробуйте через несколько минут.',
       events: 'Мероприятия сейчас недоступны. Попробуйте через несколько минут.',
+      settings: 'Настройки сейчас недоступны. Попробуйте через несколько минут.',
     },
     memberInactive: 'Ваше участие в клубе приостановлено. Свяжитесь с клубом.',
     unexpected: 'Что-то пошло не так. Попробуйте ещё раз.',

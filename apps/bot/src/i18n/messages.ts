@@ -19,6 +19,7 @@ export interface Messages {
     qr: string;
     profile: string;
     events: string;
+    settings: string;
     help: string;
   };
   login: {
@@ -97,6 +98,36 @@ export interface Messages {
     notFound: string;
     staleButton: string;
   };
+  /**
+   * What the bot tells members on its own (bus events). `when` is the event's start in its own time
+   * zone, `place` its location or the "to be announced" text; a null balance was not available.
+   */
+  notifications: {
+    joined(p: { title: string; when: string; balance: number | null }): string;
+    left(p: { title: string; when: string; refunded: number; balance: number | null }): string;
+    promoted(p: { title: string; when: string; price: number; balance: number | null }): string;
+    skipped(p: { title: string; when: string }): string;
+    cancelledRefunded(p: { title: string; when: string }): string;
+    cancelledWaitlist(p: { title: string; when: string }): string;
+    rescheduled(p: {
+      title: string;
+      oldWhen: string;
+      newWhen: string;
+      oldPlace: string;
+      newPlace: string;
+    }): string;
+    reminder(p: { title: string; when: string; place: string }): string;
+    announcement(p: { title: string; when: string; place: string; price: string }): string;
+  };
+  settings: {
+    text(p: { announcements: boolean; reminders: boolean; language: Language }): string;
+    buttons: {
+      announcements(p: { on: boolean }): string;
+      reminders(p: { on: boolean }): string;
+      language(p: { language: Language }): string;
+    };
+    saved: string;
+  };
   errors: {
     unavailable: Record<Feature, string>;
     memberInactive: string;
@@ -107,4 +138,7 @@ export interface Messages {
 }
 
 /** What a member was trying to use when a service did not answer. */
-export type Feature = 'start' | 'login' | 'profile' | 'events';
+export type Feature = 'start' | 'login' | 'profile' | 'events' | 'settings';
+
+/** The languages the bot speaks (the users service's NotificationLanguage). */
+export type Language = 'ru' | 'en';

@@ -6,7 +6,15 @@ import { Backoff, pause } from './backoff';
 import { describeFailure, isBadRequest, isUnauthorized, retryAfterMs } from './telegram-api-errors';
 
 /** The commands offered in Telegram's menu, in this order. */
-export const MENU_COMMANDS = ['start', 'login', 'qr', 'profile', 'events', 'help'] as const;
+export const MENU_COMMANDS = [
+  'start',
+  'login',
+  'qr',
+  'profile',
+  'events',
+  'settings',
+  'help',
+] as const;
 
 interface Decoration {
   name: string;

@@ -45,6 +45,7 @@ export type CommandHandler = (ctx: BotContext, payload: string) => Promise<void>
 export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(TelegramBot.name);
   private readonly handlers = new Composer<BotContext>();
+  private readonly preparations: BotHandler[] = [];
   private readonly queue = new UpdateQueue();
   private readonly stopping = new AbortController();
   private bot?: Telegraf<BotContext>;
@@ -64,6 +65,14 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
         ctx.chat.type === 'private' ? handler(ctx, ctx.payload.trim()) : this.toPrivate(ctx),
       ),
     );
+  }
+
+  /**
+   * A step run before the handlers of every update (e.g. setting the member's own language). A
+   * failing step is logged and the update is handled anyway.
+   */
+  prepare(step: BotHandler): void {
+    this.preparations.push(step);
   }
 
   /** Handles inline-button presses whose callback data matches `trigger`. */
@@ -241,6 +250,14 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async handle(ctx: BotContext): Promise<void> {
+    for (const step of this.preparations) {
+      await step(ctx).catch((error: unknown) => {
+        this.logger.warn(
+          { err: error, updateId: ctx.update.update_id },
+          'Preparing an update failed; handling it with the defaults',
+        );
+      });
+    }
     try {
       await this.handlers.middleware()(ctx, () => this.unhandled(ctx));
     } catch (error) {

@@ -1,12 +1,14 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  EventAudiencePage,
   EventParticipantsPage,
   EVENTS,
   JoinEventDto,
   JoinEventResult,
   LeaveEventDto,
   LeaveEventResult,
+  ListEventAudienceDto,
   ListEventParticipantsDto,
   WaitlistDto,
   WaitlistEntryView,
@@ -34,6 +36,11 @@ export class ParticipationController {
   @MessagePattern(EVENTS.LIST_PARTICIPANTS)
   listParticipants(@Payload() dto: ListEventParticipantsDto): Promise<EventParticipantsPage> {
     return this.participation.listParticipants(dto);
+  }
+
+  @MessagePattern(EVENTS.LIST_AUDIENCE)
+  listAudience(@Payload() dto: ListEventAudienceDto): Promise<EventAudiencePage> {
+    return this.participation.listAudience(dto);
   }
 
   @MessagePattern(EVENTS.JOIN_WAITLIST)

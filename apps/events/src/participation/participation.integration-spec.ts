@@ -365,6 +365,31 @@ describe(ParticipationService.name, () => {
       expect(calls.map((c) => c.pattern)).toEqual([USERS.GET_PUBLIC_PROFILES]);
     });
 
+    it('lists an event’s audience (seated and waiting, not those who left) by member id, a page at a time', async () => {
+      const event = await h.newEvent({ capacity: 2 });
+      const [seated, gone, next, waiting] = [
+        await h.member(),
+        await h.member(),
+        await h.member(),
+        await h.member(),
+      ];
+      for (const member of [seated, gone])
+        await h.participation.join({ event_id: event.id, member_id: member });
+      await h.participation.leave({ event_id: event.id, member_id: gone });
+      await h.participation.join({ event_id: event.id, member_id: next });
+      await h.waitlist.join({ event_id: event.id, member_id: waiting });
+      const audience = [seated, next, waiting].sort();
+
+      const first = await h.participation.listAudience({ event_id: event.id, limit: 2 });
+      expect(first).toEqual({ member_ids: audience.slice(0, 2), next: audience[1] });
+      const rest = await h.participation.listAudience({
+        event_id: event.id,
+        limit: 2,
+        after: first.next ?? undefined,
+      });
+      expect(rest).toEqual({ member_ids: audience.slice(2), next: null });
+    });
+
     it('lists a member’s events, upcoming soonest first, then past ones', async () => {
       const member = await h.member(0);
       const later = await h.newEvent({ start_date: inDays(20) });

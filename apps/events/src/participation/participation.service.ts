@@ -2,11 +2,13 @@ import { Injectable, Logger } from '@nestjs/common';
 import { isUniqueViolation, Outbox, TransactionRunner } from '@up/database';
 import {
   EVENT_EVENTS,
+  EventAudiencePage,
   EventParticipantsPage,
   JoinEventDto,
   JoinEventResult,
   LeaveEventDto,
   LeaveEventResult,
+  ListEventAudienceDto,
   ListEventParticipantsDto,
 } from '@up/contracts';
 import { eventNotFound } from '../events/events.errors';
@@ -142,6 +144,16 @@ export class ParticipationService {
    * Public profiles of the participants, fetched in one batched call to users; with
    * `with_waitlist` (administration) the waitlist too, in line order.
    */
+  /** Everyone the event concerns (seated and waiting), a keyset page of member ids. */
+  async listAudience({ event_id, after, limit }: ListEventAudienceDto): Promise<EventAudiencePage> {
+    await this.events.findOrFail(event_id);
+    const memberIds = await this.seats.audiencePage({ eventId: event_id, after, limit });
+    return {
+      member_ids: memberIds,
+      next: memberIds.length === limit ? memberIds[memberIds.length - 1] : null,
+    };
+  }
+
   async listParticipants({
     event_id,
     limit,

@@ -254,6 +254,8 @@ export class SeatSettlement {
 
   private async publishJoined(tx: Tx, seat: Seat, confirmation: Confirmation): Promise<void> {
     const joinedAt = confirmation.joinedAt.toISOString();
+    // The confirm statement ended the seat's promotion, if it came from the waitlist.
+    const fromWaitlist = confirmation.promotedMemberId !== null;
     const events: OutboxEvent[] = [
       outboxEvent(EVENT_EVENTS.PARTICIPANT_JOINED, {
         event_id: seat.eventId,
@@ -262,9 +264,10 @@ export class SeatSettlement {
         price: seat.price,
         participants_count: confirmation.seats.seatsTaken,
         spots_left: spotsLeft(confirmation.seats),
+        from_waitlist: fromWaitlist,
       }),
     ];
-    if (confirmation.promotedMemberId) {
+    if (fromWaitlist) {
       events.push(
         outboxEvent(EVENT_EVENTS.WAITLIST_PROMOTED, {
           event_id: seat.eventId,

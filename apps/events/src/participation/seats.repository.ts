@@ -494,4 +494,28 @@ export class SeatsRepository {
     ]);
     return { rows: rows.map((r) => ({ memberId: r.member_id, joinedAt: r.joined_at })), total };
   }
+
+  /**
+   * Member ids of an event's seated participants and waiting line, by id after `after` (keyset).
+   * A member both seated and in line (mid-promotion) appears once.
+   */
+  async audiencePage(args: {
+    eventId: string;
+    after: string | undefined;
+    limit: number;
+  }): Promise<string[]> {
+    const rows = await queryRows<{ member_id: string }>(
+      this.dataSource,
+      `SELECT member_id FROM (
+         SELECT member_id FROM events.participants WHERE event_id = $1 AND status = 'joined'
+         UNION
+         SELECT member_id FROM events.waitlist
+          WHERE event_id = $1 AND status IN ('waiting', 'promoting')
+       ) audience
+       WHERE $2::uuid IS NULL OR member_id > $2::uuid
+       ORDER BY member_id LIMIT $3`,
+      [args.eventId, args.after ?? null, args.limit],
+    );
+    return rows.map((r) => r.member_id);
+  }
 }

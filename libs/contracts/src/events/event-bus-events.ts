@@ -63,6 +63,14 @@ export class ParticipantJoinedPayload {
   @IsOptional()
   @IsInt()
   spots_left!: number | null;
+
+  /**
+   * True when the seat came from the waitlist (`event.waitlist_promoted` follows, in the same
+   * batch); absent from events published before it existed.
+   */
+  @IsOptional()
+  @IsBoolean()
+  from_waitlist?: boolean;
 }
 
 /** `event.participant_left`: a seat was freed before the start and its price refunded. */

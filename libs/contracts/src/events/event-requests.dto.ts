@@ -1,4 +1,4 @@
-import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { PageQuery } from '../pagination/page-query';
 import { MEMBER_ROLES, type MemberRole } from '../users/member-roles';
 import { CreateEventBody, UpdateEventBody } from './event-body.dto';
@@ -37,6 +37,27 @@ export class ListEventParticipantsDto extends ParticipantsPageQuery {
   @IsOptional()
   @IsBoolean()
   with_waitlist?: boolean;
+}
+
+/** The most member ids one `events.list_audience` page holds (one notification-targets call). */
+export const MAX_AUDIENCE_PAGE = 1000;
+
+/**
+ * `events.list_audience`: the members an event concerns (seated participants and the waiting
+ * line), by member id, keyset-paged: pass the answer's `next` as `after` (null: done).
+ */
+export class ListEventAudienceDto {
+  @IsUUID()
+  event_id!: string;
+
+  @IsOptional()
+  @IsUUID()
+  after?: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_AUDIENCE_PAGE)
+  limit!: number;
 }
 
 export class GetEventDto {

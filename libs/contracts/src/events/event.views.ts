@@ -195,3 +195,9 @@ export interface EventCalendar {
   filename: string;
   content: string;
 }
+
+/** A page of `events.list_audience`: member ids in id order. */
+export class EventAudiencePage {
+  member_ids!: string[];
+  next!: string | null;
+}

@@ -7,6 +7,7 @@ import type {
   GetEventDto,
   JoinEventDto,
   LeaveEventDto,
+  ListEventAudienceDto,
   ListEventParticipantsDto,
   ListMemberEventsDto,
   ListUpcomingEventsDto,
@@ -14,6 +15,7 @@ import type {
   WaitlistDto,
 } from './event-requests.dto';
 import type {
+  EventAudiencePage,
   EventCalendar,
   EventPage,
   EventParticipantsPage,
@@ -82,6 +84,11 @@ export const EVENTS = {
   JOIN_WAITLIST: requestPattern<WaitlistDto, WaitlistEntryView>('events.join_waitlist'),
   /** Leaves the waitlist. NOT_WAITLISTED, EVENT_NOT_FOUND. */
   LEAVE_WAITLIST: requestPattern<WaitlistDto, null>('events.leave_waitlist'),
+  /**
+   * Member ids of everyone an event concerns: seated participants and the waiting line (the bot
+   * tells them of a reschedule). EVENT_NOT_FOUND.
+   */
+  LIST_AUDIENCE: requestPattern<ListEventAudienceDto, EventAudiencePage>('events.list_audience'),
 } as const;
 
 /**
