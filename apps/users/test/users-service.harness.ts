@@ -11,7 +11,7 @@ import {
 import { loadConfig } from '@up/config';
 import { EventName, PrivateProfile, profileVersionKey } from '@up/contracts';
 import { OutboxRelay } from '@up/database';
-import { createTestDatabase, createTestRedisSpace } from '@up/testing';
+import { createTestDatabase, createTestRedisSpace, testBusSenderOf } from '@up/testing';
 import { AppModule } from '../src/app.module';
 import { CoinsService } from '../src/coins/coins.service';
 import { UsersConfig } from '../src/config/users.config';
@@ -72,7 +72,8 @@ export async function startUsersService(
   });
   await app.listen();
   const transport = new RedisStreamsClient({
-    ...busOptionsFromConfig(config),
+    ...busOptionsFromConfig(config, 'test-client'),
+    senderOf: testBusSenderOf,
     consumerName: 'users-test-client',
   });
   await transport.connect();

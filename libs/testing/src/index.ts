@@ -7,3 +7,4 @@ export * from './platform-http';
 export * from './platform-database';
 export * from './club.factory';
 export * from './redis-process';
+export * from './bus-sender';

@@ -12,6 +12,7 @@ import {
   PLATFORM_SERVICES,
   PlatformAppName,
 } from './platform-apps';
+import { testBusSenderOf } from './bus-sender';
 import { ApiClient, apiClient } from './platform-http';
 import { FakeTelegramBotApi, FakeTelegramBotApiOptions } from './telegram';
 import {
@@ -194,7 +195,13 @@ async function bootBot(options: {
 /** A bus client outside every app, for tests that talk to services directly. */
 async function standaloneBus(env: Record<string, string>): Promise<INestApplicationContext> {
   const config = loadConfig(CommonEnv, { ...env, BUS_CONSUMER_NAME: 'test-client' });
-  @Module({ imports: [ConfigModule.forRoot(CommonEnv, config), BusModule.forRoot()] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot(CommonEnv, config),
+      // Speaks for whoever may send each pattern (development keys), as tests call every service.
+      BusModule.forRoot('test-client', { senderOf: testBusSenderOf }),
+    ],
+  })
   class TestBusModule {}
   const context = await NestFactory.createApplicationContext(TestBusModule, {
     logger: false,

@@ -10,9 +10,11 @@ export interface HealthReport {
 
 export class HealthRequestDto {}
 
-/** Each bus service answers `<service>.health`. WIRE NAME. */
+/** Each bus service answers `<service>.health`, asked by the gateway's readiness. WIRE NAME. */
 export function healthPattern(service: ServiceName) {
-  return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`);
+  return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`, {
+    callers: ['gateway'],
+  });
 }
 
 export const SERVICES = ['users', 'auth-codes', 'events'] as const;
