@@ -2,6 +2,11 @@ import { ConfigError, loadConfig } from '@up/config';
 import { DEVELOPMENT_JWT_SECRET, GatewayConfig } from './gateway.config';
 
 const PRODUCTION_SECRET = 'p'.repeat(40);
+/** The bus keys production requires of every app (libs/config), set so only JWT_SECRET varies. */
+const PRODUCTION_BUS_KEYS = {
+  BUS_SIGNING_KEY: 'b'.repeat(40),
+  BUS_TRUSTED_KEYS: `users=${'u'.repeat(40)}`,
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -80,18 +85,25 @@ describe(GatewayConfig.name, () => {
   });
 
   it('requires JWT_SECRET in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', ...PRODUCTION_BUS_KEYS })).toEqual([
       expect.stringContaining('JWT_SECRET is required when NODE_ENV=production'),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
-      expect.stringContaining('JWT_SECRET'),
-    ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toHaveLength(
-      1,
-    );
     expect(
-      loadConfig(GatewayConfig, { NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET })
-        .JWT_SECRET,
+      problemsOf({ NODE_ENV: 'production', ...PRODUCTION_BUS_KEYS, JWT_SECRET: 'short' }),
+    ).toEqual([expect.stringContaining('JWT_SECRET')]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        ...PRODUCTION_BUS_KEYS,
+        JWT_SECRET: DEVELOPMENT_JWT_SECRET,
+      }),
+    ).toHaveLength(1);
+    expect(
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'production',
+        ...PRODUCTION_BUS_KEYS,
+        JWT_SECRET: PRODUCTION_SECRET,
+      }).JWT_SECRET,
     ).toBe(PRODUCTION_SECRET);
   });
 
