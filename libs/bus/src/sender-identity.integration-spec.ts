@@ -107,7 +107,7 @@ describe('sender identity on the bus', () => {
   });
 
   it('answers FORBIDDEN to an unsigned message written straight into the stream', async () => {
-    const channel = keys.replyChannel('raw-writer');
+    const channel = keys.replyChannel('gateway', 'raw-writer');
     const listener = new Redis(space.url);
     const replies: string[] = [];
     listener.on('message', (_channel: string, message: string) => replies.push(message));

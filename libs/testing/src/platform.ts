@@ -198,8 +198,9 @@ async function standaloneBus(env: Record<string, string>): Promise<INestApplicat
   @Module({
     imports: [
       ConfigModule.forRoot(CommonEnv, config),
-      // Speaks for whoever may send each pattern (development keys), as tests call every service.
-      BusModule.forRoot('test-client', { senderOf: testBusSenderOf }),
+      // Speaks for whoever may send each pattern (development keys), as tests call every service;
+      // its replies come on a gateway reply channel, which every service may answer on.
+      BusModule.forRoot('gateway', { senderOf: testBusSenderOf }),
     ],
   })
   class TestBusModule {}

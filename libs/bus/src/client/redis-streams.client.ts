@@ -70,7 +70,7 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     super();
     this.keys = new BusKeys(options.prefix);
     this.instanceId = options.instanceId ?? `${options.consumerName}-${randomUUID().slice(0, 8)}`;
-    this.replyChannel = this.keys.replyChannel(this.instanceId);
+    this.replyChannel = this.keys.replyChannel(options.sender, this.instanceId);
     this.signRequest = this.signerFor('request');
     this.signEvent = this.signerFor('event');
     this.initializeSerializer({});
