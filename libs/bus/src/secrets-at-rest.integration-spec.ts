@@ -123,6 +123,8 @@ describe('nothing secret at rest in Redis', () => {
     for (const password of passwords) {
       expect(entries.filter((entry) => entry.includes(password))).toEqual([]);
     }
+    // The logs were captured (the crash is logged with its error id), and name no password.
+    expect(logs.lines.some((line) => line.includes('Unexpected error in bus handler'))).toBe(true);
     for (const password of passwords) {
       expect(logs.lines.filter((line) => line.includes(password))).toEqual([]);
     }

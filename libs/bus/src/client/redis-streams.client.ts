@@ -44,7 +44,7 @@ export interface RequestOptions {
  * The calling side of the bus, a Nest ClientProxy.
  *
  * Requests go onto the target service's request stream; the reply comes back on this instance's
- * own pub/sub channel (`<prefix>:bus:reply:<instanceId>`) and is matched to the waiting call by
+ * own pub/sub channel (`<prefix>:bus:reply:<sender>:<instanceId>`) and is matched to the waiting call by
  * id. Pub/sub suits replies: only this instance listens, a reply is only useful while the caller
  * still waits, and nothing is left behind in Redis when an instance goes away. The caller's timer
  * starts before anything touches Redis, so no call outlives its timeout, whatever Redis does.
