@@ -31,6 +31,7 @@ import {
   validationFailed,
 } from '@up/bus';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
+import { requestPattern } from '@up/contracts';
 import { LoggingModule } from '@up/logging';
 import { unlinkKeysWithPrefix } from '@up/testing';
 import {
@@ -60,7 +61,8 @@ const only = argValue('only', 'both');
 const runId = randomBytes(4).toString('hex');
 // A service name of its own per run, so concurrent runs (or tests) never share a channel or stream.
 const SERVICE = `bench${runId}`;
-const PATTERN = `${SERVICE}.echo`;
+// Declared like a contracts pattern, so the bus's sender check admits the client (as the gateway).
+const PATTERN = requestPattern<Ping, Ping>(`${SERVICE}.echo`, { callers: ['gateway'] });
 
 const config: CommonEnv = Object.assign(loadConfig(CommonEnv), {
   REDIS_KEY_PREFIX: `bench_${runId}`,
@@ -98,7 +100,7 @@ async function startStreamsBus(): Promise<Transporter> {
   });
   await server.listen();
   const client = new RedisStreamsClient({
-    ...busOptionsFromConfig(config),
+    ...busOptionsFromConfig(config, 'gateway'),
     consumerName: 'bench-client',
   });
   await client.connect();

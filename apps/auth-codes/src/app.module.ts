@@ -23,7 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(AuthCodesConfig, config),
         LoggingModule.forRoot('auth-codes'),
-        BusModule.forRoot(),
+        BusModule.forRoot('auth-codes'),
         DatabaseModule.forService(AUTH_CODES_DATABASE),
         HealthModule.forService('auth-codes'),
       ],

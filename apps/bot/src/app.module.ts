@@ -40,7 +40,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(BotConfig, config),
         LoggingModule.forRoot('bot'),
-        BusModule.forRoot(),
+        BusModule.forRoot('bot'),
         HealthModule.forService('bot'),
       ],
     };

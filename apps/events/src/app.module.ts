@@ -26,7 +26,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(EventsConfig, config),
         LoggingModule.forRoot('events'),
-        BusModule.forRoot(),
+        BusModule.forRoot('events'),
         DatabaseModule.forService(EVENTS_DATABASE),
         OutboxModule.forService(EVENTS_SCHEMA),
         HealthModule.forService('events'),

@@ -29,7 +29,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(GatewayConfig, config),
         LoggingModule.forRoot('gateway'),
-        BusModule.forRoot(),
+        BusModule.forRoot('gateway'),
         MetricsModule,
         GatewayHealthModule,
       ],

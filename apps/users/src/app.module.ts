@@ -23,7 +23,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(UsersConfig, config),
         LoggingModule.forRoot('users'),
-        BusModule.forRoot(),
+        BusModule.forRoot('users'),
         DatabaseModule.forService(usersDatabase),
         OutboxModule.forService(USERS_SCHEMA),
         HealthModule.forService('users'),

@@ -13,7 +13,7 @@ import {
 import { loadConfig } from '@up/config';
 import { EventName, PrivateProfile, profileVersionKey } from '@up/contracts';
 import { OutboxRelay } from '@up/database';
-import { createTestDatabase, createTestRedisSpace } from '@up/testing';
+import { createTestDatabase, createTestRedisSpace, testBusSenderOf } from '@up/testing';
 import { AccountTokens } from '../src/account/account-tokens';
 import { EmailVerificationService } from '../src/account/email-verification.service';
 import { MemberTokenPurpose } from '../src/account/member-token.entity';
@@ -83,7 +83,8 @@ export async function startUsersService(
   });
   await app.listen();
   const transport = new RedisStreamsClient({
-    ...busOptionsFromConfig(config),
+    ...busOptionsFromConfig(config, 'test-client'),
+    senderOf: testBusSenderOf,
     consumerName: 'users-test-client',
   });
   await transport.connect();

@@ -28,8 +28,11 @@ export class BusKeys {
     return `${this.prefix}:bus:dlq:${name}`;
   }
 
-  /** The pub/sub channel on which one client instance receives its replies. */
-  replyChannel(instanceId: string): string {
-    return `${this.prefix}:bus:reply:${instanceId}`;
+  /**
+   * The pub/sub channel on which one client instance of `party` receives its replies. The party
+   * is part of the name so a Redis ACL can give each app its own channels (`&<prefix>:bus:reply:gateway:*`).
+   */
+  replyChannel(party: string, instanceId: string): string {
+    return `${this.prefix}:bus:reply:${party}:${instanceId}`;
   }
 }

@@ -4,10 +4,13 @@ import { BusClient } from './client/bus.client';
 import { RedisStreamsClient } from './client/redis-streams.client';
 import { BusOptions, busOptionsFromConfig } from './bus.options';
 
-/** Registers the injectable BusClient for the whole app (needs ConfigModule for CommonEnv). */
+/**
+ * Registers the injectable BusClient for the whole app (needs ConfigModule for CommonEnv).
+ * `sender` is the party the app signs its messages as (`gateway`, `bot`, `users`, ...).
+ */
 @Module({})
 export class BusModule {
-  static forRoot(overrides: Partial<BusOptions> = {}): DynamicModule {
+  static forRoot(sender: string, overrides: Partial<BusOptions> = {}): DynamicModule {
     return {
       module: BusModule,
       global: true,
@@ -16,7 +19,7 @@ export class BusModule {
           provide: RedisStreamsClient,
           inject: [CommonEnv],
           useFactory: (config: CommonEnv) =>
-            new RedisStreamsClient({ ...busOptionsFromConfig(config), ...overrides }),
+            new RedisStreamsClient({ ...busOptionsFromConfig(config, sender), ...overrides }),
         },
         BusClient,
       ],

@@ -1,4 +1,12 @@
-import { CommonEnv } from '@up/config';
+import { allowedSendersOf, BusMessageKind } from '@up/contracts';
+import { allowsDevelopmentDefaults, CommonEnv } from '@up/config';
+import { BusKeyring } from './bus-keyring';
+
+/** Who may send a pattern (default: the allow-lists declared in @up/contracts). */
+export type BusAccessPolicy = (
+  kind: BusMessageKind,
+  pattern: string,
+) => readonly string[] | undefined;
 
 /** Everything the bus needs to know, resolved once from the validated configuration. */
 export interface BusOptions {
@@ -10,13 +18,26 @@ export interface BusOptions {
   consumerName: string;
   claimIdleMs: number;
   maxDeliveries: number;
+  /** MAXLEN ~ of event and dead-letter streams. */
   streamMaxLen: number;
+  /** MAXLEN ~ of request streams (handled entries are deleted; this bounds unhandled ones). */
+  requestStreamMaxLen: number;
   concurrency: number;
   /** close() waits at most this long for in-flight handlers before disconnecting anyway. */
   shutdownTimeoutMs: number;
+  /** The party this app signs as (`gateway`, `users`, ...). */
+  sender: string;
+  /**
+   * Tests only: the party to sign a message as, by pattern (a harness client speaking for whoever
+   * may send it); needs that party's key in the keyring. Default: always `sender`.
+   */
+  senderOf?: (kind: BusMessageKind, pattern: string) => string;
+  keyring: BusKeyring;
+  access: BusAccessPolicy;
 }
 
-export function busOptionsFromConfig(config: CommonEnv): BusOptions {
+/** The bus options of the app `sender`, from its validated configuration. */
+export function busOptionsFromConfig(config: CommonEnv, sender: string): BusOptions {
   return {
     redisUrl: config.REDIS_URL,
     prefix: config.REDIS_KEY_PREFIX,
@@ -25,8 +46,24 @@ export function busOptionsFromConfig(config: CommonEnv): BusOptions {
     claimIdleMs: config.BUS_CLAIM_IDLE_MS,
     maxDeliveries: config.BUS_MAX_DELIVERIES,
     streamMaxLen: config.BUS_STREAM_MAXLEN,
+    requestStreamMaxLen: config.BUS_REQUEST_STREAM_MAXLEN,
     concurrency: config.BUS_CONCURRENCY,
     // Leave a second of the process's shutdown budget for disconnecting and exiting.
     shutdownTimeoutMs: Math.max(1000, config.SHUTDOWN_TIMEOUT_SECONDS * 1000 - 1000),
+    sender,
+    keyring: keyringFromConfig(config, sender),
+    access: allowedSendersOf,
   };
+}
+
+/**
+ * BUS_SIGNING_KEY and BUS_TRUSTED_KEYS; in development and test, what is not set falls back to the
+ * development keys (configuration validation requires both elsewhere).
+ */
+export function keyringFromConfig(config: CommonEnv, sender: string): BusKeyring {
+  return new BusKeyring({
+    own: config.BUS_SIGNING_KEY ? { [sender]: config.BUS_SIGNING_KEY } : {},
+    trusted: config.BUS_TRUSTED_KEYS ?? {},
+    developmentKeys: allowsDevelopmentDefaults(config.NODE_ENV),
+  });
 }

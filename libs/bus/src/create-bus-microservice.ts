@@ -43,7 +43,7 @@ export async function createBusMicroservice(
     throw new Error('The bus configuration is read once the app is created');
   };
   const strategy = new RedisStreamsServer(() => ({
-    ...busOptionsFromConfig(resolveConfig()),
+    ...busOptionsFromConfig(resolveConfig(), options.service),
     ...(options.consumerName ? { consumerName: options.consumerName } : {}),
     ...options.overrides,
     service: options.service,

@@ -1,4 +1,4 @@
-import { BusErrorPayload } from '@up/contracts';
+import { BusErrorPayload, redactSecrets } from '@up/contracts';
 
 /**
  * The wire format of the bus.
@@ -9,6 +9,8 @@ import { BusErrorPayload } from '@up/contracts';
  * One field rather than one per property: every message is encoded, sent, parsed and copied a few
  * times, and fewer, larger strings cost Redis, ioredis and the garbage collector less; `XRANGE` in
  * redis-cli still shows readable JSON.
+ * Next to it, `s` names the sender and `h` is its HMAC-SHA256 of `m` (see BusKeyring); a reply
+ * message on pub/sub is `<sender>\n<hmac>\n<JSON>`.
  * WIRE FORMAT: replicas of different versions read each other's entries during a rollout; add
  * optional properties, never rename or remove one.
  */
@@ -47,8 +49,15 @@ export interface Reply {
   err?: BusErrorPayload;
 }
 
-/** The one field of a bus stream entry. */
+/** The message field of a bus stream entry. */
 export const MESSAGE_FIELD = 'm';
+/** The sender's name. */
+export const SENDER_FIELD = 's';
+/** The sender's MAC of the message field. */
+export const SIGNATURE_FIELD = 'h';
+
+/** Signs a message string: who sends it and their MAC of it. */
+export type Signer = (pattern: string, message: string) => { sender: string; signature: string };
 
 interface WireEnvelope {
   k: 'req' | 'evt';
@@ -60,6 +69,54 @@ interface WireEnvelope {
   t?: number;
   e?: string;
   o?: string;
+}
+
+/** The fields of a signed stream entry: `m`, `s`, `h`. */
+export function encodeSignedEnvelope(envelope: Envelope, sign: Signer): string[] {
+  const [, message] = encodeEnvelope(envelope);
+  const { sender, signature } = sign(envelope.pattern, message);
+  return [MESSAGE_FIELD, message, SENDER_FIELD, sender, SIGNATURE_FIELD, signature];
+}
+
+/** A stream entry's fields by role; any may be missing in an entry the bus did not write. */
+export interface EntryFields {
+  message?: string;
+  sender?: string;
+  signature?: string;
+}
+
+export function entryFieldsOf(fields: string[]): EntryFields {
+  const found: EntryFields = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = fields[i + 1];
+    if (fields[i] === MESSAGE_FIELD) found.message = value;
+    else if (fields[i] === SENDER_FIELD) found.sender = value;
+    else if (fields[i] === SIGNATURE_FIELD) found.signature = value;
+  }
+  return found;
+}
+
+/**
+ * An entry's fields with the secret fields of its payload replaced by "[redacted]" (a dead-letter
+ * copy). The signature goes too: it no longer matches, and the copy is never handled again.
+ */
+export function redactEntryFields(fields: string[]): string[] {
+  const redacted: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [name, value] = [fields[i], fields[i + 1]];
+    if (name === SIGNATURE_FIELD) continue;
+    redacted.push(name, name === MESSAGE_FIELD ? redactMessage(value) : value);
+  }
+  return redacted;
+}
+
+function redactMessage(message: string): string {
+  try {
+    return JSON.stringify(redactSecrets(JSON.parse(message)));
+  } catch {
+    // Not JSON, so not a message the bus wrote: nothing of it can be read as a field.
+    return message;
+  }
 }
 
 export function encodeEnvelope(envelope: Envelope): string[] {
@@ -95,10 +152,11 @@ export class MalformedEnvelopeError extends Error {
 
 /** Reads a stream entry's fields; throws MalformedEnvelopeError for anything the bus did not write. */
 export function decodeEnvelope(fields: string[]): Envelope {
-  let raw: string | undefined;
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === MESSAGE_FIELD) raw = fields[i + 1];
-  }
+  return decodeMessage(entryFieldsOf(fields).message);
+}
+
+/** Reads the message field of an entry; throws MalformedEnvelopeError for anything the bus did not write. */
+export function decodeMessage(raw: string | undefined): Envelope {
   if (raw === undefined) throw new MalformedEnvelopeError(`no "${MESSAGE_FIELD}" field`);
   let wire: Partial<WireEnvelope>;
   try {
@@ -139,6 +197,30 @@ export function decodeEnvelope(fields: string[]): Envelope {
 /** One reply as an object, several (batched for one caller) as an array. */
 export function encodeReplies(replies: Reply[]): string {
   return JSON.stringify(replies.length === 1 ? replies[0] : replies);
+}
+
+/** A reply message as published: `<sender>\n<signature>\n<replies JSON>`. */
+export function encodeSignedReplies(
+  replies: Reply[],
+  sign: (message: string) => { sender: string; signature: string },
+): string {
+  const message = encodeReplies(replies);
+  const { sender, signature } = sign(message);
+  return `${sender}\n${signature}\n${message}`;
+}
+
+/** Splits a published reply message; undefined when it is not signed. */
+export function splitSignedReplies(
+  raw: string,
+): { sender: string; signature: string; message: string } | undefined {
+  const first = raw.indexOf('\n');
+  const second = first < 0 ? -1 : raw.indexOf('\n', first + 1);
+  if (second < 0) return undefined;
+  return {
+    sender: raw.slice(0, first),
+    signature: raw.slice(first + 1, second),
+    message: raw.slice(second + 1),
+  };
 }
 
 /** The replies in one message; malformed ones are dropped (the caller's timeout covers them). */

@@ -6,7 +6,7 @@ import { eventually, newTestClient, startReplica } from '../test/bus-test-kit';
 import { RedisStreamsClient } from './client/redis-streams.client';
 import { RedisStreamsContext } from './server/redis-streams.context';
 
-const HAPPENED = eventName<{ n: number }>('thing.happened');
+const HAPPENED = eventName<{ n: number }>('thing.happened', { publishers: ['gateway'] });
 
 describe('RedisStreamsServer with several handlers of one event', () => {
   const space = createTestRedisSpace();

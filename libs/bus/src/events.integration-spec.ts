@@ -10,7 +10,7 @@ interface Created {
   n: number;
 }
 
-const CREATED = eventName<Created>('thing.created');
+const CREATED = eventName<Created>('thing.created', { publishers: ['gateway'] });
 const EVENT_COUNT = 200;
 
 type Seen = Array<{ service: string; replica: string; n: number; correlationId?: string }>;

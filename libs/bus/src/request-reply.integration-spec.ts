@@ -23,11 +23,11 @@ interface EchoReply {
   correlationId?: string;
 }
 
-const ECHO = requestPattern<EchoDto, EchoReply>('echo.say');
-const FAIL = requestPattern<EchoDto, never>('echo.fail');
-const CRASH = requestPattern<EchoDto, never>('echo.crash');
-const SLOW = requestPattern<{ ms: number }, string>('echo.slow');
-const NOBODY = requestPattern<EchoDto, EchoReply>('nobody.listens');
+const ECHO = requestPattern<EchoDto, EchoReply>('echo.say', { callers: ['gateway'] });
+const FAIL = requestPattern<EchoDto, never>('echo.fail', { callers: ['gateway'] });
+const CRASH = requestPattern<EchoDto, never>('echo.crash', { callers: ['gateway'] });
+const SLOW = requestPattern<{ ms: number }, string>('echo.slow', { callers: ['gateway'] });
+const NOBODY = requestPattern<EchoDto, EchoReply>('nobody.listens', { callers: ['gateway'] });
 
 function echoController(replica: string) {
   @Controller()
@@ -148,7 +148,7 @@ describe('RedisStreamsServer request/reply', () => {
 
     beforeAll(async () => {
       @Module({
-        imports: [ConfigModule.forRoot(CommonEnv, testConfig(space)), BusModule.forRoot()],
+        imports: [ConfigModule.forRoot(CommonEnv, testConfig(space)), BusModule.forRoot('gateway')],
       })
       class CallerModule {}
       app = await NestFactory.createApplicationContext(CallerModule, { logger: false });

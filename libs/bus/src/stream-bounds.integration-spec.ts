@@ -17,7 +17,11 @@ describe('stream length bounds', () => {
 
   beforeAll(async () => {
     redis = new Redis(space.url);
-    sut = newTestClient(space, { streamMaxLen: MAX_LEN, requestTimeoutMs: 500 });
+    sut = newTestClient(space, {
+      streamMaxLen: MAX_LEN,
+      requestStreamMaxLen: MAX_LEN,
+      requestTimeoutMs: 500,
+    });
     await sut.connect();
   });
 
@@ -44,7 +48,7 @@ describe('stream length bounds', () => {
     expect(info[info.indexOf('entries-added') + 1]).toBe(100_000);
   });
 
-  it('keeps a request stream near MAXLEN too (nobody serving it)', async () => {
+  it('keeps a request stream near its own MAXLEN too (nobody serving it)', async () => {
     const calls = Array.from({ length: 3000 }, (_, i) =>
       sut.request('idle.work', { i }).catch((e: unknown) => e),
     );

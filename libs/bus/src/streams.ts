@@ -166,3 +166,11 @@ export function ack(
 ): Promise<unknown> {
   return redis.call('XACK', args.stream, args.group, ...args.ids);
 }
+
+/** XDEL: removes handled entries (a request stream's, once acknowledged). */
+export function deleteEntries(
+  redis: Redis,
+  args: { stream: string; ids: string[] },
+): Promise<unknown> {
+  return redis.call('XDEL', args.stream, ...args.ids);
+}

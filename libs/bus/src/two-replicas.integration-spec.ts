@@ -9,7 +9,9 @@ interface Job {
   n: number;
 }
 
-const WORK = requestPattern<Job, { n: number; replica: string }>('workers.work');
+const WORK = requestPattern<Job, { n: number; replica: string }>('workers.work', {
+  callers: ['gateway'],
+});
 
 function workersController(replica: string, handled: Map<number, string[]>) {
   @Controller()

@@ -4,7 +4,8 @@ import type Redis from 'ioredis';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import { LoggingModule } from '@up/logging';
 import { TestRedisSpace } from '@up/testing';
-import { BusOptions, busOptionsFromConfig } from '../src/bus.options';
+import { allowedSendersOf } from '@up/contracts';
+import { BusAccessPolicy, BusOptions, busOptionsFromConfig } from '../src/bus.options';
 import { RedisStreamsClient } from '../src/client/redis-streams.client';
 import { createBusMicroservice } from '../src/create-bus-microservice';
 
@@ -26,8 +27,16 @@ export function testBusOptions(
   space: Pick<TestRedisSpace, 'url' | 'prefix'>,
   overrides: Partial<BusOptions> = {},
 ): BusOptions {
-  return { ...busOptionsFromConfig(testConfig(space)), ...overrides };
+  // Test clients speak as the gateway: the test patterns name it among their callers.
+  return { ...busOptionsFromConfig(testConfig(space), 'gateway'), ...overrides };
 }
+
+/**
+ * The allow-lists of a test replica: the declared ones, and the test client (signing as the
+ * gateway) for the plain string patterns tests use without declaring them.
+ */
+export const testAccess: BusAccessPolicy = (kind, pattern) =>
+  allowedSendersOf(kind, pattern) ?? ['gateway'];
 
 export interface ReplicaArgs {
   space: Pick<TestRedisSpace, 'url' | 'prefix'>;
@@ -53,7 +62,7 @@ export async function startReplica(args: ReplicaArgs): Promise<INestMicroservice
   const app = await createBusMicroservice(ReplicaModule, {
     service: args.service,
     consumerName: args.consumerName,
-    overrides: args.overrides,
+    overrides: { access: testAccess, ...args.overrides },
   });
   await app.listen();
   return app;

@@ -1,12 +1,68 @@
 import { hostname } from 'node:os';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  ValidateBy,
+  ValidationArguments,
+} from 'class-validator';
+import { Transform } from 'class-transformer';
 import { ToInt } from '@up/contracts';
 import { EnvBool } from './env-decorators';
 import { NODE_ENVS, NodeEnv } from './node-env';
-import { IsStrongSecret } from './strong-secret';
+import { allowsDevelopmentDefaults, IsStrongSecret } from './strong-secret';
 
 /** How to make a password for a URL, for the error message. */
 const URL_PASSWORD_HINT = 'e.g. `openssl rand -hex 32`, percent-encoded in the URL if needed';
+
+/** The environments in which development defaults (public, well-known secrets) may apply. */
+
+/** Bus keys: at least this long outside development and test (256 bits as hex, or more). */
+export const BUS_KEY_MIN_LENGTH = 32;
+
+/** `name=key,name=key`: the bus keys of the parties this app accepts messages and replies from. */
+function parseKeyList(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const entries = value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0)
+    .map((item) => {
+      const at = item.indexOf('=');
+      return at > 0 ? [item.slice(0, at).trim(), item.slice(at + 1).trim()] : [item, ''];
+    });
+  return Object.fromEntries(entries);
+}
+
+function isBusKey(value: unknown, development: boolean): boolean {
+  return typeof value === 'string' && value.length >= (development ? 1 : BUS_KEY_MIN_LENGTH);
+}
+
+/** Optional in development and test (development keys apply); required and long enough elsewhere. */
+function IsBusKeySetting(kind: 'own' | 'list'): PropertyDecorator {
+  return ValidateBy({
+    name: 'isBusKeySetting',
+    validator: {
+      validate: (value: unknown, args?: ValidationArguments) => {
+        const development = allowsDevelopmentDefaults((args?.object as CommonEnv).NODE_ENV);
+        if (value === undefined) return development;
+        if (kind === 'own') return isBusKey(value, development);
+        if (typeof value !== 'object' || value === null) return false;
+        const keys = Object.entries(value as Record<string, unknown>);
+        return keys.length > 0 && keys.every(([, key]) => isBusKey(key, development));
+      },
+      defaultMessage: (args?: ValidationArguments) =>
+        kind === 'own'
+          ? `${args?.property} is required unless NODE_ENV is development or test (at least ${BUS_KEY_MIN_LENGTH} characters)`
+          : `${args?.property} is required unless NODE_ENV is development or test: name=key pairs separated by commas, each key at least ${BUS_KEY_MIN_LENGTH} characters`,
+    },
+  });
+}
 
 /** Variables every app reads. */
 export class CommonEnv {
@@ -59,17 +115,42 @@ export class CommonEnv {
   @Max(100)
   BUS_MAX_DELIVERIES = 5;
 
-  /** Approximate length every stream is trimmed to (XADD MAXLEN ~). */
+  /** Approximate length event and dead-letter streams are trimmed to (XADD MAXLEN ~). */
   @ToInt()
   @IsInt()
   @Min(100)
   BUS_STREAM_MAXLEN = 10000;
+
+  /**
+   * Approximate length request streams are trimmed to. A handled request is deleted at once (it
+   * may hold a password), so this only bounds requests no replica has read yet.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(100)
+  BUS_REQUEST_STREAM_MAXLEN = 1000;
 
   /** Messages one replica handles at once. */
   @ToInt()
   @IsInt()
   @Min(1)
   BUS_CONCURRENCY = 32;
+
+  /**
+   * This app's own bus key: it signs (HMAC-SHA256) every request, event and reply the app sends,
+   * and the receivers check it (libs/bus/README.md, "Sender identity"). Required unless NODE_ENV
+   * is development or test, where a development key derived from the app's name applies.
+   */
+  @IsBusKeySetting('own')
+  BUS_SIGNING_KEY?: string;
+
+  /**
+   * `name=key,...`: the bus keys of the parties this app accepts messages (and replies) from.
+   * Required unless NODE_ENV is development or test, where every party's development key applies.
+   */
+  @Transform(({ value }) => parseKeyList(value))
+  @IsBusKeySetting('list')
+  BUS_TRUSTED_KEYS?: Record<string, string>;
 
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   @ToInt()

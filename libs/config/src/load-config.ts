@@ -11,7 +11,7 @@ export class ConfigError extends Error {
   }
 }
 
-const SECRET_NAME = /SECRET|TOKEN|PASSWORD/i;
+const SECRET_NAME = /SECRET|TOKEN|PASSWORD|_KEYS?$/i;
 
 /**
  * The rejected value as it may appear in a log: secrets (by name, or declared with

@@ -1,4 +1,6 @@
+export * from './bus/access';
 export * from './bus/message';
+export * from './bus/secret';
 export * from './errors/error-codes';
 export * from './errors/field-errors';
 export * from './health/health.contract';

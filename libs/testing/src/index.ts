@@ -9,3 +9,4 @@ export * from './club.factory';
 export * from './redis-process';
 export * from './mail-server';
 export * from './log-capture';
+export * from './bus-sender';

@@ -13,6 +13,7 @@ import {
   PLATFORM_SERVICES,
   PlatformAppName,
 } from './platform-apps';
+import { testBusSenderOf } from './bus-sender';
 import { ApiClient, apiClient } from './platform-http';
 import { FakeTelegramBotApi, FakeTelegramBotApiOptions } from './telegram';
 import {
@@ -192,7 +193,14 @@ async function bootBot(options: {
 /** A bus client outside every app, for tests that talk to services directly. */
 async function standaloneBus(env: Record<string, string>): Promise<INestApplicationContext> {
   const config = loadConfig(CommonEnv, { ...env, BUS_CONSUMER_NAME: 'test-client' });
-  @Module({ imports: [ConfigModule.forRoot(CommonEnv, config), BusModule.forRoot()] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot(CommonEnv, config),
+      // Speaks for whoever may send each pattern (development keys), as tests call every service;
+      // its replies come on a gateway reply channel, which every service may answer on.
+      BusModule.forRoot('gateway', { senderOf: testBusSenderOf }),
+    ],
+  })
   class TestBusModule {}
   // No `logger` option: Nest's logger is process-wide, and `logger: false` here would silence
   // every app booted before it (their error lines included).

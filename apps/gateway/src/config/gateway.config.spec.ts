@@ -4,6 +4,11 @@ import { DEVELOPMENT_JWT_SECRET, GatewayConfig } from './gateway.config';
 
 /** What `openssl rand -hex 32` gives. */
 const PRODUCTION_SECRET = randomBytes(32).toString('hex');
+/** The bus keys production requires of every app (libs/config), set so only JWT_SECRET varies. */
+const PRODUCTION_BUS_KEYS = {
+  BUS_SIGNING_KEY: randomBytes(32).toString('hex'),
+  BUS_TRUSTED_KEYS: `users=${randomBytes(32).toString('hex')}`,
+};
 
 /** Problems of `env` in development unless it sets NODE_ENV itself. */
 function problemsOf(env: Record<string, string>): string[] {
@@ -90,18 +95,25 @@ describe(GatewayConfig.name, () => {
   });
 
   it('requires JWT_SECRET in production', () => {
-    expect(problemsOf({ NODE_ENV: 'production' })).toEqual([
+    expect(problemsOf({ NODE_ENV: 'production', ...PRODUCTION_BUS_KEYS })).toEqual([
       expect.stringContaining('JWT_SECRET is required when NODE_ENV=production'),
     ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toEqual([
-      expect.stringContaining('JWT_SECRET'),
-    ]);
-    expect(problemsOf({ NODE_ENV: 'production', JWT_SECRET: DEVELOPMENT_JWT_SECRET })).toHaveLength(
-      1,
-    );
     expect(
-      loadConfig(GatewayConfig, { NODE_ENV: 'production', JWT_SECRET: PRODUCTION_SECRET })
-        .JWT_SECRET,
+      problemsOf({ NODE_ENV: 'production', ...PRODUCTION_BUS_KEYS, JWT_SECRET: 'short' }),
+    ).toEqual([expect.stringContaining('JWT_SECRET')]);
+    expect(
+      problemsOf({
+        NODE_ENV: 'production',
+        ...PRODUCTION_BUS_KEYS,
+        JWT_SECRET: DEVELOPMENT_JWT_SECRET,
+      }),
+    ).toHaveLength(1);
+    expect(
+      loadConfig(GatewayConfig, {
+        NODE_ENV: 'production',
+        ...PRODUCTION_BUS_KEYS,
+        JWT_SECRET: PRODUCTION_SECRET,
+      }).JWT_SECRET,
     ).toBe(PRODUCTION_SECRET);
   });
 

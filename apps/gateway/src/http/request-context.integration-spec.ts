@@ -24,12 +24,16 @@ class SignInProbeDto {
 }
 
 /** A bus service that answers with the correlation id its handler runs under. */
-const PROBE_CORRELATION = requestPattern<object, { correlationId?: string }>('probe.correlation');
-const PROBE_FULL = requestPattern<object, never>('probe.full');
+const PROBE_CORRELATION = requestPattern<object, { correlationId?: string }>('probe.correlation', {
+  callers: ['gateway'],
+});
+const PROBE_FULL = requestPattern<object, never>('probe.full', { callers: ['gateway'] });
 /** Answers after a second: a call still waiting for its reply when the gateway is told to stop. */
-const PROBE_SLOW = requestPattern<object, { correlationId?: string }>('probe.slow');
+const PROBE_SLOW = requestPattern<object, { correlationId?: string }>('probe.slow', {
+  callers: ['gateway'],
+});
 /** No service named `absent` runs: calls to it time out. */
-const ABSENT = requestPattern<object, never>('absent.anything');
+const ABSENT = requestPattern<object, never>('absent.anything', { callers: ['gateway'] });
 
 @Controller()
 class ProbeServiceController {

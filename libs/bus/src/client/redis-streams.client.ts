@@ -3,11 +3,18 @@ import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
 import type Redis from 'ioredis';
 import { Observable } from 'rxjs';
+import { BusMessageKind, targetServiceOf } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from '../bus.errors';
-import { decodeReplies, encodeEnvelope, Reply } from '../envelope.codec';
+import {
+  decodeReplies,
+  encodeSignedEnvelope,
+  Reply,
+  Signer,
+  splitSignedReplies,
+} from '../envelope.codec';
 import { createRedisConnection, disconnectNow } from '../redis-connection';
 import { addBounded } from '../streams';
 
@@ -37,10 +44,13 @@ export interface RequestOptions {
  * The calling side of the bus, a Nest ClientProxy.
  *
  * Requests go onto the target service's request stream; the reply comes back on this instance's
- * own pub/sub channel (`<prefix>:bus:reply:<instanceId>`) and is matched to the waiting call by
+ * own pub/sub channel (`<prefix>:bus:reply:<sender>:<instanceId>`) and is matched to the waiting call by
  * id. Pub/sub suits replies: only this instance listens, a reply is only useful while the caller
  * still waits, and nothing is left behind in Redis when an instance goes away. The caller's timer
  * starts before anything touches Redis, so no call outlives its timeout, whatever Redis does.
+ *
+ * Every request and event is signed as this app (BusOptions.sender); a reply counts only when it
+ * is signed by the service the request went to, so nobody else can answer in its name.
  */
 export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusConnectionStatus> {
   readonly instanceId: string;
@@ -48,6 +58,8 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   private readonly replyChannel: string;
   private readonly logger = new Logger(RedisStreamsClient.name);
   private readonly calls = new Map<string, PendingCall>();
+  private readonly signRequest: Signer;
+  private readonly signEvent: Signer;
   private commands?: Redis;
   private replies?: Redis;
   private subscribed?: Promise<void>;
@@ -58,7 +70,9 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     super();
     this.keys = new BusKeys(options.prefix);
     this.instanceId = options.instanceId ?? `${options.consumerName}-${randomUUID().slice(0, 8)}`;
-    this.replyChannel = this.keys.replyChannel(this.instanceId);
+    this.replyChannel = this.keys.replyChannel(options.sender, this.instanceId);
+    this.signRequest = this.signerFor('request');
+    this.signEvent = this.signerFor('event');
     this.initializeSerializer({});
     this.initializeDeserializer({});
   }
@@ -155,7 +169,7 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
         '~',
         this.options.streamMaxLen,
         '*',
-        ...encodeEnvelope({ kind: 'event', ...event }),
+        ...encodeSignedEnvelope({ kind: 'event', ...event }, this.signEvent),
       );
     }
     const timeoutMs = this.options.requestTimeoutMs;
@@ -224,18 +238,22 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       settle({ err: error });
       return id;
     }
-    const fields = encodeEnvelope({
-      kind: 'request',
-      id,
-      pattern,
-      data: (this.serializer.serialize({ pattern, data, id }) as ReadPacket).data,
-      // Without a correlation id of its own, the call's id serves: unique, and both sides log it.
-      correlationId: Correlation.id() ?? id,
-      replyTo: this.replyChannel,
-      deadline: Date.now() + timeoutMs,
-    });
+    const fields = encodeSignedEnvelope(
+      {
+        kind: 'request',
+        id,
+        pattern,
+        data: (this.serializer.serialize({ pattern, data, id }) as ReadPacket).data,
+        // Without a correlation id of its own, the call's id serves: unique, and both sides log it.
+        correlationId: Correlation.id() ?? id,
+        replyTo: this.replyChannel,
+        deadline: Date.now() + timeoutMs,
+      },
+      this.signRequest,
+    );
     const { commands } = this.connections();
-    const add = () => addBounded(commands, { stream, maxLen: this.options.streamMaxLen, fields });
+    const maxLen = this.options.requestStreamMaxLen;
+    const add = () => addBounded(commands, { stream, maxLen, fields });
     // Once subscribed, straight to the XADD (no extra promise hop per call).
     (this.ready ? add() : this.connect().then(add)).catch((error: unknown) => {
       // The timer answers the caller; a failed write is only worth a log line.
@@ -254,16 +272,39 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     return true;
   }
 
-  private onReplies(raw: string): void {
-    const replies = decodeReplies(raw);
-    if (replies.length === 0) this.logger.warn('Ignored a malformed bus reply');
-    for (const reply of replies) this.onReply(reply);
+  private signerFor(kind: BusMessageKind): Signer {
+    const { sender, senderOf, keyring } = this.options;
+    return (pattern, message) => {
+      const as = senderOf ? senderOf(kind, pattern) : sender;
+      return { sender: as, signature: keyring.sign(as, message) };
+    };
   }
 
-  private onReply(reply: Reply): void {
+  private onReplies(raw: string): void {
+    const signed = splitSignedReplies(raw);
+    if (!signed || !this.options.keyring.verify(signed.sender, signed.message, signed.signature)) {
+      // Forged or garbled: whoever sent it is not a party this app trusts. The real reply may
+      // still come; the caller's timeout covers the rest.
+      this.logger.warn(
+        `Ignored a bus reply that does not verify${signed ? ` as "${signed.sender}"` : ''}`,
+      );
+      return;
+    }
+    const replies = decodeReplies(signed.message);
+    if (replies.length === 0) this.logger.warn('Ignored a malformed bus reply');
+    for (const reply of replies) this.onReply(reply, signed.sender);
+  }
+
+  private onReply(reply: Reply, sender: string): void {
     const call = this.calls.get(reply.id);
     // A late reply to a call that already timed out: nobody is waiting any more.
-    if (!call || !this.forget(reply.id)) return;
+    if (!call) return;
+    if (targetServiceOf(call.pattern) !== sender) {
+      // Signed, but by a party that was not asked: only the target service answers its requests.
+      this.logger.warn(`Ignored a reply to "${call.pattern}" signed by "${sender}"`);
+      return;
+    }
+    if (!this.forget(reply.id)) return;
     if (reply.err) {
       call.settle({ err: new BusRemoteError(reply.err, call.pattern) });
     } else {

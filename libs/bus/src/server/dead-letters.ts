@@ -1,6 +1,7 @@
 import { LoggerService } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { BusKeys } from '../bus-keys';
+import { redactEntryFields } from '../envelope.codec';
 import { addBounded } from '../streams';
 import { Delivery } from './delivery';
 import { Outbox } from './outbox';
@@ -18,7 +19,8 @@ export interface DeadLettersOptions {
 /**
  * Where an entry goes that cannot be handled (undecodable, or failed maxDeliveries times): a copy
  * with the reason on the stream's dead-letter stream, then acknowledged, so it stops coming back
- * and someone can look at it.
+ * and someone can look at it. The copy has its secret fields (@Secret() in the contracts) replaced
+ * by "[redacted]": dead letters stay in Redis for a long time.
  */
 export class DeadLetters {
   constructor(private readonly options: DeadLettersOptions) {}
@@ -31,7 +33,7 @@ export class DeadLetters {
       stream,
       maxLen: streamMaxLen,
       fields: [
-        ...(delivery.fields ?? []),
+        ...redactEntryFields(delivery.fields ?? []),
         'dlq_reason',
         reason,
         'dlq_stream',

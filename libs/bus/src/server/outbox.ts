@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
-import { encodeReplies, Reply } from '../envelope.codec';
-import { ack } from '../streams';
+import { encodeSignedReplies, Reply } from '../envelope.codec';
+import { ack, deleteEntries } from '../streams';
 
 /**
  * Acks and replies leave in batches: everything finished within one turn of the event loop goes
@@ -8,6 +8,11 @@ import { ack } from '../streams';
  * reply channel (with all its replies), in one pipelined write. Under load this divides the
  * commands Redis runs per message by the batch size; alone, a message waits well under a
  * millisecond for it. Replies are written before acks, so an acknowledged request was answered.
+ *
+ * Entries of the streams `deletesAfterAck` names (the service's request stream, read by its group
+ * only) are deleted with their ack (XACK then XDEL, in the same write): a request may carry a
+ * password, and nothing secret stays at rest in Redis once it is handled. Event streams keep their
+ * entries (other services' groups still read them; events carry no secrets) until MAXLEN trims them.
  */
 export class Outbox {
   private acks = new Map<string, string[]>();
@@ -16,7 +21,12 @@ export class Outbox {
 
   constructor(
     private readonly redis: Redis,
-    private readonly group: string,
+    private readonly options: {
+      group: string;
+      deletesAfterAck: (stream: string) => boolean;
+      /** Signs a reply message: who answers, and their MAC of it. */
+      sign: (message: string) => { sender: string; signature: string };
+    },
   ) {}
 
   ack(stream: string, id: string): Promise<void> {
@@ -48,10 +58,14 @@ export class Outbox {
     this.acks = new Map();
     this.replies = new Map();
     const writes: Array<Promise<unknown>> = [];
+    const { group, deletesAfterAck, sign } = this.options;
     for (const [channel, list] of replies)
-      writes.push(this.redis.publish(channel, encodeReplies(list)));
-    for (const [stream, ids] of acks)
-      writes.push(ack(this.redis, { stream, group: this.group, ids }));
+      writes.push(this.redis.publish(channel, encodeSignedReplies(list, sign)));
+    for (const [stream, ids] of acks) {
+      writes.push(ack(this.redis, { stream, group, ids }));
+      // Auto-pipelined: leaves in the same write as the XACK, one round trip for both.
+      if (deletesAfterAck(stream)) writes.push(deleteEntries(this.redis, { stream, ids }));
+    }
     await Promise.all(writes);
   }
 }

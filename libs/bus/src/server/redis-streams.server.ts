@@ -12,7 +12,15 @@ import {
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
-import { decodeEnvelope, Envelope, EventEnvelope, Reply, RequestEnvelope } from '../envelope.codec';
+import {
+  decodeMessage,
+  Envelope,
+  entryFieldsOf,
+  EntryFields,
+  EventEnvelope,
+  Reply,
+  RequestEnvelope,
+} from '../envelope.codec';
 import { createRedisConnection, disconnectNow, settlesWithin } from '../redis-connection';
 import { ensureGroup } from '../streams';
 import { DeadLetters } from './dead-letters';
@@ -190,7 +198,15 @@ export class RedisStreamsServer
       onClaimed: (deliveries) => scheduler.enqueue(deliveries),
       logger: this.logger,
     });
-    const outbox = new Outbox(commands, options.service);
+    const requestStream = keys.requestStream(options.service);
+    const outbox = new Outbox(commands, {
+      group: options.service,
+      deletesAfterAck: (stream) => stream === requestStream,
+      sign: (message) => ({
+        sender: options.service,
+        signature: options.keyring.sign(options.service, message),
+      }),
+    });
     const deadLetters = new DeadLetters({
       commands,
       keys,
@@ -292,9 +308,10 @@ export class RedisStreamsServer
       await this.acknowledge(delivery);
       return;
     }
+    const entry = entryFieldsOf(delivery.fields);
     let envelope: Envelope;
     try {
-      envelope = decodeEnvelope(delivery.fields);
+      envelope = decodeMessage(entry.message);
     } catch (error) {
       await this.started.deadLetters.move(delivery, (error as Error).message);
       return;
@@ -304,6 +321,11 @@ export class RedisStreamsServer
         delivery,
         `delivered ${delivery.deliveries - 1} times and never acknowledged (its handlers crashed or hung)`,
       );
+      return;
+    }
+    const refusal = this.refusalOf(entry, envelope);
+    if (refusal) {
+      await this.refuse(delivery, envelope, refusal);
       return;
     }
     const context = new RedisStreamsContext([
@@ -316,6 +338,43 @@ export class RedisStreamsServer
     ]);
     if (envelope.kind === 'request') await this.handleRequestEntry(delivery, envelope, context);
     else await this.handleEventEntry(delivery, envelope, context);
+  }
+
+  /**
+   * Why this message may not run, if it may not: its signature does not verify under the key of
+   * the party it names, or that party is not among the pattern's allowed senders (@up/contracts).
+   * Checked before any handler, on every delivery.
+   */
+  private refusalOf(entry: EntryFields, envelope: Envelope): string | undefined {
+    const { sender, signature, message } = entry;
+    if (sender === undefined || signature === undefined || message === undefined) {
+      return 'it is not signed';
+    }
+    if (!this.opts.keyring.verify(sender, message, signature)) {
+      return `its signature does not verify as "${sender}"`;
+    }
+    const allowed = this.opts.access(envelope.kind, envelope.pattern);
+    if (!allowed) return 'the pattern has no allow-list';
+    if (!allowed.includes(sender)) return `"${sender}" may not send it`;
+    return undefined;
+  }
+
+  /** A refused request is answered FORBIDDEN; a refused event is dropped. Both are logged and acked. */
+  private async refuse(delivery: Delivery, envelope: Envelope, reason: string): Promise<void> {
+    this.logger.warn(
+      `Bus refused ${envelope.kind} "${envelope.pattern}" (${delivery.stream} ${delivery.id}): ${reason}`,
+    );
+    if (envelope.kind === 'request') {
+      void this.started.outbox.reply(envelope.replyTo, {
+        id: envelope.id,
+        err: {
+          status: 403,
+          code: ErrorCode.FORBIDDEN,
+          message: `Refused "${envelope.pattern}": the sender may not send it`,
+        },
+      });
+    }
+    await this.acknowledge(delivery);
   }
 
   /** A request always ends in a reply and an ack, even when the handler failed: its caller decides. */

@@ -1,5 +1,6 @@
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { IsTelegramId } from '../validation/telegram-id';
+import { markSecretFields, Secret } from '../bus/secret';
 import { LOGIN_CODE_MAX_LENGTH } from './auth.limits';
 
 /** `auth-codes.issue_login_code`. */
@@ -16,6 +17,9 @@ export class IssueLoginCodeDto {
   telegram_id?: number;
 }
 
+// The answer of issue_login_code carries the code itself.
+markSecretFields('code');
+
 export interface IssuedLoginCode {
   /** The code itself; only its SHA-256 is stored. */
   code: string;
@@ -25,6 +29,7 @@ export interface IssuedLoginCode {
 
 /** `auth-codes.redeem_login_code`. */
 export class RedeemLoginCodeDto {
+  @Secret()
   @IsString()
   @IsNotEmpty()
   @MaxLength(LOGIN_CODE_MAX_LENGTH)

@@ -1,4 +1,5 @@
 import { IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { markSecretFields, Secret } from '../bus/secret';
 import { REFRESH_TOKEN_MAX_LENGTH } from './auth.limits';
 import { SessionClientDto } from './session.dto';
 
@@ -7,6 +8,9 @@ export class IssueRefreshTokenDto extends SessionClientDto {
   @IsUUID()
   member_id!: string;
 }
+
+// The answers of issue_refresh_token and rotate_refresh_token carry a fresh token.
+markSecretFields('refresh_token');
 
 export interface IssuedRefreshToken {
   refresh_token: string;
@@ -18,6 +22,7 @@ export interface IssuedRefreshToken {
 
 /** `auth-codes.rotate_refresh_token`, with the client that refreshes (the session's last use). */
 export class RotateRefreshTokenDto extends SessionClientDto {
+  @Secret()
   @IsString()
   @IsNotEmpty()
   @MaxLength(REFRESH_TOKEN_MAX_LENGTH)
@@ -30,6 +35,7 @@ export interface RotatedRefreshToken extends IssuedRefreshToken {
 
 /** `auth-codes.revoke_refresh_token`. */
 export class RevokeRefreshTokenDto {
+  @Secret()
   @IsString()
   @IsNotEmpty()
   @MaxLength(REFRESH_TOKEN_MAX_LENGTH)

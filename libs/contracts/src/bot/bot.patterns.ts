@@ -9,5 +9,7 @@ import type { ListBroadcastsDto, ListBroadcastsResult } from './broadcasts';
  */
 export const BOT = {
   /** Recent broadcasts with their progress, newest first (`limit` 1..100, default 20). */
-  LIST_BROADCASTS: requestPattern<ListBroadcastsDto, ListBroadcastsResult>('bot.list_broadcasts'),
+  LIST_BROADCASTS: requestPattern<ListBroadcastsDto, ListBroadcastsResult>('bot.list_broadcasts', {
+    callers: ['gateway'],
+  }),
 } as const;

@@ -9,6 +9,8 @@
  * still running strands their messages; rename only with a migration plan (run both names, then
  * drop the old one).
  */
+import { EventAccess, registerEventAccess, registerRequestAccess, RequestAccess } from './access';
+
 declare const requestType: unique symbol;
 declare const responseType: unique symbol;
 declare const eventType: unique symbol;
@@ -24,14 +26,24 @@ export type RequestOf<P> = P extends RequestPattern<infer R, unknown> ? R : neve
 export type ResponseOf<P> = P extends RequestPattern<unknown, infer R> ? R : never;
 export type PayloadOf<E> = E extends EventName<infer P> ? P : never;
 
-/** Declares a request pattern; the service segment (before the first dot) names the target. */
+/**
+ * Declares a request pattern; the service segment (before the first dot) names the target, and
+ * `access.callers` the parties that may send it (see ./access).
+ */
 export function requestPattern<TRequest, TResponse>(
   name: `${string}.${string}`,
+  access: RequestAccess,
 ): RequestPattern<TRequest, TResponse> {
+  registerRequestAccess(name, access);
   return name;
 }
 
-export function eventName<TPayload>(name: `${string}.${string}`): EventName<TPayload> {
+/** Declares an event; `access.publishers` names the parties that may publish it. */
+export function eventName<TPayload>(
+  name: `${string}.${string}`,
+  access: EventAccess,
+): EventName<TPayload> {
+  registerEventAccess(name, access);
   return name;
 }
 

@@ -10,9 +10,11 @@ export interface HealthReport {
 
 export class HealthRequestDto {}
 
-/** Each bus service, and the bot, answers `<service>.health`. WIRE NAME. */
+/** Each bus service, and the bot, answers `<service>.health`, asked by the gateway's readiness. WIRE NAME. */
 export function healthPattern(service: HealthServiceName) {
-  return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`);
+  return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`, {
+    callers: ['gateway'],
+  });
 }
 
 /** The services the gateway depends on (its readiness asks each). */

@@ -8,6 +8,7 @@ import {
   MaxLength,
   MinLength,
 } from 'class-validator';
+import { Secret } from '../bus/secret';
 import { NormalizeReferralCode, Trim, TrimLowerCase } from '../validation/dto-transforms';
 import { FULL_NAME_MAX_LENGTH } from './members.dto';
 import { REFERRAL_CODE_REGEX } from './referral-code';
@@ -28,6 +29,7 @@ export class RegisterMemberDto {
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
+  @Secret()
   @IsString()
   @MinLength(PASSWORD_MIN_LENGTH)
   @MaxLength(PASSWORD_MAX_LENGTH)
@@ -56,6 +58,7 @@ export class VerifyCredentialsDto {
   @MaxLength(EMAIL_MAX_LENGTH)
   email!: string;
 
+  @Secret()
   @IsString()
   @IsNotEmpty()
   @MaxLength(PASSWORD_MAX_LENGTH)

@@ -57,101 +57,139 @@ import type {
  */
 export const USERS = {
   /** Email sign-up. EMAIL_TAKEN (409); REFERRAL_CODE_NOT_FOUND (404) for an unknown code. */
-  REGISTER: requestPattern<RegisterMemberDto, MemberProfileResult>('users.register'),
+  REGISTER: requestPattern<RegisterMemberDto, MemberProfileResult>('users.register', {
+    callers: ['gateway'],
+  }),
   /** Email login. INVALID_CREDENTIALS (401), same message and similar time for unknown email and
    * wrong password; MEMBER_INACTIVE (403) for a deactivated member with the right password. A
    * success is recorded as a sign-in (last_login), so no `record_login` is needed after it. */
   VERIFY_CREDENTIALS: requestPattern<VerifyCredentialsDto, MemberProfileResult>(
     'users.verify_credentials',
+    { callers: ['gateway'] },
   ),
   /** Bot `/start`, Login Widget, Mini App: create or refresh by telegram_id. Not a sign-in by
    * itself: before issuing tokens to a Telegram user, call `record_login` (it refuses deactivated
    * members with MEMBER_INACTIVE). */
   UPSERT_TELEGRAM: requestPattern<UpsertTelegramMemberDto, UpsertTelegramResult>(
     'users.upsert_telegram',
+    { callers: ['gateway', 'bot'] },
   ),
   /** MEMBER_NOT_FOUND (404). */
-  GET_PROFILE: requestPattern<GetProfileDto, MemberProfileResult>('users.get_profile'),
+  GET_PROFILE: requestPattern<GetProfileDto, MemberProfileResult>('users.get_profile', {
+    callers: ['gateway', 'events'],
+  }),
   /** MEMBER_NOT_FOUND (404). */
   GET_BY_TELEGRAM_ID: requestPattern<GetByTelegramIdDto, MemberProfileResult>(
     'users.get_by_telegram_id',
+    { callers: ['bot'] },
   ),
   /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion.
    * MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
-  RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login'),
+  RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login', {
+    callers: ['gateway'],
+  }),
   /** MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403), USERNAME_TAKEN (409). */
-  UPDATE_PROFILE: requestPattern<UpdateProfileDto, MemberProfileResult>('users.update_profile'),
+  UPDATE_PROFILE: requestPattern<UpdateProfileDto, MemberProfileResult>('users.update_profile', {
+    callers: ['gateway'],
+  }),
   /** REFERRAL_CODE_NOT_FOUND (404) for unknown or malformed codes. */
   GET_PUBLIC_BY_REFERRAL_CODE: requestPattern<GetPublicByReferralCodeDto, PublicProfile>(
     'users.get_public_by_referral_code',
+    { callers: ['gateway'] },
   ),
   /** Batched; answers in the order of the ids asked for, unknown ids left out. */
   GET_PUBLIC_PROFILES: requestPattern<GetPublicProfilesDto, PublicProfile[]>(
     'users.get_public_profiles',
+    { callers: ['events'] },
   ),
   /** Members this member invited, oldest first. MEMBER_NOT_FOUND (404). */
-  LIST_REFERRALS: requestPattern<ListReferralsDto, ReferralsResult>('users.list_referrals'),
+  LIST_REFERRALS: requestPattern<ListReferralsDto, ReferralsResult>('users.list_referrals', {
+    callers: ['gateway'],
+  }),
   /** MEMBER_NOT_FOUND (404). */
-  GET_COINS: requestPattern<GetCoinsDto, CoinsPage>('users.get_coins'),
+  GET_COINS: requestPattern<GetCoinsDto, CoinsPage>('users.get_coins', { callers: ['gateway'] }),
   /** INSUFFICIENT_COINS (402, details `{balance, required}`), MEMBER_NOT_FOUND (404),
    * MEMBER_INACTIVE (403), IDEMPOTENCY_KEY_REUSED (409). */
-  DEBIT_COINS: requestPattern<DebitCoinsDto, CoinChangeResult>('users.debit_coins'),
+  DEBIT_COINS: requestPattern<DebitCoinsDto, CoinChangeResult>('users.debit_coins', {
+    callers: ['events'],
+  }),
   /** Refunds reach deactivated members too. MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
-  CREDIT_COINS: requestPattern<CreditCoinsDto, CoinChangeResult>('users.credit_coins'),
+  CREDIT_COINS: requestPattern<CreditCoinsDto, CoinChangeResult>('users.credit_coins', {
+    callers: ['events'],
+  }),
   /** Idempotent. MEMBER_NOT_FOUND (404). */
   AWARD_ACHIEVEMENT: requestPattern<AwardAchievementDto, AwardAchievementResult>(
     'users.award_achievement',
+    { callers: ['events'] },
   ),
   /** Administration: members by email, username, name or telegram id, with total. */
-  SEARCH: requestPattern<SearchMembersDto, SearchMembersResult>('users.search'),
+  SEARCH: requestPattern<SearchMembersDto, SearchMembersResult>('users.search', {
+    callers: ['gateway'],
+  }),
   /** Administration: role, activity, coin adjustment (ledger, reason). MEMBER_NOT_FOUND (404),
    * INSUFFICIENT_COINS (402), FORBIDDEN (403) when the actor is not an active admin or would
    * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
    * `auth-codes.revoke_member_tokens`. */
-  ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
+  ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update', {
+    callers: ['gateway'],
+  }),
   /** Who to notify, for up to 1000 member ids; unknown ids are absent (deactivated ones are not). */
   GET_NOTIFICATION_TARGETS: requestPattern<GetNotificationTargetsDto, NotificationTargetsResult>(
     'users.get_notification_targets',
+    { callers: ['bot'] },
   ),
   /** Announcement recipients by id, keyset-paged: active, with a Telegram chat, opted in, reachable. */
   LIST_ANNOUNCEMENT_TARGETS: requestPattern<ListAnnouncementTargetsDto, AnnouncementTargetsPage>(
     'users.list_announcement_targets',
+    { callers: ['bot'] },
   ),
   /** Telegram refused (403) or accepted messages to this account again. Idempotent. */
   SET_TELEGRAM_REACHABLE: requestPattern<SetTelegramReachableDto, SetTelegramReachableResult>(
     'users.set_telegram_reachable',
+    { callers: ['bot'] },
   ),
   /** MEMBER_NOT_FOUND (404). */
   GET_NOTIFICATION_SETTINGS: requestPattern<GetNotificationSettingsDto, NotificationSettings>(
     'users.get_notification_settings',
+    { callers: ['gateway', 'bot'] },
   ),
   /** Publishes `member.updated` when something changed. MEMBER_NOT_FOUND (404). */
   UPDATE_NOTIFICATION_SETTINGS: requestPattern<UpdateNotificationSettingsDto, NotificationSettings>(
     'users.update_notification_settings',
+    { callers: ['gateway', 'bot'] },
   ),
   /** Consumes an email verification token (24 h, once): the address it was sent to becomes the
    * member's verified email. INVALID_TOKEN (400); EMAIL_TAKEN (409) when a change of email meets
    * an address another member holds by then. */
-  VERIFY_EMAIL: requestPattern<VerifyEmailDto, MemberProfileResult>('users.verify_email'),
+  VERIFY_EMAIL: requestPattern<VerifyEmailDto, MemberProfileResult>('users.verify_email', {
+    callers: ['gateway'],
+  }),
   /** A new verification mail to the member's unverified email (nothing when verified or none).
    * MEMBER_NOT_FOUND (404). Rate limited by the gateway. */
   RESEND_VERIFICATION: requestPattern<ResendVerificationDto, MailRequestAccepted>(
     'users.resend_verification',
+    { callers: ['gateway'] },
   ),
   /** A reset mail when the email belongs to an active member; the same answer otherwise. */
   REQUEST_PASSWORD_RESET: requestPattern<ForgotPasswordDto, MailRequestAccepted>(
     'users.request_password_reset',
+    { callers: ['gateway'] },
   ),
   /** Consumes a reset token (1 h, once) and sets the password. INVALID_TOKEN (400). The caller
    * ends the member's sessions (`auth-codes.revoke_member_tokens`). */
-  RESET_PASSWORD: requestPattern<ResetPasswordDto, PasswordChanged>('users.reset_password'),
+  RESET_PASSWORD: requestPattern<ResetPasswordDto, PasswordChanged>('users.reset_password', {
+    callers: ['gateway'],
+  }),
   /** Changes (or, for a member without one, sets) the password. VALIDATION_FAILED (400) on
    * `current_password` when it is missing or wrong; MEMBER_INACTIVE (403). */
-  CHANGE_PASSWORD: requestPattern<ChangePasswordDto, PasswordChanged>('users.change_password'),
+  CHANGE_PASSWORD: requestPattern<ChangePasswordDto, PasswordChanged>('users.change_password', {
+    callers: ['gateway'],
+  }),
   /** A verification mail to the new address; the member's email changes when it is verified.
    * MEMBER_INACTIVE (403). */
   REQUEST_EMAIL_CHANGE: requestPattern<ChangeEmailDto, MailRequestAccepted>(
     'users.request_email_change',
+    { callers: ['gateway'] },
   ),
 } as const;
 
@@ -165,9 +203,11 @@ export const USERS = {
 export const MEMBER_EVENTS = {
   /** A member was created, or their profile, role, active flag, language or notification
    * settings changed. */
-  UPDATED: eventName<MemberUpdatedPayload>('member.updated'),
+  UPDATED: eventName<MemberUpdatedPayload>('member.updated', { publishers: ['users'] }),
   /** A ledger entry changed a member's balance. */
-  COINS_CHANGED: eventName<MemberCoinsChangedPayload>('member.coins_changed'),
+  COINS_CHANGED: eventName<MemberCoinsChangedPayload>('member.coins_changed', {
+    publishers: ['users'],
+  }),
 } as const;
 
 /**

@@ -23,7 +23,9 @@ import { OutboxRelay } from './outbox-relay';
 import { createOutboxTables, dropOutboxTables } from './outbox.tables';
 
 const SCHEMA = 'outbox_test';
-const THING_HAPPENED: EventName<{ n: number }> = eventName('test.thing_happened');
+const THING_HAPPENED: EventName<{ n: number }> = eventName('test.thing_happened', {
+  publishers: ['events'],
+});
 
 class CreateOutbox1700000000000 implements MigrationInterface {
   name = 'CreateOutbox1700000000000';
@@ -64,7 +66,7 @@ describe('outbox', () => {
       imports: [
         ConfigModule.forRoot(DatabaseEnv, config(env)),
         LoggingModule.forRoot('outbox-test'),
-        BusModule.forRoot(),
+        BusModule.forRoot('events'),
         DatabaseModule.forService({
           schema: SCHEMA,
           entities: [],
