@@ -270,10 +270,11 @@ describe('receiving updates', () => {
           (args) => (args[0] as { retryInMs: number }).retryInMs,
         );
 
-      telegram.refuse('getUpdates', { errorCode: 502, description: 'Bad Gateway', times: 2 });
+      const badGateway = { status: 'error', errorCode: 502, description: 'Bad Gateway' } as const;
+      telegram.fail({ answer: badGateway, methods: ['getUpdates'], times: 2 });
       expect(await whoAnswers(telegramUser())).toBe('a');
       expect(await whoAnswers(telegramUser())).toBe('a');
-      telegram.refuse('getUpdates', { errorCode: 502, description: 'Bad Gateway', times: 1 });
+      telegram.fail({ answer: badGateway, methods: ['getUpdates'], times: 1 });
       expect(await whoAnswers(telegramUser())).toBe('a');
       expect(await whoAnswers(telegramUser())).toBe('a');
 
@@ -289,7 +290,10 @@ describe('receiving updates', () => {
       newReplica('a');
       await telegram.waitUntilPolling();
 
-      telegram.refuse('getUpdates', { errorCode: 401, description: 'Unauthorized' });
+      telegram.fail({
+        answer: { status: 'error', errorCode: 401, description: 'Unauthorized' },
+        methods: ['getUpdates'],
+      });
       telegram.sendText(telegramUser(), '/who');
       await telegram.waitForCall('getUpdates', (c) => c.error === 'Unauthorized');
       // Longer than the first retry delay (1 s): a poller that kept trying would call again.
@@ -303,10 +307,9 @@ describe('receiving updates', () => {
   });
 
   it('answers /start while setMyCommands keeps failing, and sets the menu once it works', async () => {
-    telegram.refuse('setMyCommands', {
-      errorCode: 429,
-      description: 'Too Many Requests: retry after 1',
-      retryAfter: 1,
+    const flood = telegram.fail({
+      answer: { status: 429, retryAfter: 1 },
+      methods: ['setMyCommands'],
     });
     const bot = newReplica('a');
     bot.command('start', 'start', async (ctx) => {
@@ -319,7 +322,7 @@ describe('receiving updates', () => {
     expect(telegram.calls.some((c) => c.method === 'setMyCommands' && c.error)).toBe(true);
     expect(telegram.commandsFor()).toEqual([]);
 
-    telegram.refuse('setMyCommands');
+    flood.remove();
     await telegram.waitForCall(
       'setMyCommands',
       (c) => c.params.language_code === 'en' && !c.error,

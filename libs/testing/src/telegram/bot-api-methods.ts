@@ -24,18 +24,9 @@ export class TelegramApiError extends Error {
   constructor(
     readonly errorCode: number,
     readonly description: string,
-    /** Telegram's `parameters`, e.g. `{retry_after: 5}` with a 429. */
-    readonly parameters?: { retry_after?: number },
   ) {
     super(description);
   }
-}
-
-/** A refusal a test plans for a method's next call (see FakeTelegramBotApi.refuseNext). */
-export interface PlannedRefusal {
-  error_code: number;
-  description: string;
-  parameters?: { retry_after?: number };
 }
 
 function badRequest(description: string): TelegramApiError {
@@ -111,23 +102,11 @@ export class BotApiMethods {
   webhook: WebhookInfo | undefined;
   /** Private chats of users who wrote to the bot before the test began (no messages kept). */
   private readonly openedChats = new Map<number, TelegramChat>();
-  private readonly refusals = new Map<string, PlannedRefusal[]>();
 
   constructor(private readonly bot: TelegramBotUser) {}
 
   /** The result of a call, or a TelegramApiError with Telegram's answer to a bad one. */
-  /** The next `count` calls of `method` are refused, as Telegram refuses a blocked bot or a flood. */
-  refuseNext(method: string, refusal: PlannedRefusal, count = 1): void {
-    const planned = this.refusals.get(method) ?? [];
-    planned.push(...Array.from({ length: count }, () => refusal));
-    this.refusals.set(method, planned);
-  }
-
   call(method: string, params: Record<string, unknown>, files: RecordedFile[]): unknown {
-    const refusal = this.refusals.get(method)?.shift();
-    if (refusal) {
-      throw new TelegramApiError(refusal.error_code, refusal.description, refusal.parameters);
-    }
     switch (method) {
       case 'getMe':
         return this.bot;

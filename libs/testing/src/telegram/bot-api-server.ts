@@ -8,7 +8,7 @@ import {
   WebhookInfo,
 } from './bot-api-methods';
 import { CallLog, RecordedCall } from './call-log';
-import { faultBody, Faults } from './faults';
+import { faultBody, Faults, TelegramErrorBody } from './faults';
 import { parseRequestParams } from './request-params';
 import type { TelegramUpdate } from './telegram-types';
 
@@ -17,16 +17,6 @@ interface PendingPoll {
   limit: number;
   res: ServerResponse;
   timer: NodeJS.Timeout;
-}
-
-/** A refusal the fake answers on demand instead of the method's result (see `refuse`). */
-export interface CallRefusal {
-  errorCode: number;
-  description: string;
-  /** Sent as `parameters.retry_after` (a 429's wait, in seconds). */
-  retryAfter?: number;
-  /** How many calls to refuse; every call until `refuse(method)` clears it when omitted. */
-  times?: number;
 }
 
 /** One update the fake posted to the bot's webhook, and the HTTP status it got back. */
@@ -72,7 +62,6 @@ export class BotApiServer {
   private poll: PendingPoll | undefined;
   private readonly pollWaiters = new Set<() => void>();
   private closed = false;
-  private readonly refusals = new Map<string, CallRefusal>();
   readonly webhookDeliveries: WebhookDelivery[] = [];
   private readonly polling: PollingStats = { active: 0, maxConcurrent: 0, conflicts: 0 };
 
@@ -112,12 +101,6 @@ export class BotApiServer {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });
-  }
-
-  /** Answers calls of `method` with `refusal` from now on; without one, answers them normally again. */
-  refuse(method: string, refusal?: CallRefusal): void {
-    if (refusal) this.refusals.set(method, { ...refusal });
-    else this.refusals.delete(method);
   }
 
   /**
@@ -211,31 +194,15 @@ export class BotApiServer {
     }
     const { params, files } = await parseRequestParams(req, url);
     const call: RecordedCall = { seq: 0, method, params, files, at };
-    const refusal = this.refusals.get(method);
-    if (refusal) {
-      if (refusal.times !== undefined && --refusal.times <= 0) this.refusals.delete(method);
-      call.error = refusal.description;
+    const fault = this.options.faults.match(method, params);
+    if (fault?.status === 'drop') {
+      call.error = 'dropped connection';
       this.options.log.record(call);
-      this.reply(
-        res,
-        {
-          ok: false,
-          error_code: refusal.errorCode,
-          description: refusal.description,
-          ...(refusal.retryAfter !== undefined
-            ? { parameters: { retry_after: refusal.retryAfter } }
-            : {}),
-        },
-        refusal.errorCode,
-      );
+      res.destroy();
       return;
     }
-    const fault = this.options.faults.match(method, params);
     if (fault) {
-      call.error = fault.status === 'drop' ? 'dropped connection' : faultBody(fault).description;
-      this.options.log.record(call);
-      if (fault.status === 'drop') res.destroy();
-      else this.reply(res, faultBody(fault), fault.status);
+      this.refuseCall(res, call, faultBody(fault));
       return;
     }
     if (method === 'getUpdates') {
@@ -248,19 +215,19 @@ export class BotApiServer {
       this.reply(res, { ok: true, result: call.result });
     } catch (error) {
       if (!(error instanceof TelegramApiError)) throw error;
-      call.error = error.description;
-      this.options.log.record(call);
-      this.reply(
-        res,
-        {
-          ok: false,
-          error_code: error.errorCode,
-          description: error.description,
-          ...(error.parameters ? { parameters: error.parameters } : {}),
-        },
-        error.errorCode,
-      );
+      this.refuseCall(res, call, {
+        ok: false,
+        error_code: error.errorCode,
+        description: error.description,
+      });
     }
+  }
+
+  /** Records the call with Telegram's description as its `error` and answers with the envelope. */
+  private refuseCall(res: ServerResponse, call: RecordedCall, body: TelegramErrorBody): void {
+    call.error = body.description;
+    this.options.log.record(call);
+    this.reply(res, body, body.error_code);
   }
 
   private reply(res: ServerResponse, body: unknown, status = 200): void {

@@ -60,7 +60,16 @@ describe(FakeTelegramBotApi.name, () => {
         description: 'Too Many Requests: retry after 5',
         parameters: { retry_after: 5 },
       };
-      sut.refuseNext('sendMessage', flood, 2);
+      sut.fail({
+        answer: {
+          status: 'error',
+          errorCode: flood.error_code,
+          description: flood.description,
+          parameters: flood.parameters,
+        },
+        methods: ['sendMessage'],
+        times: 2,
+      });
       expect(await call('sendMessage', { chat_id: user.id, text: 'a' })).toEqual({
         ok: false,
         ...flood,
@@ -128,12 +137,7 @@ describe(FakeTelegramBotApi.name, () => {
     });
 
     it('refuses a method on demand, with retry_after, as often as asked', async () => {
-      sut.refuse('setMyCommands', {
-        errorCode: 429,
-        description: 'Too Many Requests: retry after 3',
-        retryAfter: 3,
-        times: 1,
-      });
+      sut.fail({ answer: { status: 429, retryAfter: 3 }, methods: ['setMyCommands'], times: 1 });
       const commands = { commands: [{ command: 'start', description: 'Start' }] };
       expect(await call('setMyCommands', commands)).toEqual({
         ok: false,
@@ -409,6 +413,24 @@ describe(FakeTelegramBotApi.name, () => {
         [bob.id, true],
       ]);
       expect(sut.messagesIn(bob.id).map((m) => m.text)).toEqual(['b']);
+    });
+
+    it('refuses getUpdates only when named, until the fault is removed', async () => {
+      sut.fail({ answer: { status: 502 } });
+      expect(await call('getUpdates', { timeout: 0 })).toEqual({ ok: true, result: [] });
+      const unauthorized = sut.fail({
+        answer: { status: 'error', errorCode: 401, description: 'Unauthorized' },
+        methods: ['getUpdates'],
+      });
+      expect(await call('getUpdates', { timeout: 0 })).toEqual({
+        ok: false,
+        error_code: 401,
+        description: 'Unauthorized',
+      });
+      unauthorized.remove();
+      expect(await call('getUpdates', { timeout: 0 })).toEqual({ ok: true, result: [] });
+      expect(unauthorized.hits).toBe(1);
+      expect(sut.calls.map((c) => c.error)).toEqual([undefined, 'Unauthorized', undefined]);
     });
 
     it('measures sends per window and per chat', () => {

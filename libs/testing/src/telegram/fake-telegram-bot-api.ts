@@ -1,6 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { BotApiMethods, PlannedRefusal, WebhookInfo } from './bot-api-methods';
-import { BotApiServer, CallRefusal, PollingStats, WebhookDelivery } from './bot-api-server';
+import { BotApiMethods, WebhookInfo } from './bot-api-methods';
+import { BotApiServer, PollingStats, WebhookDelivery } from './bot-api-server';
 import { CallLog, CallPredicate, RecordedCall, WaitForCallOptions } from './call-log';
 import { FaultHandle, FaultRule, Faults } from './faults';
 import { SendRecord, sendsOf } from './send-accounting';
@@ -14,11 +14,10 @@ import type {
 
 export type { RecordedCall, WaitForCallOptions } from './call-log';
 export type { MessageRef } from './simulated-users';
-export type { CallRefusal, WebhookDelivery } from './bot-api-server';
+export type { WebhookDelivery } from './bot-api-server';
 export type { WebhookInfo } from './bot-api-methods';
 export type { PollingStats } from './bot-api-server';
-export type { FaultAnswer, FaultHandle, FaultRule } from './faults';
-export type { PlannedRefusal } from './bot-api-methods';
+export type { FaultAnswer, FaultHandle, FaultRule, ResponseParameters } from './faults';
 
 export interface FakeTelegramBotApiOptions {
   /**
@@ -41,7 +40,6 @@ export interface FakeTelegramBotApiOptions {
  *   getUpdates call with its `error`).
  * - Webhook: setWebhook / deleteWebhook keep the webhook; while one is set, updates are posted to
  *   it with its `secret_token` instead of being held for getUpdates.
- * - `refuse(method, ...)` answers a method with an error on demand (429 with retry_after, 401...).
  * - Simulated users talk to the bot with `sendText` and `pressButton`; the bot's calls are
  *   recorded in `calls` (params and uploaded files) and awaited with `waitForCall`. `ask` and
  *   `press` do both for the usual exchange: a message or a press, and the bot's reply.
@@ -50,9 +48,11 @@ export interface FakeTelegramBotApiOptions {
  *   too long text, HTML that does not parse, callback data over 64 bytes, editing to the same
  *   content ("message is not modified"). Any other method answers `{ok: true, result: true}`.
  *
- * - Faults on demand (`fail`): 429 with retry_after, 403, 5xx or a dropped connection, for given
- *   methods, chats, a number of calls or a time; `sends()` lists every send attempt with its arrival
- *   time (rate checks: send-accounting.ts), `pollingStats` counts concurrent getUpdates callers.
+ * - Faults on demand (`fail`), the one way to make the fake refuse calls: 429 with retry_after,
+ *   403, 5xx, any other Telegram error, or a dropped connection, for given methods (getUpdates
+ *   only when named), chats, a number of calls or a time; refused calls are recorded with their
+ *   `error`. `sends()` lists every send attempt with its arrival time (rate checks:
+ *   send-accounting.ts), `pollingStats` counts concurrent getUpdates callers.
  *
  * The parts: BotApiServer (HTTP and long polling), BotApiMethods (the methods and the chats),
  * SimulatedUsers (the people talking to the bot), CallLog (what the bot called) and Faults.
@@ -154,8 +154,11 @@ export class FakeTelegramBotApi {
   // ---- faults --------------------------------------------------------------------------------
 
   /**
-   * From now on, calls matching `rule` get its answer instead of being carried out:
-   * `fake.fail({ answer: { status: 429, retryAfter: 2 }, chats: [id], times: 1 })`.
+   * From now on, calls matching `rule` get its answer instead of being carried out (recorded with
+   * their `error`), until `rule.times` calls have been refused or the handle's `remove()`:
+   * `fake.fail({ answer: { status: 429, retryAfter: 2 }, chats: [id], times: 1 })`, or
+   * `fake.fail({ answer: { status: 'error', errorCode: 401, description: 'Unauthorized' },
+   * methods: ['getUpdates'] })`.
    */
   fail(rule: FaultRule): FaultHandle {
     return this.faults.add(rule);
@@ -163,15 +166,6 @@ export class FakeTelegramBotApi {
 
   clearFaults(): void {
     this.faults.clear();
-  }
-
-  /**
-   * The bot's next `count` calls of `method` are refused with `refusal` (recorded with `error`),
-   * e.g. `{error_code: 403, description: 'Forbidden: bot was blocked by the user'}` or a 429 with
-   * `parameters: {retry_after: 5}`.
-   */
-  refuseNext(method: string, refusal: PlannedRefusal, count = 1): void {
-    this.methods.refuseNext(method, refusal, count);
   }
 
   // ---- what the bot did ----------------------------------------------------------------------
@@ -222,16 +216,7 @@ export class FakeTelegramBotApi {
     return this.methods.commandsFor(languageCode);
   }
 
-  // ---- on demand: refusals and the webhook ---------------------------------------------------
-
-  /**
-   * Answers every call of `method` (getUpdates included) with `refusal` (Telegram's error
-   * envelope, `retry_after` when given), `refusal.times` times or until `refuse(method)` with no
-   * refusal clears it. Refused calls are recorded with their `error`.
-   */
-  refuse(method: string, refusal?: CallRefusal): void {
-    this.server.refuse(method, refusal);
-  }
+  // ---- the webhook ---------------------------------------------------------------------------
 
   /**
    * The webhook the bot set (setWebhook; cleared by deleteWebhook). While one is set, getUpdates

@@ -9,11 +9,34 @@ export type FaultAnswer =
   /** A server error (500, 502, ...); the call is not carried out. */
   | { status: 500 | 502 | 503 | 504 }
   /** The connection is destroyed without an answer; the call is not carried out. */
-  | { status: 'drop' };
+  | { status: 'drop' }
+  /** Any refusal as Telegram words it: `error_code` (also the HTTP status) and `description`. */
+  | {
+      status: 'error';
+      errorCode: number;
+      description: string;
+      parameters?: ResponseParameters;
+    };
+
+/** Telegram's `parameters` on a refusal. */
+export interface ResponseParameters {
+  /** Seconds to wait before the next call (a 429). */
+  retry_after?: number;
+  /** The supergroup a group became (a 400 on the old chat id). */
+  migrate_to_chat_id?: number;
+}
+
+/** Telegram's envelope for a refused call. */
+export interface TelegramErrorBody {
+  ok: false;
+  error_code: number;
+  description: string;
+  parameters?: ResponseParameters;
+}
 
 export interface FaultRule {
   answer: FaultAnswer;
-  /** Only these methods (default: every method but getUpdates). */
+  /** Only these methods (default: every method but getUpdates, which is refused only if named). */
   methods?: string[];
   /** Only calls to these chats (`chat_id`). */
   chats?: number[];
@@ -78,13 +101,15 @@ export class Faults {
 }
 
 /** Telegram's envelope for a fault that answers. */
-export function faultBody(answer: Exclude<FaultAnswer, { status: 'drop' }>): {
-  ok: false;
-  error_code: number;
-  description: string;
-  parameters?: { retry_after: number };
-} {
+export function faultBody(answer: Exclude<FaultAnswer, { status: 'drop' }>): TelegramErrorBody {
   switch (answer.status) {
+    case 'error':
+      return {
+        ok: false,
+        error_code: answer.errorCode,
+        description: answer.description,
+        ...(answer.parameters ? { parameters: answer.parameters } : {}),
+      };
     case 429:
       return {
         ok: false,
