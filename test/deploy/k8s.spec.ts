@@ -12,6 +12,7 @@ import {
   exampleSecrets,
   K8sObject,
   k8sFiles,
+  kustomize,
   loadK8sObjects,
   migratePathOf,
   readRepoFile,
@@ -22,14 +23,6 @@ import {
 
 const NAMESPACE = 'up-club';
 const SECRET_NAME = 'up-club-secrets';
-
-/** `kubectl kustomize <dir>`, parsed. */
-function kustomize(dir: string): K8sObject[] {
-  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  return parseAllDocuments(output)
-    .map((doc) => doc.toJS() as K8sObject)
-    .filter((object) => object !== null);
-}
 
 /** Every container of the Deployments and the Job: what reads the Secret. */
 function workloadContainers(objects: K8sObject[]): Container[] {
