@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -219,6 +220,14 @@ export function loadK8sObjects(): K8sObject[] {
         return doc.toJS() as K8sObject;
       }),
     )
+    .filter((object) => object !== null);
+}
+
+/** `kubectl kustomize <dir>`, parsed: what `kubectl apply -k <dir>` would send. */
+export function kustomize(dir: string): K8sObject[] {
+  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  return parseAllDocuments(output)
+    .map((doc) => doc.toJS() as K8sObject)
     .filter((object) => object !== null);
 }
 

@@ -12,6 +12,7 @@ import {
   exampleSecrets,
   K8sObject,
   k8sFiles,
+  kustomize,
   loadK8sObjects,
   migratePathOf,
   readRepoFile,
@@ -22,14 +23,6 @@ import {
 
 const NAMESPACE = 'up-club';
 const SECRET_NAME = 'up-club-secrets';
-
-/** `kubectl kustomize <dir>`, parsed. */
-function kustomize(dir: string): K8sObject[] {
-  const output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  return parseAllDocuments(output)
-    .map((doc) => doc.toJS() as K8sObject)
-    .filter((object) => object !== null);
-}
 
 /** Every container of the Deployments and the Job: what reads the Secret. */
 function workloadContainers(objects: K8sObject[]): Container[] {
@@ -244,16 +237,46 @@ describe('k8s manifests', () => {
     }
   });
 
-  it('keep a gateway running through voluntary disruptions', () => {
-    const pdb = sut.find((o) => o.kind === 'PodDisruptionBudget');
-    expect(pdb?.apiVersion).toBe('policy/v1');
-    expect(
-      matches(
-        pdb?.spec?.selector?.matchLabels,
-        find(sut, 'Deployment', 'gateway').spec?.template?.metadata?.labels,
-      ),
-    ).toBe(true);
-    expect(pdb?.spec?.minAvailable ?? pdb?.spec?.maxUnavailable).toBeDefined();
+  // Was the gateway's alone; issue 12 gives every service one.
+  it.each(APPS)(
+    'keep %s running through voluntary disruptions: exactly one PodDisruptionBudget selects it',
+    (app) => {
+      const deployment = find(sut, 'Deployment', app);
+      const podLabels = deployment.spec?.template?.metadata?.labels;
+      const pdbs = sut.filter(
+        (o) => o.kind === 'PodDisruptionBudget' && selects(o.spec?.selector, podLabels),
+      );
+      expect(pdbs.map((o) => o.metadata.name)).toEqual([app]);
+      const [pdb] = pdbs;
+      expect(pdb.apiVersion).toBe('policy/v1');
+      // The Deployment's own selector: no broader (another app's pods), no narrower.
+      expect(pdb.spec?.selector).toEqual({ matchLabels: deployment.spec?.selector?.matchLabels });
+      // One of the two, and never a budget that forbids every eviction (a drain would hang).
+      const budget = {
+        minAvailable: pdb.spec?.minAvailable,
+        maxUnavailable: pdb.spec?.maxUnavailable,
+      };
+      expect([
+        { minAvailable: 1, maxUnavailable: undefined },
+        { minAvailable: undefined, maxUnavailable: 1 },
+      ]).toContainEqual(budget);
+      expect(deployment.spec?.replicas).toBeGreaterThan(Number(pdb.spec?.minAvailable ?? 0));
+    },
+  );
+
+  it('give a PodDisruptionBudget only to pods of one Deployment', () => {
+    const deployments = sut.filter((o) => o.kind === 'Deployment');
+    const budgets = sut.filter((o) => o.kind === 'PodDisruptionBudget');
+    expect(budgets.length).toBeGreaterThan(0);
+    for (const pdb of budgets) {
+      const selected = deployments
+        .filter((d) => selects(pdb.spec?.selector, d.spec?.template?.metadata?.labels))
+        .map((d) => d.metadata.name);
+      expect({ pdb: pdb.metadata.name, selected }).toEqual({
+        pdb: pdb.metadata.name,
+        selected: [pdb.metadata.name],
+      });
+    }
   });
 
   it('run each service migrate command in the migrations Job', () => {
