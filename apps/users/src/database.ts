@@ -8,6 +8,8 @@ import { CreateMembers1795310248112 } from './migrations/1795310248112-createMem
 import { CreateOutbox1796000000000 } from './migrations/1796000000000-createOutbox';
 import { AddNotificationSettings1797000000000 } from './migrations/1797000000000-addNotificationSettings';
 import { AccountMail1797000000001 } from './migrations/1797000000001-accountMail';
+import { AccountLifecycle1798000000000 } from './migrations/1798000000000-accountLifecycle';
+import { MemberMergeEntity } from './merges/member-merge.entity';
 import { ReferralRewardEntity } from './referrals/referral-reward.entity';
 import { USERS_SCHEMA } from './shared/schema';
 
@@ -24,11 +26,13 @@ export const usersDatabase: ServiceDatabase = {
     MemberTokenEntity,
     MailOutboxEntity,
     ReferralRewardEntity,
+    MemberMergeEntity,
   ],
   migrations: [
     CreateMembers1795310248112,
     CreateOutbox1796000000000,
     AddNotificationSettings1797000000000,
     AccountMail1797000000001,
+    AccountLifecycle1798000000000,
   ],
 };

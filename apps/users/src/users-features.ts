@@ -3,7 +3,9 @@ import { AchievementsModule } from './achievements/achievements.module';
 import { AdminModule } from './admin/admin.module';
 import { CoinsModule } from './coins/coins.module';
 import { CredentialsModule } from './credentials/credentials.module';
+import { DeletionModule } from './deletion/deletion.module';
 import { MembersModule } from './members/members.module';
+import { MergesModule } from './merges/merges.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ReferralsModule } from './referrals/referrals.module';
 
@@ -17,4 +19,6 @@ export const USERS_FEATURE_MODULES = [
   AdminModule,
   NotificationsModule,
   AccountModule,
+  MergesModule,
+  DeletionModule,
 ];

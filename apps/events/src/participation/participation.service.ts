@@ -1,7 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUniqueViolation, Outbox, TransactionRunner } from '@up/database';
 import {
-  EVENT_EVENTS,
   EventAudiencePage,
   EventParticipantsPage,
   JoinEventDto,
@@ -13,7 +12,6 @@ import {
 } from '@up/contracts';
 import { eventNotFound } from '../events/events.errors';
 import { EventsService } from '../events/events.service';
-import { spotsLeft } from '../events/event-view';
 import { MembersClient } from '../members/members.client';
 import {
   alreadyJoined,
@@ -110,22 +108,7 @@ export class ParticipationService {
     const { left, offered } = await this.transactions.run(async (tx) => {
       const event = await this.seats.lockEvent(tx.manager, event_id);
       if (!event) throw eventNotFound(event_id);
-      const seat = await this.seats.leave(tx.manager, event_id, member_id);
-      const promotions = await this.settlement.offerFreedSeats(tx, event_id);
-      // Under the lock nothing else moves the count: the freed seat, then one per promotion.
-      const seats = {
-        capacity: seat.seatsAfter.capacity,
-        seatsTaken: seat.seatsAfter.seatsTaken + promotions.length,
-      };
-      await this.outbox.publish(tx, EVENT_EVENTS.PARTICIPANT_LEFT, {
-        event_id,
-        member_id,
-        left_at: seat.leftAt.toISOString(),
-        refunded: seat.price,
-        participants_count: seats.seatsTaken,
-        spots_left: spotsLeft(seats),
-      });
-      return { left: seat, offered: promotions };
+      return this.settlement.leaveLocked(tx, { eventId: event_id, memberId: member_id });
     });
     const [balance] = await Promise.all([
       left.price > 0 ? this.settlement.refund(left) : Promise.resolve(null),

@@ -5,7 +5,7 @@ import { Outbox, OutboxEvent, outboxEvent, TransactionRunner, Tx } from '@up/dat
 import { spotsLeft } from '../events/event-view';
 import { MembersClient } from '../members/members.client';
 import { joinDebitKey, ledgerReason, refundOf } from './coin-keys';
-import { Confirmation, Seat, SeatsRepository } from './seats.repository';
+import { Confirmation, LeftSeat, Seat, SeatsRepository } from './seats.repository';
 import { WaitlistRepository } from './waitlist.repository';
 
 /** What the debit of a seat came to. */
@@ -180,6 +180,34 @@ export class SeatSettlement {
       if (capacity !== null && seatsTaken >= capacity) break;
     }
     return offered;
+  }
+
+  /**
+   * Under the event's lock (taken by the caller): the member's seat is given back before the start
+   * (refund marked due), the freed seat goes to the first member in line, and
+   * `event.participant_left` is written. The caller refunds `left` and settles `offered` after the
+   * commit.
+   */
+  async leaveLocked(
+    tx: Tx,
+    args: { eventId: string; memberId: string },
+  ): Promise<{ left: LeftSeat; offered: Seat[] }> {
+    const left = await this.seats.leave(tx.manager, args.eventId, args.memberId);
+    const offered = await this.offerFreedSeats(tx, args.eventId);
+    // Under the lock nothing else moves the count: the freed seat, then one per promotion.
+    const seats = {
+      capacity: left.seatsAfter.capacity,
+      seatsTaken: left.seatsAfter.seatsTaken + offered.length,
+    };
+    await this.outbox.publish(tx, EVENT_EVENTS.PARTICIPANT_LEFT, {
+      event_id: args.eventId,
+      member_id: args.memberId,
+      left_at: left.leftAt.toISOString(),
+      refunded: left.price,
+      participants_count: seats.seatsTaken,
+      spots_left: spotsLeft(seats),
+    });
+    return { left, offered };
   }
 
   /** Pays for and settles seats offered to waiting members; failures stay for the sweep. */

@@ -518,4 +518,64 @@ export class SeatsRepository {
     );
     return rows.map((r) => r.member_id);
   }
+
+  /** Whether the member has a join in progress (a seat held while its debit is settled). */
+  async hasPending(db: Queryable, memberId: string): Promise<boolean> {
+    const row = await queryOne<{ found: boolean }>(
+      db,
+      `SELECT EXISTS (SELECT 1 FROM events.participants
+                       WHERE member_id = $1 AND status = 'pending') AS found`,
+      [memberId],
+    );
+    return row?.found ?? false;
+  }
+
+  /** Events where the member holds a `joined` seat (`upcoming`: not started yet), in id order. */
+  async joinedEventIds(
+    db: Queryable,
+    args: { memberId: string; upcomingOnly: boolean },
+  ): Promise<string[]> {
+    const rows = await queryRows<{ event_id: string }>(
+      db,
+      `SELECT p.event_id FROM events.participants p JOIN events.events e ON e.id = p.event_id
+        WHERE p.member_id = $1 AND p.status = 'joined'
+          AND (NOT $2::boolean OR e.start_date > now())
+        ORDER BY p.event_id`,
+      [args.memberId, args.upcomingOnly],
+    );
+    return rows.map((r) => r.event_id);
+  }
+
+  /**
+   * A merge: the `joined` seat of `from` in the event becomes `to`'s, as `to`'s next attempt (so
+   * its refund key is `to`'s own); under the event's lock, when `to` holds no seat there.
+   */
+  async moveJoined(
+    db: Queryable,
+    args: { eventId: string; from: string; to: string },
+  ): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE events.participants
+          SET member_id = $3, updated_at = now(),
+              attempt = COALESCE((SELECT max(attempt) FROM events.participants
+                                   WHERE event_id = $1 AND member_id = $3), 0) + 1
+        WHERE event_id = $1 AND member_id = $2 AND status = 'joined'
+        RETURNING id`,
+      [args.eventId, args.from, args.to],
+    );
+    return rows.length > 0;
+  }
+
+  /** The member's attempts whose refund is owed (not yet confirmed by the users service). */
+  async owedRefunds(db: Queryable, memberId: string): Promise<Seat[]> {
+    const rows = await queryRows<SeatRow>(
+      db,
+      `SELECT ${SEAT_COLUMNS}
+         FROM events.participants p JOIN events.events e ON e.id = p.event_id
+        WHERE p.member_id = $1 AND p.refund_state = 'due'`,
+      [memberId],
+    );
+    return rows.map(toSeat);
+  }
 }

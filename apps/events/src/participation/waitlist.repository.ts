@@ -143,4 +143,41 @@ export class WaitlistRepository {
     );
     return rows.map(toEntry);
   }
+
+  /** Events whose line the member is in (waiting, or being offered a seat), in id order. */
+  async eventIdsInLine(db: Queryable, memberId: string): Promise<string[]> {
+    const rows = await queryRows<{ event_id: string }>(
+      db,
+      `SELECT event_id FROM events.waitlist
+        WHERE member_id = $1 AND status IN ('waiting', 'promoting')
+        ORDER BY event_id`,
+      [memberId],
+    );
+    return rows.map((r) => r.event_id);
+  }
+
+  /** A merge: `from`'s waiting place in the event becomes `to`'s, keeping its position. */
+  async moveWaiting(
+    db: Queryable,
+    args: { eventId: string; from: string; to: string },
+  ): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      db,
+      `UPDATE events.waitlist SET member_id = $3, updated_at = now()
+        WHERE event_id = $1 AND member_id = $2 AND status = 'waiting'
+        RETURNING id`,
+      [args.eventId, args.from, args.to],
+    );
+    return rows.length > 0;
+  }
+
+  /** `waiting` → `released` for the member in the event (they hold a place some other way). */
+  async releaseMember(db: Queryable, eventId: string, memberId: string): Promise<void> {
+    await queryRows(
+      db,
+      `UPDATE events.waitlist SET status = 'released', updated_at = now()
+        WHERE event_id = $1 AND member_id = $2 AND status = 'waiting'`,
+      [eventId, memberId],
+    );
+  }
 }

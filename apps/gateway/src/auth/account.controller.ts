@@ -1,16 +1,27 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Post, Req } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
   ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { ChangeEmailBodyDto, ChangePasswordBodyDto } from '@up/contracts';
+import {
+  ChangeEmailBodyDto,
+  ChangePasswordBodyDto,
+  DeleteAccountBodyDto,
+  LinkTelegramBodyDto,
+  PrivateProfile,
+} from '@up/contracts';
 import { Authenticated, CurrentMember } from './auth.decorators';
 import { AuthenticatedMember } from './authenticated-member';
 import { AccountService } from './account.service';
 import { RateLimit } from './rate-limit';
+import { TelegramAuthService } from './telegram-auth.service';
 
 /**
  * The signed-in member's email and password (docs/api.md, Account). Authenticated on the class, so
@@ -20,7 +31,10 @@ import { RateLimit } from './rate-limit';
 @Controller()
 @Authenticated()
 export class AccountController {
-  constructor(private readonly account: AccountService) {}
+  constructor(
+    private readonly account: AccountService,
+    private readonly telegram: TelegramAuthService,
+  ) {}
 
   @Post('api/auth/email/resend')
   @HttpCode(202)
@@ -71,5 +85,57 @@ export class AccountController {
     @Body() body: ChangeEmailBodyDto,
   ): Promise<void> {
     await this.account.changeEmail(member, body);
+  }
+
+  @Post('api/users/me/link/telegram')
+  @HttpCode(200)
+  @RateLimit('link')
+  @ApiOperation({
+    summary: 'Link a Telegram account (10 per hour per member)',
+    description:
+      'The Login Widget’s fields, or `{init_data}` from a Mini App, checked as for sign-in. A ' +
+      'Telegram account without a member is attached. One that already has a member (the person ' +
+      'used the bot) is merged into the caller’s: coins, events, waitlist places, referrals and ' +
+      'achievements move, its sessions end, its referral code shows the caller’s profile.',
+  })
+  @ApiOkResponse({ type: PrivateProfile, description: 'The profile, with `telegram_id`' })
+  @ApiBadRequestResponse({ description: 'Neither widget fields nor `init_data`' })
+  @ApiConflictResponse({ description: 'The caller is linked to another Telegram account' })
+  @ApiForbiddenResponse({
+    description: 'The caller or the Telegram account’s member is deactivated',
+  })
+  linkTelegram(
+    @CurrentMember() member: AuthenticatedMember,
+    @Body() body: LinkTelegramBodyDto,
+    @Req() request: { body?: unknown },
+  ): Promise<PrivateProfile> {
+    // The widget's signature covers the body exactly as received (every field Telegram signed).
+    const { user } =
+      body.init_data === undefined
+        ? this.telegram.verifyLoginWidget(request.body as Record<string, unknown>)
+        : this.telegram.verifyInitData(body.init_data);
+    return this.account.linkTelegram(member, user);
+  }
+
+  @Delete('api/users/me')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the account',
+    description:
+      '`password` when the member has one; otherwise a sign-in within the last 5 minutes. ' +
+      'Personal data is erased, the public profile answers 404, upcoming events and waitlist ' +
+      'places are given back with refunds, every session ends. Ledger rows stay (anonymous).',
+  })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiBadRequestResponse({ description: '`password` missing or wrong' })
+  @ApiForbiddenResponse({
+    description: '`RECENT_SIGN_IN_REQUIRED`: no password, and no sign-in in the last 5 minutes',
+  })
+  @ApiNotFoundResponse({ description: 'Already deleted' })
+  async deleteAccount(
+    @CurrentMember() member: AuthenticatedMember,
+    @Body() body: DeleteAccountBodyDto,
+  ): Promise<void> {
+    await this.account.deleteAccount(member, body);
   }
 }

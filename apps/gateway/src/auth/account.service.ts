@@ -4,6 +4,7 @@ import {
   AUTH,
   ChangeEmailBodyDto,
   ChangePasswordBodyDto,
+  DeleteAccountBodyDto,
   ForgotPasswordDto,
   PrivateProfile,
   ResetPasswordDto,
@@ -11,6 +12,7 @@ import {
   VerifyEmailDto,
 } from '@up/contracts';
 import { AuthenticatedMember } from './authenticated-member';
+import { TelegramIdentity } from './telegram-auth';
 
 /**
  * Account routes: email verification, password reset and change, change of email. The users
@@ -69,4 +71,45 @@ export class AccountService {
   async changeEmail(member: AuthenticatedMember, body: ChangeEmailBodyDto): Promise<void> {
     await this.bus.send(USERS.REQUEST_EMAIL_CHANGE, { member_id: member.id, email: body.email });
   }
+
+  /**
+   * Attaches the Telegram account (already checked) to the member, or merges its member into
+   * theirs (users.link_telegram); answers the profile as it stands.
+   */
+  async linkTelegram(
+    member: AuthenticatedMember,
+    identity: TelegramIdentity,
+  ): Promise<PrivateProfile> {
+    const { profile } = await this.bus.send(USERS.LINK_TELEGRAM, {
+      member_id: member.id,
+      telegram_id: identity.id,
+      ...definedOnly({
+        username: identity.username,
+        first_name: identity.first_name,
+        last_name: identity.last_name,
+        photo_url: identity.photo_url,
+        language_code: identity.language_code,
+      }),
+    });
+    return profile;
+  }
+
+  /**
+   * Erases the account (users.delete_member, which commits it and publishes `member.deleted`),
+   * then ends every session of the member. Should that last call fail, the refresh tokens left
+   * are useless anyway: a refresh reads the profile, which a deleted member no longer has.
+   */
+  async deleteAccount(member: AuthenticatedMember, body: DeleteAccountBodyDto): Promise<void> {
+    await this.bus.send(USERS.DELETE_MEMBER, {
+      member_id: member.id,
+      ...(body.password === undefined ? {} : { password: body.password }),
+    });
+    await this.bus.send(AUTH.REVOKE_MEMBER_TOKENS, { member_id: member.id });
+  }
+}
+
+function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

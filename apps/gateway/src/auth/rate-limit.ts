@@ -23,6 +23,7 @@ export const RATE_LIMITS = [
   'forgot',
   'forgot_email',
   'reset',
+  'link',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
 
@@ -63,6 +64,7 @@ export function rateLimitThrottlers(config: GatewayConfig): ThrottlerOptions[] {
       getTracker: byBodyEmail,
     },
     reset: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_RESET_PER_MINUTE },
+    link: { ttl: HOUR_MS, limit: config.RATE_LIMIT_LINK_PER_HOUR, getTracker: byMember },
   };
   return RATE_LIMITS.map((name) => ({ name, ...limits[name] }));
 }

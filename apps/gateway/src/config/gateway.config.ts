@@ -192,6 +192,12 @@ export class GatewayConfig extends CommonEnv {
   @Min(1)
   RATE_LIMIT_RESET_PER_MINUTE = 10;
 
+  /** `POST /api/users/me/link/telegram` per member and hour. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LINK_PER_HOUR = 10;
+
   usesDevelopmentJwtSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;
   }

@@ -14,6 +14,8 @@ import { MemberRolesPolicy } from '../members/member-roles.policy';
 import { MemberTransactions, MemberTx } from '../members/member-transactions';
 import { memberInactive } from '../members/members.errors';
 import { MembersRepository } from '../members/members.repository';
+import { MemberMerges } from '../merges/member-merges';
+import { INLINE_STEP_TIMEOUT_MS } from '../merges/telegram-link.service';
 import { profileResult } from '../members/members.service';
 import { ReferralRewards } from '../referrals/referral-rewards';
 import { AccountMails } from './account-mails';
@@ -23,6 +25,11 @@ import { MemberTokenPurpose } from './member-token.entity';
 
 const EMAIL_KEY = 'members_email_key';
 const ACCEPTED: MailRequestAccepted = { accepted: true };
+
+/** A Telegram member without an email may verify another member's address: the two merge. */
+function mayMergeByEmail(member: Pick<MemberEntity, 'telegramId' | 'email'>): boolean {
+  return member.telegramId !== null && member.email === null;
+}
 
 /**
  * Proving an email: the links mailed at registration, on request and for a change of address, and
@@ -37,29 +44,67 @@ export class EmailVerificationService {
     private readonly mails: AccountMails,
     private readonly roles: MemberRolesPolicy,
     private readonly referrals: ReferralRewards,
+    private readonly merges: MemberMerges,
   ) {}
 
   /**
    * The token's address becomes the member's verified email (a change of email takes effect
-   * here). INVALID_TOKEN for an unknown, used or expired token; EMAIL_TAKEN when another member
-   * holds the new address by now (the token stays unused then: the transaction rolls back).
+   * here). When another member holds that address, the person has proved holding both (the link
+   * was asked for from the token's member's session, and followed from the address's mailbox), so
+   * the holder merges into the token's member, which survives (MemberMerges). INVALID_TOKEN for
+   * an unknown, used or expired token; EMAIL_TAKEN when the holder is deactivated, or another
+   * member took the address at the same moment (the token stays unused then: the transaction
+   * rolls back).
    */
   async verify(dto: VerifyEmailDto): Promise<MemberProfileResult> {
+    let verified: { result: MemberProfileResult; mergeId: string | null };
     try {
-      return await this.transactions.run(async (tx) => {
+      verified = await this.transactions.run(async (tx) => {
         const proved = await this.tokens.consume(tx, {
           purpose: MemberTokenPurpose.EMAIL_VERIFICATION,
           token: dto.token,
         });
         if (!proved?.email) throw invalidToken();
-        const member = await this.members.getByIdForUpdate(tx, proved.memberId);
+        const holder = await this.members.findByEmail(tx.manager, proved.email);
+        const other = holder && holder.id !== proved.memberId ? holder : undefined;
+        if (other && !mayMergeByEmail(await this.members.getById(tx.manager, proved.memberId))) {
+          throw emailTaken();
+        }
+        // Both rows in id order, as every path that locks two members does.
+        const locked = new Map<string, MemberEntity>();
+        for (const id of [proved.memberId, ...(other ? [other.id] : [])].sort()) {
+          locked.set(id, await this.members.getByIdForUpdate(tx, id));
+        }
+        let member = locked.get(proved.memberId) as MemberEntity;
         if (!member.isActive) throw memberInactive();
-        return profileResult(await this.confirmEmail(tx, member, proved.email));
+        let mergeId: string | null = null;
+        if (other) {
+          const absorbed = locked.get(other.id) as MemberEntity;
+          if (!absorbed.isActive || absorbed.email !== proved.email) throw emailTaken();
+          const merged = await this.merges.absorb(tx, {
+            survivor: member,
+            absorbed,
+            cause: 'email_verification',
+          });
+          member = merged.survivor;
+          mergeId = merged.merge.id;
+        }
+        return {
+          result: profileResult(await this.confirmEmail(tx, member, proved.email)),
+          mergeId,
+        };
       });
     } catch (error) {
       if (isUniqueViolation(error, EMAIL_KEY)) throw emailTaken();
       throw error;
     }
+    if (verified.mergeId === null) return verified.result;
+    await this.merges.drive(verified.mergeId, { start: true, timeoutMs: INLINE_STEP_TIMEOUT_MS });
+    const member = await this.members.getById(
+      this.transactions.manager,
+      verified.result.profile.id,
+    );
+    return profileResult(member);
   }
 
   /** A new link to the member's unverified address; nothing when it is verified or there is none. */
@@ -73,8 +118,11 @@ export class EmailVerificationService {
   }
 
   /**
-   * A link to the new address; the member's email changes when it is followed. An address that
-   * another member holds gets no mail, with the same answer, so this never tells who is registered.
+   * A link to the new address; the member's email changes when it is followed. The answer is the
+   * same whoever holds the address, so this never tells who is registered. An address another
+   * member holds gets no mail, except when the caller is a Telegram member without an email: the
+   * person may be adding the email of their other member, and following the link merges that
+   * member into this one (`verify`).
    */
   async requestChange(dto: ChangeEmailDto): Promise<MailRequestAccepted> {
     const manager = this.transactions.manager;
@@ -83,7 +131,7 @@ export class EmailVerificationService {
     const email = dto.email.trim().toLowerCase();
     if (email === member.email && member.emailVerifiedAt !== null) return ACCEPTED;
     const holder = await this.members.findByEmail(manager, email);
-    if (holder && holder.id !== member.id) return ACCEPTED;
+    if (holder && holder.id !== member.id && !mayMergeByEmail(member)) return ACCEPTED;
     await this.transactions.run((tx) => this.mails.sendVerification(tx, member, email));
     return ACCEPTED;
   }

@@ -20,7 +20,7 @@ import { USERS_SCHEMA } from '../shared/schema';
 @Check('coin_transactions_balance_after_check', 'balance_after >= 0')
 @Check(
   'coin_transactions_kind_check',
-  `kind IN ('debit', 'credit', 'referral_reward', 'admin_adjustment')`,
+  `kind IN ('debit', 'credit', 'referral_reward', 'admin_adjustment', 'merge')`,
 )
 // A member's ledger page, newest first (scanned backwards).
 @Index('coin_transactions_member_id_created_at_idx', ['memberId', 'createdAt'])

@@ -112,4 +112,13 @@ export class UsersConfig extends DatabaseEnv {
   @IsInt()
   @Min(0)
   REFERRAL_SWEEP_INTERVAL_MS = 10 * 60_000;
+
+  /**
+   * How often each replica resumes unfinished merges (a step that failed, a replica that died);
+   * also the first retry delay of a failed step, doubling up to 60 times this. 0: never.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  MERGE_SWEEP_INTERVAL_MS = 5_000;
 }

@@ -13,10 +13,16 @@ import { USERS_SCHEMA } from '../shared/schema';
 /**
  * A club member. Created from Telegram (telegram_id) or by email registration (email +
  * password_hash); both may be null but not at once. `version` grows on every change to anything
- * the private profile shows (see ProfileVersions).
+ * the private profile shows (see ProfileVersions). A deleted member keeps its row, erased
+ * (`deleted_at`), so the ledger and others' referrals stay consistent; a merged one points to the
+ * member it became (`merged_into`); neither needs an identity any more.
  */
 @Entity({ schema: USERS_SCHEMA, name: 'members' })
-@Check('members_identity_check', 'telegram_id IS NOT NULL OR email IS NOT NULL')
+@Check(
+  'members_identity_check',
+  'telegram_id IS NOT NULL OR email IS NOT NULL OR deleted_at IS NOT NULL OR merged_into IS NOT NULL',
+)
+@Check('members_not_merged_into_self_check', 'merged_into IS NULL OR merged_into <> id')
 @Check('members_email_lowercase_check', 'email = lower(email)')
 @Check('members_role_check', `role IN ('member', 'organizer', 'admin')`)
 @Check('members_up_coins_check', 'up_coins >= 0')
@@ -118,6 +124,18 @@ export class MemberEntity {
 
   @Column({ type: 'integer', default: 1 })
   version!: number;
+
+  /** The member this one was merged into (its referral code now shows that member's profile). */
+  @Column({ name: 'merged_into', type: 'uuid', nullable: true })
+  mergedInto!: string | null;
+
+  @ManyToOne(() => MemberEntity, { onDelete: 'RESTRICT', createForeignKeyConstraints: true })
+  @JoinColumn({ name: 'merged_into', foreignKeyConstraintName: 'members_merged_into_fkey' })
+  survivor?: MemberEntity | null;
+
+  /** When the member deleted their account (personal data erased then). */
+  @Column({ name: 'deleted_at', type: 'timestamptz', nullable: true })
+  deletedAt!: Date | null;
 
   @Column({ name: 'last_login', type: 'timestamptz', nullable: true })
   lastLogin!: Date | null;

@@ -38,8 +38,10 @@ export class MembersService {
     private readonly versions: ProfileVersionPublisher,
   ) {}
 
+  /** A deleted member is not found (its access tokens find nothing). */
   async getProfile(dto: GetProfileDto): Promise<MemberProfileResult> {
     const member = await this.members.getById(this.transactions.manager, dto.member_id);
+    if (member.deletedAt !== null) throw memberNotFound();
     return this.answerRead(member);
   }
 
@@ -92,6 +94,7 @@ export class MembersService {
   recordLogin(dto: RecordLoginDto): Promise<MemberProfileResult> {
     return this.transactions.run(async (tx) => {
       const member = await this.members.getByIdForUpdate(tx, dto.member_id);
+      if (member.deletedAt !== null) throw memberNotFound();
       return profileResult(await this.signIn(tx, member));
     });
   }

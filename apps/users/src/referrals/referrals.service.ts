@@ -17,6 +17,8 @@ import { referralCodeNotFound } from './referrals.errors';
 /** Referrals listed per member; more are counted but not listed. */
 export const MAX_LISTED_REFERRALS = 1000;
 
+const MAX_MERGE_HOPS = 8;
+
 /** Public profiles: by referral code (shareable page), in batches (participants), referrals. */
 @Injectable()
 export class ReferralsService {
@@ -25,12 +27,18 @@ export class ReferralsService {
     private readonly members: MembersRepository,
   ) {}
 
-  /** Unknown, malformed and deactivated members' codes all answer REFERRAL_CODE_NOT_FOUND. */
+  /**
+   * Unknown, malformed, deactivated and deleted members' codes all answer REFERRAL_CODE_NOT_FOUND.
+   * The code of a member merged into another shows the member it became.
+   */
   async getPublicByReferralCode(dto: GetPublicByReferralCodeDto): Promise<PublicProfile> {
     const code = normalizeReferralCode(dto.referral_code);
-    const member = isReferralCode(code)
-      ? await this.members.findByReferralCode(this.transactions.manager, code)
-      : null;
+    const manager = this.transactions.manager;
+    let member = isReferralCode(code) ? await this.members.findByReferralCode(manager, code) : null;
+    // Merges chain (a member absorbed, whose survivor was absorbed later); a few hops at most.
+    for (let hop = 0; member?.mergedInto && hop < MAX_MERGE_HOPS; hop++) {
+      member = await this.members.findById(manager, member.mergedInto);
+    }
     if (!member?.isActive) throw referralCodeNotFound();
     return toPublicProfile(member);
   }
@@ -41,10 +49,15 @@ export class ReferralsService {
       ...new Set(dto.member_ids),
     ]);
     const byId = new Map(found.map((member) => [member.id, member]));
-    return dto.member_ids
-      .map((id) => byId.get(id))
-      .filter((member): member is MemberEntity => member !== undefined)
-      .map(toPublicProfile);
+    return (
+      dto.member_ids
+        .map((id) => byId.get(id))
+        // Deleted members have no public profile any more.
+        .filter(
+          (member): member is MemberEntity => member !== undefined && member.deletedAt === null,
+        )
+        .map(toPublicProfile)
+    );
   }
 
   /** Members this member brought in, oldest first (at most MAX_LISTED_REFERRALS; `count` is all). */

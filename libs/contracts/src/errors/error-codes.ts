@@ -28,6 +28,10 @@ export const ErrorCode = {
   EMAIL_TAKEN: 'EMAIL_TAKEN',
   USERNAME_TAKEN: 'USERNAME_TAKEN',
   REFERRAL_CODE_NOT_FOUND: 'REFERRAL_CODE_NOT_FOUND',
+  /** Linking a Telegram account to a member that holds another one. */
+  TELEGRAM_ALREADY_LINKED: 'TELEGRAM_ALREADY_LINKED',
+  /** Deleting an account without a password needs a sign-in within the last minutes. */
+  RECENT_SIGN_IN_REQUIRED: 'RECENT_SIGN_IN_REQUIRED',
   // Coins
   INSUFFICIENT_COINS: 'INSUFFICIENT_COINS',
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
@@ -61,6 +65,7 @@ export function httpStatusOf(code: ErrorCode): number {
       return 402;
     case ErrorCode.FORBIDDEN:
     case ErrorCode.MEMBER_INACTIVE:
+    case ErrorCode.RECENT_SIGN_IN_REQUIRED:
       return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.MEMBER_NOT_FOUND:
@@ -71,6 +76,7 @@ export function httpStatusOf(code: ErrorCode): number {
     case ErrorCode.CONFLICT:
     case ErrorCode.EMAIL_TAKEN:
     case ErrorCode.USERNAME_TAKEN:
+    case ErrorCode.TELEGRAM_ALREADY_LINKED:
     case ErrorCode.IDEMPOTENCY_KEY_REUSED:
     case ErrorCode.EVENT_FULL:
     case ErrorCode.EVENT_NOT_JOINABLE:

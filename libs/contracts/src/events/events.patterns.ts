@@ -1,4 +1,5 @@
 import { eventName, requestPattern } from '../bus/message';
+import type { TransferMemberDto, TransferMemberResult } from '../users/account-lifecycle.dto';
 import type {
   AdminListEventsDto,
   CreateEventDto,
@@ -110,6 +111,14 @@ export const EVENTS = {
   LIST_AUDIENCE: requestPattern<ListEventAudienceDto, EventAudiencePage>('events.list_audience', {
     callers: ['bot'],
   }),
+  /** A merge (users) moves `from`'s seats and waitlist places to `to`; where both hold a seat in
+   * one event, `to`'s stays and `from`'s is given back and refunded to `from` (the merge moves
+   * coins afterwards). Idempotent: a repeat finds nothing left to move. CONFLICT (409) while
+   * `from` has a join in progress (retry later). */
+  TRANSFER_MEMBER: requestPattern<TransferMemberDto, TransferMemberResult>(
+    'events.transfer_member',
+    { callers: ['users'] },
+  ),
 } as const;
 
 /**

@@ -8,6 +8,8 @@ export const CoinTransactionKind = {
   REFERRAL_REWARD: 'referral_reward',
   /** An administrator's adjustment (`users.admin_update` with `coins_delta`). */
   ADMIN_ADJUSTMENT: 'admin_adjustment',
+  /** Two members of one person merged: the absorbed one's balance out, the survivor's in. */
+  MERGE: 'merge',
 } as const;
 
 export type CoinTransactionKind = (typeof CoinTransactionKind)[keyof typeof CoinTransactionKind];

@@ -12,3 +12,4 @@ export * from './admin.dto';
 export * from './member-bus-events';
 export * from './notifications.dto';
 export * from './account.dto';
+export * from './account-lifecycle.dto';

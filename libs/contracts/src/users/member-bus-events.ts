@@ -125,3 +125,27 @@ export class MemberCoinsChangedPayload {
   @IsUUID()
   transaction_id!: string;
 }
+
+/**
+ * `member.deleted`: the member erased their account. Every service drops what it holds about them
+ * (the events service gives back their upcoming seats and waitlist places, with refunds).
+ */
+export class MemberDeletedPayload {
+  @IsUUID()
+  member_id!: string;
+}
+
+/**
+ * `member.merged`: one person's two members became one. `from` is deactivated and points to
+ * `into`, which now holds its coins, seats, referrals, achievements and identities.
+ */
+export class MemberMergedPayload {
+  @IsUUID()
+  merge_id!: string;
+
+  @IsUUID()
+  from!: string;
+
+  @IsUUID()
+  into!: string;
+}

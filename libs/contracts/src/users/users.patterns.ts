@@ -9,10 +9,21 @@ import type {
   ResetPasswordDto,
   VerifyEmailDto,
 } from './account.dto';
+import type {
+  DeleteMemberDto,
+  LinkTelegramDto,
+  LinkTelegramResult,
+  MemberDeletedResult,
+} from './account-lifecycle.dto';
 import type { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
 import type { AwardAchievementDto, CreditCoinsDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
 import type { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
-import type { MemberCoinsChangedPayload, MemberUpdatedPayload } from './member-bus-events';
+import type {
+  MemberCoinsChangedPayload,
+  MemberDeletedPayload,
+  MemberMergedPayload,
+  MemberUpdatedPayload,
+} from './member-bus-events';
 import type {
   GetByTelegramIdDto,
   GetProfileDto,
@@ -191,6 +202,20 @@ export const USERS = {
     'users.request_email_change',
     { callers: ['gateway'] },
   ),
+  /** Attaches a proven Telegram account to the signed-in member; when that account has a member
+   * of its own, the two merge into the caller's (a saga finished by a sweep if interrupted).
+   * TELEGRAM_ALREADY_LINKED (409) when the caller holds another Telegram account;
+   * MEMBER_INACTIVE (403). */
+  LINK_TELEGRAM: requestPattern<LinkTelegramDto, LinkTelegramResult>('users.link_telegram', {
+    callers: ['gateway'],
+  }),
+  /** Erases the member's personal data and publishes `member.deleted`. MEMBER_NOT_FOUND (404)
+   * for a deleted member; VALIDATION_FAILED (400) on `password`; RECENT_SIGN_IN_REQUIRED (403)
+   * for a member without a password who has not signed in within 5 minutes. The caller ends the
+   * member's sessions. */
+  DELETE_MEMBER: requestPattern<DeleteMemberDto, MemberDeletedResult>('users.delete_member', {
+    callers: ['gateway'],
+  }),
 } as const;
 
 /**
@@ -208,6 +233,10 @@ export const MEMBER_EVENTS = {
   COINS_CHANGED: eventName<MemberCoinsChangedPayload>('member.coins_changed', {
     publishers: ['users'],
   }),
+  /** A member erased their account: drop what you hold about them. */
+  DELETED: eventName<MemberDeletedPayload>('member.deleted', { publishers: ['users'] }),
+  /** Two members of one person became one (`from` now points to `into`). */
+  MERGED: eventName<MemberMergedPayload>('member.merged', { publishers: ['users'] }),
 } as const;
 
 /**

@@ -1,0 +1,56 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { UsersConfig } from '../config/users.config';
+import { MemberTransactions } from '../members/member-transactions';
+import { MemberMerges } from './member-merges';
+import { MemberMergesRepository } from './member-merges.repository';
+
+/** Merges resumed per round; the next round takes the rest. */
+const MERGES_PER_ROUND = 20;
+
+/**
+ * Resumes unfinished merges every MERGE_SWEEP_INTERVAL_MS on every replica (0: never): a step
+ * that failed (a service was down) once its retry delay passed, or a merge whose driving replica
+ * died once its lease ran out. Replicas take different merges (`MemberMergesRepository.claim`).
+ */
+@Injectable()
+export class MergeSweep implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(MergeSweep.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+
+  constructor(
+    private readonly config: UsersConfig,
+    private readonly transactions: MemberTransactions,
+    private readonly merges: MemberMerges,
+    private readonly rows: MemberMergesRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.MERGE_SWEEP_INTERVAL_MS === 0) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.sweepOnce()
+        .catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'merge sweep failed; next round retries');
+          return 0;
+        })
+        .finally(() => (this.running = undefined));
+    }, this.config.MERGE_SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One round: answers how many merges it completed. */
+  async sweepOnce(): Promise<number> {
+    const ids = await this.rows.dueIds(this.transactions.manager, MERGES_PER_ROUND);
+    let completed = 0;
+    for (const id of ids) {
+      if ((await this.merges.drive(id)) === 'done') completed += 1;
+    }
+    return completed;
+  }
+}
