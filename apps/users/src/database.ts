@@ -8,6 +8,7 @@ import { CreateMembers1795310248112 } from './migrations/1795310248112-createMem
 import { CreateOutbox1796000000000 } from './migrations/1796000000000-createOutbox';
 import { AddNotificationSettings1797000000000 } from './migrations/1797000000000-addNotificationSettings';
 import { AccountMail1797000000001 } from './migrations/1797000000001-accountMail';
+import { AddSessionEpoch1798110000000 } from './migrations/1798110000000-addSessionEpoch';
 import { ReferralRewardEntity } from './referrals/referral-reward.entity';
 import { USERS_SCHEMA } from './shared/schema';
 
@@ -30,5 +31,6 @@ export const usersDatabase: ServiceDatabase = {
     CreateOutbox1796000000000,
     AddNotificationSettings1797000000000,
     AccountMail1797000000001,
+    AddSessionEpoch1798110000000,
   ],
 };

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import { Body, Controller, Get, Logger, Param, Patch, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiNotFoundResponse,
@@ -27,6 +27,8 @@ import { MemberIdPipe } from '../events/uuid-param.pipe';
 @Controller('api/admin/users')
 @Roles(MemberRole.ADMIN)
 export class AdminUsersController {
+  private readonly logger = new Logger(AdminUsersController.name);
+
   constructor(private readonly bus: BusClient) {}
 
   @Get()
@@ -65,10 +67,18 @@ export class AdminUsersController {
       member_id: memberId,
       actor_id: admin.id,
     });
-    // A deactivated member signs in nowhere any more: every refresh-token family ends now, and
-    // the access tokens already issued run out within JWT_ACCESS_TTL.
+    // The deactivation's own transaction raised the member's session epoch, so no refresh works
+    // any more and the gateway's standing checks refuse their access tokens' powers at once.
+    // Revoking the families too keeps the session list honest; it may fail without harm.
     if (body.is_active === false) {
-      await this.bus.send(AUTH.REVOKE_MEMBER_TOKENS, { member_id: memberId });
+      await this.bus
+        .send(AUTH.REVOKE_MEMBER_TOKENS, { member_id: memberId })
+        .catch((error: unknown) =>
+          this.logger.warn(
+            { err: error, memberId },
+            'revoking a deactivated member’s sessions failed',
+          ),
+        );
     }
     return profile;
   }

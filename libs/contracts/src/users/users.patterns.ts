@@ -16,6 +16,7 @@ import type { MemberCoinsChangedPayload, MemberUpdatedPayload } from './member-b
 import type {
   GetByTelegramIdDto,
   GetProfileDto,
+  GetStandingDto,
   RecordLoginDto,
   UpdateProfileDto,
   UpsertTelegramMemberDto,
@@ -37,9 +38,11 @@ import type {
   CoinChangeResult,
   CoinsPage,
   MemberProfileResult,
+  MemberStanding,
   PublicProfile,
   ReferralsResult,
   SearchMembersResult,
+  SignInResult,
   UpsertTelegramResult,
 } from './profiles';
 import type {
@@ -76,9 +79,13 @@ export const USERS = {
   GET_BY_TELEGRAM_ID: requestPattern<GetByTelegramIdDto, MemberProfileResult>(
     'users.get_by_telegram_id',
   ),
-  /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion.
-   * MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
-  RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login'),
+  /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion; answers the
+   * session epoch the new refresh-token family must record. MEMBER_NOT_FOUND (404),
+   * MEMBER_INACTIVE (403). */
+  RECORD_LOGIN: requestPattern<RecordLoginDto, SignInResult>('users.record_login'),
+  /** Role, activity and session epoch as committed now (refresh, and the gateway's checks of
+   * who may use a power). Deactivated members answer too (`is_active: false`). MEMBER_NOT_FOUND (404). */
+  GET_STANDING: requestPattern<GetStandingDto, MemberStanding>('users.get_standing'),
   /** MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403), USERNAME_TAKEN (409). */
   UPDATE_PROFILE: requestPattern<UpdateProfileDto, MemberProfileResult>('users.update_profile'),
   /** REFERRAL_CODE_NOT_FOUND (404) for unknown or malformed codes. */
@@ -106,8 +113,9 @@ export const USERS = {
   SEARCH: requestPattern<SearchMembersDto, SearchMembersResult>('users.search'),
   /** Administration: role, activity, coin adjustment (ledger, reason). MEMBER_NOT_FOUND (404),
    * INSUFFICIENT_COINS (402), FORBIDDEN (403) when the actor is not an active admin or would
-   * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
-   * `auth-codes.revoke_member_tokens`. */
+   * deactivate or demote themself. Deactivating raises the member's session epoch in the same
+   * transaction, so no refresh succeeds any more; the caller also sends
+   * `auth-codes.revoke_member_tokens` so the sessions list shows them ended. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update'),
   /** Who to notify, for up to 1000 member ids; unknown ids are absent (deactivated ones are not). */
   GET_NOTIFICATION_TARGETS: requestPattern<GetNotificationTargetsDto, NotificationTargetsResult>(
