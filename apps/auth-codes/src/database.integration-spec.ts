@@ -6,7 +6,9 @@ import { AUTH_CODES_DATABASE } from './database';
 describeServiceMigrations(AUTH_CODES_DATABASE, { table: 'auth.refresh_tokens' }, (db) => {
   it('gives the families that existed before sessions a session each', async () => {
     const { dataSource } = db();
-    await dataSource.undoLastMigration(); // back to refresh tokens without sessions
+    // Back to refresh tokens without sessions: undo the session epochs, then the sessions.
+    await dataSource.undoLastMigration();
+    await dataSource.undoLastMigration();
     const memberId = randomUUID();
     const familyId = randomUUID();
     for (const createdAt of ['2025-01-01T10:00:00Z', '2025-01-03T10:00:00Z']) {

@@ -10,6 +10,7 @@ import { AddNotificationSettings1797000000000 } from './migrations/1797000000000
 import { AccountMail1797000000001 } from './migrations/1797000000001-accountMail';
 import { AccountLifecycle1798000000000 } from './migrations/1798000000000-accountLifecycle';
 import { MemberMergeEntity } from './merges/member-merge.entity';
+import { AddSessionEpoch1798110000000 } from './migrations/1798110000000-addSessionEpoch';
 import { ReferralRewardEntity } from './referrals/referral-reward.entity';
 import { USERS_SCHEMA } from './shared/schema';
 
@@ -34,5 +35,6 @@ export const usersDatabase: ServiceDatabase = {
     AddNotificationSettings1797000000000,
     AccountMail1797000000001,
     AccountLifecycle1798000000000,
+    AddSessionEpoch1798110000000,
   ],
 };

@@ -16,13 +16,14 @@ import { AuthCodesConfig } from '../config/auth-codes.config';
 import { newSecret, sha256 } from '../shared/digest';
 import { clientNetwork } from './client-network';
 import { invalidRefreshToken } from './refresh-tokens.errors';
-import { RefreshTokensRepository } from './refresh-tokens.repository';
+import { RefreshTokensRepository, RevokedToken } from './refresh-tokens.repository';
 import { SessionClient, SessionsRepository } from './sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Expired rows are kept this long (reuse of a just-expired token still revokes its family), then purged. */
 const PURGE_GRACE_MS = DAY_MS;
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
+const REVOKE_MEMBER_PASSES = 3;
 
 /**
  * Refresh-token families (OAuth 2.0 Security BCP, refresh token rotation). Tokens are opaque
@@ -65,7 +66,12 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     const family = { familyId: randomUUID(), memberId: request.member_id };
     return this.transactions.run(async (tx) => {
       await this.sessions.start(
-        { id: family.familyId, memberId: family.memberId, ...sessionClient(request) },
+        {
+          id: family.familyId,
+          memberId: family.memberId,
+          memberEpoch: request.session_epoch ?? 0,
+          ...sessionClient(request),
+        },
         tx.manager,
       );
       return this.insertToken(family, tx.manager);
@@ -77,9 +83,9 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     const rotated = await this.transactions.run(async (tx) => {
       const family = await this.tokens.rotateLive(tokenHash, tx.manager);
       if (!family) return undefined;
-      await this.sessions.touch(family.familyId, sessionClient(request), tx.manager);
+      const epoch = await this.sessions.touch(family.familyId, sessionClient(request), tx.manager);
       const next = await this.insertToken(family, tx.manager);
-      return { member_id: family.memberId, ...next };
+      return { member_id: family.memberId, session_epoch: epoch, ...next };
     });
     if (rotated) return rotated;
 
@@ -104,7 +110,16 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
 
   /** Logout everywhere: revokes every family of the member; answers how many were still live. */
   async revokeMember(request: RevokeMemberTokensDto): Promise<RevokedMemberTokens> {
-    const revoked = await this.tokens.revokeMember(request.member_id);
+    // A rotation in flight holds its old token's row lock: the UPDATE waits for it, but the new
+    // token it commits was not in the UPDATE's snapshot. A second pass sees (and revokes) it. The
+    // member's session epoch already refuses such a token at refresh; this keeps the session
+    // list honest too. Bounded: a member signing in again and again is not chased for ever.
+    const revoked: RevokedToken[] = [];
+    for (let pass = 0; pass < REVOKE_MEMBER_PASSES; pass++) {
+      const more = await this.tokens.revokeMember(request.member_id);
+      revoked.push(...more);
+      if (more.length === 0 && pass > 0) break;
+    }
     const now = Date.now();
     const live = new Set(
       revoked

@@ -20,6 +20,14 @@ export class SessionEntity {
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 
+  /**
+   * The member's session epoch at the sign-in (the users service's, answered by its
+   * `record_login`). The gateway refuses a refresh once the member's epoch is newer: the member
+   * was deactivated after this session started.
+   */
+  @Column({ name: 'member_epoch', type: 'integer', default: 0 })
+  memberEpoch!: number;
+
   /** The last sign-in or refresh of the family. */
   @Column({ name: 'last_used_at', type: 'timestamptz', default: () => 'now()' })
   lastUsedAt!: Date;

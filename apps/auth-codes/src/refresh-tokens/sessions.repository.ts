@@ -17,6 +17,8 @@ export interface SessionClient {
 export interface NewSession extends SessionClient {
   id: string;
   memberId: string;
+  /** The member's session epoch at the sign-in (SessionEntity.memberEpoch). */
+  memberEpoch: number;
 }
 
 export interface SessionRow extends SessionClient {
@@ -36,18 +38,24 @@ export class SessionsRepository {
   async start(session: NewSession, db: Queryable = this.dataSource): Promise<void> {
     await queryRows(
       db,
-      `INSERT INTO ${TABLE} (id, member_id, user_agent, ip_network) VALUES ($1, $2, $3, $4)`,
-      [session.id, session.memberId, session.userAgent, session.ipNetwork],
+      `INSERT INTO ${TABLE} (id, member_id, member_epoch, user_agent, ip_network)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [session.id, session.memberId, session.memberEpoch, session.userAgent, session.ipNetwork],
     );
   }
 
-  /** A use of the session (a refresh): its time and client become the latest. */
-  async touch(id: string, client: SessionClient, db: Queryable = this.dataSource): Promise<void> {
-    await queryRows(
+  /**
+   * A use of the session (a refresh): its time and client become the latest. Answers the member
+   * epoch the session was started under.
+   */
+  async touch(id: string, client: SessionClient, db: Queryable = this.dataSource): Promise<number> {
+    const row = await queryOne<{ memberEpoch: number }>(
       db,
-      `UPDATE ${TABLE} SET last_used_at = now(), user_agent = $2, ip_network = $3 WHERE id = $1`,
+      `UPDATE ${TABLE} SET last_used_at = now(), user_agent = $2, ip_network = $3 WHERE id = $1
+       RETURNING member_epoch AS "memberEpoch"`,
       [id, client.userAgent, client.ipNetwork],
     );
+    return row?.memberEpoch ?? 0;
   }
 
   /** The member's live sessions (holding a live token), newest first. */

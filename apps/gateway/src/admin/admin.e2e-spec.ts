@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   ErrorCode,
   EventPage,
@@ -127,6 +128,73 @@ describe(AdminUsersController.name, () => {
         });
         expect(res.status).toBe(404);
       }
+    });
+  });
+
+  describe('PATCH /api/admin/users/{id}: retried coin adjustments', () => {
+    const adjust = (target: TestMember, body: object, headers: Record<string, string>) =>
+      platform.api.patch<{ up_coins: number; code?: string }>(`/api/admin/users/${target.id}`, {
+        token: admin.token,
+        body,
+        headers,
+      });
+    const adjustmentsOf = async (memberId: string) => {
+      const { transactions } = await platform.bus.send(USERS.GET_COINS, {
+        member_id: memberId,
+        limit: 100,
+        offset: 0,
+      });
+      return transactions.filter((t) => t.kind === 'admin_adjustment');
+    };
+
+    it('applies a request repeated with one Idempotency-Key once, and answers it alike', async () => {
+      const target = await club.member();
+      const headers = { 'idempotency-key': `retry-${randomUUID()}` };
+      const first = await adjust(target, { coins_delta: 25, reason: 'Prize' }, headers);
+      const again = await adjust(target, { coins_delta: 25, reason: 'Prize' }, headers);
+
+      expect([first.status, again.status]).toEqual([200, 200]);
+      expect([first.json.up_coins, again.json.up_coins]).toEqual([25, 25]);
+      expect(await adjustmentsOf(target.id)).toHaveLength(1);
+    });
+
+    it('takes the X-Request-Id as the key when there is no Idempotency-Key', async () => {
+      const target = await club.member();
+      const headers = { 'x-request-id': `req-${randomUUID()}` };
+      await adjust(target, { coins_delta: 7, reason: 'Prize' }, headers);
+      const again = await adjust(target, { coins_delta: 7, reason: 'Prize' }, headers);
+
+      expect([again.status, again.json.up_coins]).toEqual([200, 7]);
+      expect(await adjustmentsOf(target.id)).toHaveLength(1);
+    });
+
+    it('refuses the key with another adjustment (409) and changes nothing', async () => {
+      const target = await club.member();
+      const headers = { 'idempotency-key': `retry-${randomUUID()}` };
+      await adjust(target, { coins_delta: 10, reason: 'Prize' }, headers);
+      for (const body of [
+        { coins_delta: 11, reason: 'Prize' },
+        { coins_delta: 10, reason: 'Another prize' },
+      ]) {
+        const res = await adjust(target, body, headers);
+        expect([res.status, res.json.code]).toEqual([409, ErrorCode.IDEMPOTENCY_KEY_REUSED]);
+      }
+      expect(await club.balanceOf(target.id)).toBe(10);
+    });
+
+    it('keeps requests with different keys apart, and refuses a malformed key (400)', async () => {
+      const target = await club.member();
+      await adjust(target, { coins_delta: 1, reason: 'Prize' }, { 'idempotency-key': 'a-1' });
+      await adjust(target, { coins_delta: 1, reason: 'Prize' }, { 'idempotency-key': 'a-2' });
+      expect(await adjustmentsOf(target.id)).toHaveLength(2);
+
+      const res = await adjust(
+        target,
+        { coins_delta: 1, reason: 'Prize' },
+        { 'idempotency-key': 'x'.repeat(129) },
+      );
+      expect([res.status, res.json.code]).toEqual([400, ErrorCode.VALIDATION_FAILED]);
+      expect(await club.balanceOf(target.id)).toBe(2);
     });
   });
 

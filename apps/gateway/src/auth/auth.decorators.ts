@@ -9,6 +9,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@n
 import type { MemberRole } from '@up/contracts';
 import { AccessTokenGuard, AUTH_MODE_KEY, AuthMode, ROLES_KEY } from './access-token.guard';
 import { RequestWithMember } from './authenticated-member';
+import { STANDING_KEY, StandingGuard } from './standing.guard';
 
 /** The OpenAPI security scheme name of the Bearer access token. */
 export const BEARER_SCHEME = 'bearer';
@@ -37,16 +38,33 @@ export function OptionalAuthentication(): ClassDecorator & MethodDecorator {
   );
 }
 
-/** The caller must be authenticated (401) and hold one of these roles (403 otherwise). */
+/**
+ * The caller must be authenticated (401), active (403 MEMBER_INACTIVE) and hold one of these roles
+ * now (403 otherwise): the role is the member's current one, not the token's (StandingGuard).
+ */
 export function Roles(...roles: MemberRole[]): ClassDecorator & MethodDecorator {
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
-    UseGuards(AccessTokenGuard),
+    UseGuards(AccessTokenGuard, StandingGuard),
     ApiBearerAuth(BEARER_SCHEME),
     ApiUnauthorizedResponse({
       description: 'Missing, malformed, expired or tampered access token',
     }),
-    ApiForbiddenResponse({ description: `Needs the role ${roles.join(' or ')}` }),
+    ApiForbiddenResponse({
+      description: `Needs the role ${roles.join(' or ')} now, and an active member`,
+    }),
+  );
+}
+
+/**
+ * With `@Authenticated()`, on routes where the caller's role grants power beyond their own data
+ * (an admin changing anyone's event): `@CurrentMember().role` is the member's current role, and a
+ * deactivated member is refused (403 MEMBER_INACTIVE). `@Roles()` implies it.
+ */
+export function CurrentStanding(): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    SetMetadata(STANDING_KEY, true),
+    UseGuards(AccessTokenGuard, StandingGuard),
   );
 }
 

@@ -18,4 +18,6 @@ export interface RequestWithMember {
   member?: AuthenticatedMember;
   /** Set by the guard once it has looked at the request, so stacked decorators verify once. */
   authChecked?: boolean;
+  /** Set once StandingGuard replaced the token's role with the current one. */
+  standingChecked?: boolean;
 }

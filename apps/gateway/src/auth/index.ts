@@ -5,3 +5,5 @@ export * from './access-token.guard';
 export * from './auth.decorators';
 export * from './authenticated-member';
 export * from './auth.module';
+export * from './member-standings';
+export * from './standing.guard';

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { BusClient } from '@up/bus';
 import {
   AUTH,
@@ -6,6 +6,7 @@ import {
   DomainError,
   ErrorCode,
   LoginDto,
+  MemberRole,
   PrivateProfile,
   RegisterDto,
   SessionClientDto,
@@ -26,11 +27,20 @@ import { TelegramIdentity } from './telegram-auth';
  * The sign-in flows. The gateway issues access tokens itself; refresh tokens and login codes live
  * in the auth-codes service, members in the users service. Every sign-in records the login
  * (`users.record_login`, which also refuses a deactivated member) and starts a refresh-token
- * family, both at once. The family is the session: it records the client (`SessionClientDto`) at
- * the sign-in and at every refresh, and its id goes into the access tokens as `sid`.
+ * family, in that order: the family records the member's session epoch that `record_login`
+ * answered. The family is the session: it records the client (`SessionClientDto`) at the sign-in
+ * and at every refresh, and its id goes into the access tokens as `sid`.
+ *
+ * A refresh asks the users service for the member's standing after the rotation and refuses a
+ * deactivated member, or a session started under an older epoch (the member was deactivated since,
+ * even if reactivated by now). Deactivation raises the epoch in its own transaction, so a
+ * rotation racing it either reads the old standing and hands out a token whose next refresh is
+ * refused, or reads the new one and is refused now: no token issued after a deactivation works.
  */
 @Injectable()
 export class SignInService {
+  private readonly logger = new Logger(SignInService.name);
+
   constructor(
     private readonly bus: BusClient,
     private readonly accessTokens: AccessTokenService,
@@ -65,9 +75,15 @@ export class SignInService {
       refresh_token: refreshToken,
       ...client,
     });
-    // The role may have changed since the last token: read it now.
-    const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: rotated.member_id });
-    return this.tokenPair(profile, rotated);
+    // Role, activity and epoch as committed now: read after the rotation (see the class comment).
+    const standing = await this.bus.send(USERS.GET_STANDING, { member_id: rotated.member_id });
+    if (!standing.is_active || standing.session_epoch !== rotated.session_epoch) {
+      await this.endSession(rotated.refresh_token);
+      throw standing.is_active
+        ? new DomainError(ErrorCode.INVALID_REFRESH_TOKEN, 'This session has ended: sign in again')
+        : new DomainError(ErrorCode.MEMBER_INACTIVE, 'This member is deactivated');
+    }
+    return this.tokenPair({ id: standing.member_id, role: standing.role }, rotated);
   }
 
   async logout(refreshToken: string): Promise<void> {
@@ -142,24 +158,44 @@ export class SignInService {
     return { token: tokens.access_token, ...tokens, user };
   }
 
-  /** Records the login and starts a refresh-token family, concurrently. */
+  /**
+   * Records the login, then starts a refresh-token family under the session epoch it answered
+   * (one after the other: the epoch has to be known before the family exists).
+   */
   private async startSession(
     memberId: string,
     client: SessionClientDto,
   ): Promise<{ user: PrivateProfile; tokens: TokenPairResponse }> {
-    const [recorded, refresh] = await Promise.all([
-      this.bus.send(USERS.RECORD_LOGIN, { member_id: memberId }),
-      this.bus.send(AUTH.ISSUE_REFRESH_TOKEN, { member_id: memberId, ...client }),
-    ]);
+    const recorded = await this.bus.send(USERS.RECORD_LOGIN, { member_id: memberId });
+    const refresh = await this.bus.send(AUTH.ISSUE_REFRESH_TOKEN, {
+      member_id: memberId,
+      session_epoch: recorded.session_epoch,
+      ...client,
+    });
     return {
       user: recorded.profile,
       tokens: this.tokenPair(recorded.profile, refresh),
     };
   }
 
+  /**
+   * Revokes the family of a token just rotated for a member whose session is over. Best effort:
+   * the refresh is refused either way, and the epoch refuses every later use of the family.
+   */
+  private async endSession(refreshToken: string): Promise<void> {
+    try {
+      await this.bus.send(AUTH.REVOKE_REFRESH_TOKEN, { refresh_token: refreshToken });
+    } catch (error) {
+      this.logger.warn(
+        { err: error },
+        'ending a refused session failed; its epoch still refuses it',
+      );
+    }
+  }
+
   /** The access token carries the session (`sid`) its refresh token belongs to. */
   private tokenPair(
-    profile: PrivateProfile,
+    profile: { id: string; role: MemberRole },
     refresh: { refresh_token: string; session_id: string },
   ): TokenPairResponse {
     const { access_token, expires_in } = this.accessTokens.issue({

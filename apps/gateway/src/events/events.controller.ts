@@ -44,6 +44,7 @@ import {
   Authenticated,
   AuthenticatedMember,
   CurrentMember,
+  CurrentStanding,
   OptionalAuthentication,
   Roles,
 } from '../auth';
@@ -59,7 +60,10 @@ const EVENT_ID = { name: 'event_id', format: 'uuid', description: 'Event id' } a
 const SEAT_CHANGE_TIMEOUT_MS = 15_000;
 const NOT_FOUND = 'Unknown event, or an id that is not a UUID';
 
-/** docs/api.md "Events": thin routes over the events service's bus patterns. */
+/**
+ * docs/api.md "Events": thin routes over the events service's bus patterns. The writes that a
+ * role empowers pass the caller's current role (`@Roles`, `@CurrentStanding`), never the token's.
+ */
 @ApiTags('Events')
 @Controller('api/v1/events')
 export class EventsController {
@@ -126,11 +130,14 @@ export class EventsController {
 
   @Patch(':event_id')
   @Authenticated()
+  @CurrentStanding()
   @ApiOperation({ summary: 'Change an event (its creator or an admin)' })
   @ApiParam(EVENT_ID)
   @ApiOkResponse({ type: EventView })
   @ApiBadRequestResponse({ description: 'Invalid fields, or a capacity below the seats taken' })
-  @ApiForbiddenResponse({ description: 'Neither the creator of the event nor an admin' })
+  @ApiForbiddenResponse({
+    description: 'Neither the creator of the event nor (now) an admin, or a deactivated member',
+  })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   update(
     @Param('event_id', EventIdPipe) eventId: string,
@@ -147,6 +154,7 @@ export class EventsController {
 
   @Delete(':event_id')
   @Authenticated()
+  @CurrentStanding()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
     summary:
@@ -154,7 +162,9 @@ export class EventsController {
   })
   @ApiParam(EVENT_ID)
   @ApiNoContentResponse({ description: 'Deactivated (also when it already was)' })
-  @ApiForbiddenResponse({ description: 'Neither the creator of the event nor an admin' })
+  @ApiForbiddenResponse({
+    description: 'Neither the creator of the event nor (now) an admin, or a deactivated member',
+  })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   async deactivate(
     @Param('event_id', EventIdPipe) eventId: string,

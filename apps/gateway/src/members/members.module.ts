@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { MembersController } from './members.controller';
-import { ProfileVersions } from './profile-versions';
 
-/** Members routes of docs/api.md. Uses the gateway-wide access tokens (AccessTokenModule is global). */
+/**
+ * Members routes of docs/api.md. Uses the gateway-wide access tokens and profile versions
+ * (AccessTokenModule is global).
+ */
 @Module({
   controllers: [MembersController],
-  providers: [ProfileVersions],
 })
 export class MembersModule {}

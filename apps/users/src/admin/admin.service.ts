@@ -53,7 +53,9 @@ export class AdminService {
   /**
    * Applies the changes together or not at all. A coin adjustment goes to the ledger with its
    * reason and the administrator's id (key `admin:<uuid>` unless the caller gives one, to make a
-   * retried request safe); it never takes the balance below zero (INSUFFICIENT_COINS).
+   * retried request safe: a repeat with the same member, amount and reason is applied once, and
+   * the key with another adjustment is IDEMPOTENCY_KEY_REUSED); it never takes the balance below
+   * zero (INSUFFICIENT_COINS).
    */
   update(dto: AdminUpdateMemberDto): Promise<AdminMemberResult> {
     return this.transactions.run(async (tx) => {
@@ -81,6 +83,7 @@ export class AdminService {
           reason,
           idempotencyKey: dto.idempotency_key ?? `admin:${randomUUID()}`,
           actorId: dto.actor_id,
+          repeatNeedsSameReason: true,
         });
       }
       const updated = await this.members.getById(tx.manager, member.id);

@@ -20,6 +20,12 @@ export interface LedgerEntry {
   actorId?: string | null;
   /** A member's own spending needs an active member; refunds, rewards and adjustments do not. */
   requireActiveMember?: boolean;
+  /**
+   * A repeat must carry the same reason too (else IDEMPOTENCY_KEY_REUSED): for keys a client
+   * chose, where the reason is part of the request being repeated. Services' own keys leave it
+   * out, since their reasons may be worded anew on a retry.
+   */
+  repeatNeedsSameReason?: boolean;
 }
 
 export interface LedgerOutcome {
@@ -92,7 +98,8 @@ export class CoinLedger {
     if (
       previous.memberId !== entry.memberId ||
       previous.amount !== entry.amount ||
-      previous.kind !== entry.kind
+      previous.kind !== entry.kind ||
+      (entry.repeatNeedsSameReason === true && previous.reason !== entry.reason)
     ) {
       throw idempotencyKeyReused();
     }

@@ -11,6 +11,7 @@ export interface RecordedCoinTransaction {
   memberId: string;
   amount: number;
   kind: string;
+  reason: string;
   balanceAfter: number;
 }
 
@@ -36,10 +37,11 @@ export class CoinTransactionsRepository {
       member_id: string;
       amount: number;
       kind: string;
+      reason: string;
       balance_after: number;
     }>(
       tx.manager,
-      `SELECT id, member_id, amount, kind, balance_after
+      `SELECT id, member_id, amount, kind, reason, balance_after
          FROM users.coin_transactions WHERE idempotency_key = $1`,
       [key],
     );
@@ -49,6 +51,7 @@ export class CoinTransactionsRepository {
         memberId: row.member_id,
         amount: row.amount,
         kind: row.kind,
+        reason: row.reason,
         balanceAfter: row.balance_after,
       }
     );

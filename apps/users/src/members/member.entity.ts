@@ -105,6 +105,15 @@ export class MemberEntity {
   @Column({ name: 'is_active', type: 'boolean', default: true })
   isActive!: boolean;
 
+  /**
+   * Grows with every deactivation, in its transaction. Each refresh-token family records the epoch
+   * of its sign-in, and a refresh is refused once the member's epoch is newer: deactivation ends
+   * every session at its commit, with no second call to lose and no clock to compare, and the
+   * sessions stay ended after a reactivation. Not part of the profile.
+   */
+  @Column({ name: 'session_epoch', type: 'integer', default: 0 })
+  sessionEpoch!: number;
+
   @Column({ name: 'up_coins', type: 'integer', default: 0 })
   upCoins!: number;
 

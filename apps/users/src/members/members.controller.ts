@@ -3,8 +3,11 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
   GetByTelegramIdDto,
   GetProfileDto,
+  GetStandingDto,
   MemberProfileResult,
+  MemberStanding,
   RecordLoginDto,
+  SignInResult,
   UpdateProfileDto,
   UpsertTelegramMemberDto,
   UpsertTelegramResult,
@@ -21,6 +24,11 @@ export class MembersController {
     return this.members.getProfile(dto);
   }
 
+  @MessagePattern(USERS.GET_STANDING)
+  getStanding(@Payload() dto: GetStandingDto): Promise<MemberStanding> {
+    return this.members.getStanding(dto);
+  }
+
   @MessagePattern(USERS.GET_BY_TELEGRAM_ID)
   getByTelegramId(@Payload() dto: GetByTelegramIdDto): Promise<MemberProfileResult> {
     return this.members.getByTelegramId(dto);
@@ -32,7 +40,7 @@ export class MembersController {
   }
 
   @MessagePattern(USERS.RECORD_LOGIN)
-  recordLogin(@Payload() dto: RecordLoginDto): Promise<MemberProfileResult> {
+  recordLogin(@Payload() dto: RecordLoginDto): Promise<SignInResult> {
     return this.members.recordLogin(dto);
   }
 

@@ -199,7 +199,13 @@ export class MembersRepository {
     const result = await tx.manager
       .createQueryBuilder()
       .update(MemberEntity)
-      .set({ ...changes, version: () => 'version + 1', updatedAt: () => 'now()' })
+      .set({
+        ...changes,
+        // Every way of deactivating a member ends their sessions (see MemberEntity.sessionEpoch).
+        ...(changes.isActive === false ? { sessionEpoch: () => 'session_epoch + 1' } : {}),
+        version: () => 'version + 1',
+        updatedAt: () => 'now()',
+      })
       .where('id = :id', { id })
       .execute();
     if (!result.affected) throw memberNotFound();

@@ -3,8 +3,11 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import {
   GetByTelegramIdDto,
   GetProfileDto,
+  GetStandingDto,
   MemberProfileResult,
+  MemberStanding,
   RecordLoginDto,
+  SignInResult,
   UpdateProfileDto,
   UpsertTelegramMemberDto,
   UpsertTelegramResult,
@@ -43,6 +46,19 @@ export class MembersService {
     const member = await this.members.getById(this.transactions.manager, dto.member_id);
     if (member.deletedAt !== null) throw memberNotFound();
     return this.answerRead(member);
+  }
+
+  /** Deactivated members answer too: the callers decide what an inactive member may not do. */
+  async getStanding(dto: GetStandingDto): Promise<MemberStanding> {
+    const member = await this.members.getById(this.transactions.manager, dto.member_id);
+    await this.versions.publishOne(member.id, member.version);
+    return {
+      member_id: member.id,
+      role: member.role,
+      is_active: member.isActive,
+      session_epoch: member.sessionEpoch,
+      version: member.version,
+    };
   }
 
   async getByTelegramId(dto: GetByTelegramIdDto): Promise<MemberProfileResult> {
@@ -90,12 +106,18 @@ export class MembersService {
     );
   }
 
-  /** A sign-in (login code, Telegram): sets last_login; a deactivated member is refused. */
-  recordLogin(dto: RecordLoginDto): Promise<MemberProfileResult> {
+  /**
+   * A sign-in (login code, Telegram): sets last_login; a deactivated member is refused. The epoch
+   * is read under the row lock the deactivation also takes, so a deactivation either comes first
+   * (refused here) or raises the epoch past the one answered (the new session is refused at its
+   * first refresh).
+   */
+  recordLogin(dto: RecordLoginDto): Promise<SignInResult> {
     return this.transactions.run(async (tx) => {
       const member = await this.members.getByIdForUpdate(tx, dto.member_id);
       if (member.deletedAt !== null) throw memberNotFound();
-      return profileResult(await this.signIn(tx, member));
+      const signedIn = await this.signIn(tx, member);
+      return { ...profileResult(signedIn), session_epoch: signedIn.sessionEpoch };
     });
   }
 

@@ -26,6 +26,8 @@ export class GetProfileDto extends MemberIdDto {}
 
 export class RecordLoginDto extends MemberIdDto {}
 
+export class GetStandingDto extends MemberIdDto {}
+
 export class GetByTelegramIdDto {
   @IsTelegramId()
   telegram_id!: number;

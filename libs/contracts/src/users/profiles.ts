@@ -165,6 +165,27 @@ export interface MemberProfileResult {
   version: number;
 }
 
+/**
+ * `users.record_login`: the profile and the member's session epoch, which the sign-in's new
+ * refresh-token family records (`auth-codes.issue_refresh_token`).
+ */
+export interface SignInResult extends MemberProfileResult {
+  session_epoch: number;
+}
+
+/**
+ * `users.get_standing`: what grants a member power, as committed now. `session_epoch` grows with
+ * every deactivation: a session started under an older epoch is over. `version` is the profile
+ * version (it grows with every change of role or activity), for caches keyed by it.
+ */
+export interface MemberStanding {
+  member_id: string;
+  role: MemberRole;
+  is_active: boolean;
+  session_epoch: number;
+  version: number;
+}
+
 export interface UpsertTelegramResult extends MemberProfileResult {
   /** True when this call created the member. */
   created: boolean;

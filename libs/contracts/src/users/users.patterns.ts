@@ -27,6 +27,7 @@ import type {
 import type {
   GetByTelegramIdDto,
   GetProfileDto,
+  GetStandingDto,
   RecordLoginDto,
   UpdateProfileDto,
   UpsertTelegramMemberDto,
@@ -48,9 +49,11 @@ import type {
   CoinChangeResult,
   CoinsPage,
   MemberProfileResult,
+  MemberStanding,
   PublicProfile,
   ReferralsResult,
   SearchMembersResult,
+  SignInResult,
   UpsertTelegramResult,
 } from './profiles';
 import type {
@@ -94,9 +97,15 @@ export const USERS = {
     'users.get_by_telegram_id',
     { callers: ['bot'] },
   ),
-  /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion.
-   * MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403). */
-  RECORD_LOGIN: requestPattern<RecordLoginDto, MemberProfileResult>('users.record_login', {
+  /** A sign-in (login code, Telegram): sets last_login, applies ADMIN_* promotion; answers the
+   * session epoch the new refresh-token family must record. MEMBER_NOT_FOUND (404),
+   * MEMBER_INACTIVE (403). */
+  RECORD_LOGIN: requestPattern<RecordLoginDto, SignInResult>('users.record_login', {
+    callers: ['gateway'],
+  }),
+  /** Role, activity and session epoch as committed now (refresh, and the gateway's checks of
+   * who may use a power). Deactivated members answer too (`is_active: false`). MEMBER_NOT_FOUND (404). */
+  GET_STANDING: requestPattern<GetStandingDto, MemberStanding>('users.get_standing', {
     callers: ['gateway'],
   }),
   /** MEMBER_NOT_FOUND (404), MEMBER_INACTIVE (403), USERNAME_TAKEN (409). */
@@ -139,8 +148,9 @@ export const USERS = {
   }),
   /** Administration: role, activity, coin adjustment (ledger, reason). MEMBER_NOT_FOUND (404),
    * INSUFFICIENT_COINS (402), FORBIDDEN (403) when the actor is not an active admin or would
-   * deactivate or demote themself. Deactivating does not revoke tokens: the caller also sends
-   * `auth-codes.revoke_member_tokens`. */
+   * deactivate or demote themself. Deactivating raises the member's session epoch in the same
+   * transaction, so no refresh succeeds any more; the caller also sends
+   * `auth-codes.revoke_member_tokens` so the sessions list shows them ended. */
   ADMIN_UPDATE: requestPattern<AdminUpdateMemberDto, AdminMemberResult>('users.admin_update', {
     callers: ['gateway'],
   }),
