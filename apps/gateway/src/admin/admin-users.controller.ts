@@ -19,7 +19,7 @@ import {
   AUTH,
   USERS,
 } from '@up/contracts';
-import { AuthenticatedMember, CurrentMember, Roles } from '../auth';
+import { AuthenticatedMember, CurrentMember, RateLimit, Roles } from '../auth';
 import { MemberIdPipe } from '../events/uuid-param.pipe';
 
 /** docs/api.md "Administration": members. */
@@ -43,6 +43,7 @@ export class AdminUsersController {
   }
 
   @Patch(':member_id')
+  @RateLimit('admin_writes')
   @ApiOperation({
     summary:
       'Change a member’s role or activity, or adjust their coins (with a reason, in the ledger)',

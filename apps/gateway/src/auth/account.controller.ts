@@ -36,8 +36,9 @@ export class AccountController {
 
   @Post('api/users/me/password')
   @HttpCode(204)
+  @RateLimit('password_change')
   @ApiOperation({
-    summary: 'Change the password (or set a first one)',
+    summary: 'Change the password (or set a first one; 10 per hour per member)',
     description:
       '`current_password` is required when the member has a password; a member who signed up ' +
       'with Telegram sets a first one without it. The member’s sessions end (refresh tokens stop ' +

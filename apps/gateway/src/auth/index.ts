@@ -5,3 +5,4 @@ export * from './access-token.guard';
 export * from './auth.decorators';
 export * from './authenticated-member';
 export * from './auth.module';
+export * from './rate-limit';

@@ -84,8 +84,9 @@ export class SignInController {
 
   @Post('refresh')
   @HttpCode(200)
+  @RateLimit('refresh')
   @ApiOperation({
-    summary: 'Exchange a refresh token for a new pair',
+    summary: 'Exchange a refresh token for a new pair (30 per minute per IP)',
     description:
       'The refresh token presented stops working. Presenting one that was already exchanged ' +
       'revokes its whole family (every session started by the same sign-in).',
@@ -101,8 +102,10 @@ export class SignInController {
 
   @Post('logout')
   @HttpCode(204)
+  @RateLimit('logout')
   @ApiOperation({
-    summary: "Revoke the refresh token's family (this sign-in, on every device it reached)",
+    summary:
+      "Revoke the refresh token's family (this sign-in, on every device it reached; 30 per minute per IP)",
   })
   @ApiNoContentResponse({ description: 'Logged out (also for a token that was unknown)' })
   async logout(@Body() body: LogoutDto): Promise<void> {
@@ -130,8 +133,9 @@ export class SignInController {
 
   @Post('generate-code')
   @HttpCode(200)
+  @RateLimit('generate_code')
   @ApiOperation({
-    summary: 'A login code for the caller, to sign in on another device',
+    summary: 'A login code for the caller, to sign in on another device (10 per minute per IP)',
     description:
       'The caller proves who it is with `Authorization: Bearer <access token>` or with Telegram ' +
       'Mini App init data, `Authorization: tma <initData>` (at most 24 h old).',
@@ -162,8 +166,9 @@ export class SignInController {
 
   @Post('telegram')
   @HttpCode(200)
+  @RateLimit('telegram')
   @ApiOperation({
-    summary: 'Sign in with the Telegram Login Widget',
+    summary: 'Sign in with the Telegram Login Widget (10 per minute per IP)',
     description:
       "The widget's fields as it returns them, checked against the bot token (auth_date at most " +
       '24 h old). The member is created on first sign-in.',

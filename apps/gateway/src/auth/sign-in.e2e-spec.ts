@@ -449,6 +449,59 @@ describe('sign-in (e2e)', () => {
       expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
     });
 
+    it.each([
+      ['/api/auth/refresh', 30],
+      ['/api/auth/logout', 30],
+      ['/api/auth/generate-code', 10],
+      ['/api/auth/telegram', 10],
+    ])('limits %s to %i per minute per address', async (path, limit) => {
+      const api = client();
+      for (let i = 0; i < limit; i++) {
+        // Invalid requests count too: the limit applies before anything else.
+        expect((await api.post(path, { body: {} })).status).not.toBe(429);
+      }
+      const limited = await api.post(path, { body: {} });
+      expect(limited.status).toBe(429);
+      expect(limited.json).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+      expect((await client().post(path, { body: {} })).status).not.toBe(429);
+    });
+
+    it('counts IPv6 clients by their /64: another address in it is the same client', async () => {
+      const network = `2001:db8:${(nextAddress++).toString(16)}:1`;
+      for (let i = 0; i < 5; i++) {
+        const api = client(`${network}:${i}:${i}:${i}:${i + 1}`);
+        expect((await api.post('/api/auth/register', { body: {} })).status).toBe(400);
+      }
+      const sameNetwork = client(`${network}:ffff:ffff:ffff:fffe`);
+      expect((await sameNetwork.post('/api/auth/register', { body: {} })).status).toBe(429);
+      const nextNetwork = client(`${network.replace(/:1$/, ':2')}::1`);
+      expect((await nextNetwork.post('/api/auth/register', { body: {} })).status).toBe(400);
+    });
+
+    it('gives each member one budget of 60 writes a minute, from whatever address', async () => {
+      const [{ body: first }, { body: second }] = [await register(), await register()];
+      const write = (token: string) =>
+        platform.api.patch('/api/users/me', {
+          token,
+          // A body that fails validation: the write is counted without reaching a service.
+          body: { full_name: 42 },
+          headers: { 'x-forwarded-for': newClientAddress() },
+        });
+      for (let i = 0; i < 60; i++) expect((await write(first.access_token)).status).toBe(400);
+      const limited = await write(first.access_token);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Other write routes draw on the same budget; another member has their own.
+      const other = await platform.api.post('/api/auth/logout-all', {
+        token: first.access_token,
+        headers: { 'x-forwarded-for': newClientAddress() },
+      });
+      expect(other.status).toBe(429);
+      expect((await write(second.access_token)).status).toBe(400);
+      // Without a valid token the answer is 401, and nobody's budget is spent.
+      expect((await write('not-a-token')).status).toBe(401);
+    });
+
     it('keeps its counters in Redis under the platform prefix, each with an expiry', async () => {
       const redis = new Redis(platform.redis.url);
       try {

@@ -45,6 +45,7 @@ import {
   AuthenticatedMember,
   CurrentMember,
   OptionalAuthentication,
+  RateLimit,
   Roles,
 } from '../auth';
 import { EventIdPipe } from './uuid-param.pipe';
@@ -110,6 +111,7 @@ export class EventsController {
   }
 
   @Post()
+  @RateLimit('writes')
   @Roles(MemberRole.ORGANIZER, MemberRole.ADMIN)
   @ApiOperation({ summary: 'Create an event (organizers and admins)' })
   @ApiCreatedResponse({ type: EventView })
@@ -125,6 +127,7 @@ export class EventsController {
   }
 
   @Patch(':event_id')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({ summary: 'Change an event (its creator or an admin)' })
   @ApiParam(EVENT_ID)
@@ -146,6 +149,7 @@ export class EventsController {
   }
 
   @Delete(':event_id')
+  @RateLimit('writes')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({
@@ -169,6 +173,7 @@ export class EventsController {
   }
 
   @Post(':event_id/join')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({ summary: 'Join the event, paying its price in UP coins' })
   @ApiParam(EVENT_ID)
@@ -191,6 +196,7 @@ export class EventsController {
   }
 
   @Delete(':event_id/join')
+  @RateLimit('writes')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Leave the event before it starts; the price is refunded' })
@@ -210,6 +216,7 @@ export class EventsController {
   }
 
   @Post(':event_id/waitlist')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({
     summary: 'Join the waitlist of a full event; the first in line gets the next freed seat',
@@ -229,6 +236,7 @@ export class EventsController {
   }
 
   @Delete(':event_id/waitlist')
+  @RateLimit('writes')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Leave the waitlist' })
