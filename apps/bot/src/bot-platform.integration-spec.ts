@@ -129,6 +129,25 @@ describe('bot on the platform', () => {
     expect(link.searchParams.get('code')).toMatch(/^[A-Za-z0-9_-]{22,}$/);
   });
 
+  it('gives a Telegram user 5 sign-in links a minute (/login and /qr together), then says when to ask again in their language', async () => {
+    const english = telegramUser({ language_code: 'en' });
+    for (let i = 0; i < 4; i++) {
+      expect((await say(english, '/login')).text).toMatch(/works once/);
+    }
+    telegram.sendText(english, '/qr');
+    await telegram.waitForCall('sendPhoto', (c) => Number(c.params.chat_id) === english.id);
+    const refused = await say(english, '/qr');
+    expect(refused.text).toMatch(/Please try again in \d+ s/);
+    expect(refused.reply_markup).toBeUndefined();
+    expect((await say(english, '/login')).text).toMatch(/Please try again in \d+ s/);
+
+    const russian = telegramUser({ language_code: 'ru' });
+    for (let i = 0; i < 5; i++) await say(russian, '/login');
+    expect((await say(russian, '/login')).text).toMatch(/Попробуйте снова через \d+ с/);
+    // Another member is counted apart.
+    expect((await say(telegramUser(), '/login')).text).toMatch(/один раз/);
+  });
+
   it('/profile shows the private profile and the share link, in English or Russian', async () => {
     const english = telegramUser({ language_code: 'en' });
     await say(english, '/start');

@@ -11,6 +11,13 @@ export class AuthCodesConfig extends DatabaseEnv {
   @Max(86400)
   AUTH_CODE_TTL_SECONDS = 600;
 
+  /** Live login codes per member; a new one replaces the oldest beyond this. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  AUTH_CODE_MAX_LIVE_PER_MEMBER = 5;
+
   /** How long a refresh token stays valid. */
   @ToInt()
   @IsInt()

@@ -19,9 +19,12 @@ describe(LoginCodesService.name, () => {
     return new LoginCodesService(redis, config);
   }
 
+  /** The codes' keys (each member's index of codes lives beside them). */
   async function keysUnderPrefix(): Promise<string[]> {
-    return redis.keys(`${space.prefix}:*`);
+    return redis.keys(`${space.prefix}:auth:login-code:*`);
   }
+
+  const indexOf = (memberId: string) => `${space.prefix}:auth:login-codes-of:${memberId}`;
 
   beforeAll(() => {
     Logger.overrideLogger(false); // the warnings these tests provoke on purpose
@@ -58,6 +61,44 @@ describe(LoginCodesService.name, () => {
     const value = await redis.get(keys[0]);
     expect(value).toBe(`${memberId}:42`);
     expect(value).not.toContain(code);
+    expect((await redis.zrange(indexOf(memberId), 0, -1)).join()).not.toContain(code);
+  });
+
+  describe('live codes per member', () => {
+    it('keeps the 5 newest codes of a member: a 6th replaces the oldest', async () => {
+      const sut = newTestService();
+      const memberId = randomUUID();
+      const codes: string[] = [];
+      for (let i = 0; i < 7; i++) codes.push((await sut.issue({ member_id: memberId })).code);
+      expect(await keysUnderPrefix()).toHaveLength(5);
+      for (const code of codes.slice(0, 2)) {
+        expect(await errorCodeOf(sut.redeem({ code }))).toBe(ErrorCode.INVALID_AUTH_CODE);
+      }
+      for (const code of codes.slice(2)) {
+        await expect(sut.redeem({ code })).resolves.toEqual({ member_id: memberId });
+      }
+      // Redeemed codes leave the index with them: nothing of the member is left.
+      expect(await redis.keys(`${space.prefix}:*`)).toEqual([]);
+    });
+
+    it('counts each member apart, also when many codes are asked for at once', async () => {
+      const sut = newTestService({ AUTH_CODE_MAX_LIVE_PER_MEMBER: 3 });
+      const [busy, other] = [randomUUID(), randomUUID()];
+      const otherCode = (await sut.issue({ member_id: other })).code;
+      await Promise.all(Array.from({ length: 40 }, () => sut.issue({ member_id: busy })));
+      expect(await keysUnderPrefix()).toHaveLength(4);
+      expect(await redis.zcard(indexOf(busy))).toBe(3);
+      await expect(sut.redeem({ code: otherCode })).resolves.toEqual({ member_id: other });
+    });
+
+    it('lets the index expire with the codes it lists', async () => {
+      const sut = newTestService();
+      const memberId = randomUUID();
+      await sut.issue({ member_id: memberId });
+      const ttl = await redis.ttl(indexOf(memberId));
+      expect(ttl).toBeGreaterThan(590);
+      expect(ttl).toBeLessThanOrEqual(600);
+    });
   });
 
   it('redeems a code once for its member', async () => {

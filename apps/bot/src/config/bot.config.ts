@@ -82,6 +82,15 @@ export class BotConfig extends CommonEnv {
   @Min(1)
   TELEGRAM_RETRY_MAX_MS = 60000;
 
+  /**
+   * Sign-in links (`/login` and `/qr` together) per Telegram user and minute, counted in Redis
+   * across every bot replica; over it the bot says when to try again.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_BOT_LOGIN_PER_MINUTE = 5;
+
   /** A send that takes longer is abandoned as a network error (and retried). */
   @ToInt()
   @IsInt()

@@ -30,6 +30,8 @@ export const en: Messages = {
     button: 'Sign in',
     qrCaption: ({ minutes }) =>
       `Scan this code with the device you want to sign in on.\nIt works once and for ${minutes} minutes; do not share it.`,
+    tooMany: ({ seconds }) =>
+      `You have asked for several sign-in links just now. Please try again in ${seconds} s; the last link still works.`,
   },
   profile: {
     text: (p) =>

@@ -26,6 +26,8 @@ export interface Messages {
     text(p: { minutes: number }): string;
     button: string;
     qrCaption(p: { minutes: number }): string;
+    /** Over the limit of sign-in links (RATE_LIMIT_BOT_LOGIN_PER_MINUTE). */
+    tooMany(p: { seconds: number }): string;
   };
   profile: {
     text(p: {

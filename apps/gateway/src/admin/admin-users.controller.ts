@@ -21,7 +21,7 @@ import {
   AUTH,
   USERS,
 } from '@up/contracts';
-import { AuthenticatedMember, CurrentMember, Roles } from '../auth';
+import { AuthenticatedMember, CurrentMember, RateLimit, Roles } from '../auth';
 import { MemberIdPipe } from '../events/uuid-param.pipe';
 import { adminLedgerKey, IDEMPOTENCY_KEY_HEADER } from './admin-idempotency';
 
@@ -48,6 +48,7 @@ export class AdminUsersController {
   }
 
   @Patch(':member_id')
+  @RateLimit('admin_writes')
   @ApiOperation({
     summary:
       'Change a member’s role or activity, or adjust their coins (with a reason, in the ledger)',

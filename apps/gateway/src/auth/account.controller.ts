@@ -50,8 +50,9 @@ export class AccountController {
 
   @Post('api/users/me/password')
   @HttpCode(204)
+  @RateLimit('password_change')
   @ApiOperation({
-    summary: 'Change the password (or set a first one)',
+    summary: 'Change the password (or set a first one; 10 per hour per member)',
     description:
       '`current_password` is required when the member has a password; a member who signed up ' +
       'with Telegram sets a first one without it. The member’s sessions end (refresh tokens stop ' +
@@ -104,16 +105,16 @@ export class AccountController {
   @ApiForbiddenResponse({
     description: 'The caller or the Telegram account’s member is deactivated',
   })
-  linkTelegram(
+  async linkTelegram(
     @CurrentMember() member: AuthenticatedMember,
     @Body() body: LinkTelegramBodyDto,
     @Req() request: { body?: unknown },
   ): Promise<PrivateProfile> {
-    // The widget's signature covers the body exactly as received (every field Telegram signed).
-    const { user } =
-      body.init_data === undefined
-        ? this.telegram.verifyLoginWidget(request.body as Record<string, unknown>)
-        : this.telegram.verifyInitData(body.init_data);
+    // The widget's signature covers the body exactly as received (every field Telegram signed);
+    // like a sign-in, a payload links once (its hash is remembered until it would expire).
+    const { user } = await (body.init_data === undefined
+      ? this.telegram.verifyLoginWidget(request.body as Record<string, unknown>)
+      : this.telegram.verifyInitData(body.init_data));
     return this.account.linkTelegram(member, user);
   }
 

@@ -3,6 +3,8 @@ import { AccessTokenModule } from './access-token.module';
 import { AccountController } from './account.controller';
 import { AccountRecoveryController } from './account-recovery.controller';
 import { AccountService } from './account.service';
+import { AuthRedis } from './auth-redis';
+import { LoginFailures } from './login-failures';
 import { RateLimitModule } from './rate-limit';
 import { SessionsController } from './sessions.controller';
 import { SignInController } from './sign-in.controller';
@@ -16,6 +18,6 @@ import { TelegramAuthService } from './telegram-auth.service';
 @Module({
   imports: [AccessTokenModule, RateLimitModule],
   controllers: [SignInController, SessionsController, AccountRecoveryController, AccountController],
-  providers: [SignInService, TelegramAuthService, AccountService],
+  providers: [SignInService, TelegramAuthService, AccountService, AuthRedis, LoginFailures],
 })
 export class AuthModule {}

@@ -7,3 +7,4 @@ export * from './authenticated-member';
 export * from './auth.module';
 export * from './member-standings';
 export * from './standing.guard';
+export * from './rate-limit';

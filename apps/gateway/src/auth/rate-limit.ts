@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { applyDecorators, ExecutionContext, Injectable, Module, UseGuards } from '@nestjs/common';
 import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import {
+  normalizeIp,
   SkipThrottle,
   ThrottlerGuard,
   ThrottlerLimitDetail,
@@ -11,29 +12,69 @@ import {
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DomainError, ErrorCode } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
+import { AccessTokenGuard } from './access-token.guard';
 import type { RequestWithMember } from './authenticated-member';
 
 /** The rate limits of docs/api.md: per client IP unless said otherwise. */
 export const RATE_LIMITS = [
   'register',
   'token',
+  'refresh',
+  'logout',
   'callback',
+  'generate_code',
+  'telegram',
   'verify',
   'verification_mail',
+  'password_change',
   'forgot',
   'forgot_email',
   'reset',
   'link',
+  'writes',
+  'admin_writes',
 ] as const;
 export type RateLimitName = (typeof RATE_LIMITS)[number];
+
+/** The limits counted per signed-in member (the others count per client IP or per email). */
+export const MEMBER_RATE_LIMITS: readonly RateLimitName[] = [
+  'verification_mail',
+  'password_change',
+  'writes',
+  'admin_writes',
+];
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 
-/** The signed-in member (routes whose controller is @Authenticated, so the guard ran first). */
-function byMember(request: Record<string, unknown>): string {
-  const { member } = request as Partial<RequestWithMember>;
-  return member ? `member:${member.id}` : `ip:${String(request.ip)}`;
+/**
+ * The client as the per-IP limits count it: an IPv4 address as it is (an IPv4-mapped IPv6 address
+ * as the IPv4 one it carries), an IPv6 address by its network of `ipv6Prefix` bits. One host is
+ * usually given a whole /64, so counting single IPv6 addresses would let it rotate through 2^64
+ * of them and never be limited.
+ */
+export function clientKey(ip: unknown, ipv6Prefix: number): string {
+  return `ip:${typeof ip === 'string' && ip.length > 0 ? normalizeIp(ip, ipv6Prefix) : 'unknown'}`;
+}
+
+/**
+ * The signed-in member. `RateLimit()` runs the access-token guard before counting, so on an
+ * authenticated route the member is known here; a route without authentication falls back to
+ * the client's network.
+ */
+function byMember(ipv6Prefix: number) {
+  return (request: Record<string, unknown>): string => {
+    const { member } = request as Partial<RequestWithMember>;
+    return member ? `member:${member.id}` : clientKey(request.ip, ipv6Prefix);
+  };
+}
+
+/**
+ * One counter per member for every route of the limit together (the library's default counts each
+ * route apart): a member gets one budget of writes a minute, whatever mix of routes spends it.
+ */
+function acrossRoutes(_context: ExecutionContext, tracker: string, name: string): string {
+  return createHash('sha256').update(`${name}-${tracker}`).digest('hex');
 }
 
 /**
@@ -47,15 +88,25 @@ function byBodyEmail(request: Record<string, unknown>): string {
 }
 
 export function rateLimitThrottlers(config: GatewayConfig): ThrottlerOptions[] {
+  const member = byMember(config.RATE_LIMIT_IPV6_PREFIX);
   const limits: Record<RateLimitName, Omit<ThrottlerOptions, 'name'>> = {
     register: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_REGISTER_PER_MINUTE },
     token: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_TOKEN_PER_MINUTE },
+    refresh: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_REFRESH_PER_MINUTE },
+    logout: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_LOGOUT_PER_MINUTE },
     callback: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_CALLBACK_PER_MINUTE },
+    generate_code: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_GENERATE_CODE_PER_MINUTE },
+    telegram: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_TELEGRAM_PER_MINUTE },
     verify: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_VERIFY_PER_MINUTE },
     verification_mail: {
       ttl: HOUR_MS,
       limit: config.RATE_LIMIT_VERIFICATION_MAIL_PER_HOUR,
-      getTracker: byMember,
+      getTracker: member,
+    },
+    password_change: {
+      ttl: HOUR_MS,
+      limit: config.RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR,
+      getTracker: member,
     },
     forgot: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_FORGOT_PER_MINUTE },
     forgot_email: {
@@ -64,7 +115,19 @@ export function rateLimitThrottlers(config: GatewayConfig): ThrottlerOptions[] {
       getTracker: byBodyEmail,
     },
     reset: { ttl: MINUTE_MS, limit: config.RATE_LIMIT_RESET_PER_MINUTE },
-    link: { ttl: HOUR_MS, limit: config.RATE_LIMIT_LINK_PER_HOUR, getTracker: byMember },
+    link: { ttl: HOUR_MS, limit: config.RATE_LIMIT_LINK_PER_HOUR, getTracker: member },
+    writes: {
+      ttl: MINUTE_MS,
+      limit: config.RATE_LIMIT_WRITES_PER_MINUTE,
+      getTracker: member,
+      generateKey: acrossRoutes,
+    },
+    admin_writes: {
+      ttl: MINUTE_MS,
+      limit: config.RATE_LIMIT_ADMIN_WRITES_PER_MINUTE,
+      getTracker: member,
+      generateKey: acrossRoutes,
+    },
   };
   return RATE_LIMITS.map((name) => ({ name, ...limits[name] }));
 }
@@ -77,10 +140,13 @@ interface HeaderSink {
  * @nestjs/throttler's guard, answering over the limit with docs/api.md's 429: a plain `Retry-After`
  * (the library names it `Retry-After-<throttler>` for named throttlers) and the platform's error
  * body. The client address is Fastify's `request.ip`, which follows X-Forwarded-For only when
- * TRUST_PROXY says the proxy in front is trusted.
+ * TRUST_PROXY says the proxy in front is trusted; IPv6 clients count by network (`clientKey`).
  */
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
+    return Promise.resolve(clientKey(request.ip, this.ipv6SubnetPrefix));
+  }
   protected override async throwThrottlingException(
     context: ExecutionContext,
     detail: ThrottlerLimitDetail,
@@ -94,14 +160,18 @@ export class RateLimitGuard extends ThrottlerGuard {
   }
 }
 
-/** Counts the route against these limits (and none of the others). */
+/**
+ * Counts the route against these limits (and none of the others). The access-token guard goes
+ * first (it checks a token once per request however often it is listed, and passes routes that
+ * need none), so a per-member limit knows the member whatever order the decorators are in.
+ */
 export function RateLimit(...names: RateLimitName[]): MethodDecorator {
   const others = Object.fromEntries(
     RATE_LIMITS.filter((n) => !names.includes(n)).map((n) => [n, true]),
   );
   return applyDecorators(
     SkipThrottle(others),
-    UseGuards(RateLimitGuard),
+    UseGuards(AccessTokenGuard, RateLimitGuard),
     ApiTooManyRequestsResponse({ description: 'Rate limited; see the Retry-After header' }),
   );
 }
@@ -117,6 +187,7 @@ export function RateLimit(...names: RateLimitName[]): MethodDecorator {
       inject: [GatewayConfig],
       useFactory: (config: GatewayConfig) => ({
         throttlers: rateLimitThrottlers(config),
+        ipv6SubnetPrefix: config.RATE_LIMIT_IPV6_PREFIX,
         storage: new ThrottlerStorageRedisService(config.REDIS_URL, {
           keyPrefix: `${config.REDIS_KEY_PREFIX}:ratelimit:`,
           connectionName: 'gateway:ratelimit',

@@ -12,6 +12,7 @@ import { AUTH, ErrorCode, SessionsResponse } from '@up/contracts';
 import { UuidParamPipe } from '../events/uuid-param.pipe';
 import { Authenticated, CurrentMember } from './auth.decorators';
 import { AuthenticatedMember } from './authenticated-member';
+import { RateLimit } from './rate-limit';
 
 const SessionIdPipe = new UuidParamPipe({
   code: ErrorCode.SESSION_NOT_FOUND,
@@ -20,8 +21,9 @@ const SessionIdPipe = new UuidParamPipe({
 
 /**
  * The caller's sessions (docs/api.md): each is a refresh-token family, i.e. one sign-in and the
- * refreshes that followed it. Not rate limited: every route needs the caller's own access token
- * and reaches only the caller's sessions, so there is nobody else to guess at or wear down.
+ * refreshes that followed it. Every route needs the caller's own access token and reaches only
+ * the caller's sessions, so there is nobody else to guess at; the writes count against the
+ * member's budget of writes like any other.
  */
 @ApiTags('Sign-in')
 @Controller('api/auth')
@@ -51,6 +53,7 @@ export class SessionsController {
 
   @Delete('sessions/:id')
   @HttpCode(204)
+  @RateLimit('writes')
   @ApiOperation({
     summary: 'End one of the caller’s sessions',
     description:
@@ -71,6 +74,7 @@ export class SessionsController {
 
   @Post('logout-all')
   @HttpCode(204)
+  @RateLimit('writes')
   @ApiOperation({
     summary: 'End every session of the caller, this one included',
     description:

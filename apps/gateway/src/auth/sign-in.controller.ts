@@ -70,7 +70,10 @@ export class SignInController {
     summary: 'Log in with email and password (10 per minute per IP)',
     description:
       'JSON `{email, password}` or an OAuth2 password-grant form (`username`, `password`). ' +
-      'An unknown email and a wrong password get the same 401.',
+      'An unknown email and a wrong password get the same 401. After 5 failed attempts for one ' +
+      'email (registered or not), each further attempt must wait (1 s, doubling per failure, at ' +
+      'most 15 min): one made sooner answers 429 with `Retry-After`, its password unchecked. A ' +
+      'successful sign-in resets the count.',
   })
   @ApiConsumes('application/json', 'application/x-www-form-urlencoded')
   @ApiOkResponse({ type: TokenPairResponse })
@@ -78,14 +81,18 @@ export class SignInController {
   token(
     @Body() body: LoginDto,
     @SessionClient() client: SessionClientDto,
+    @Res({ passthrough: true }) reply: HeaderSink,
   ): Promise<TokenPairResponse> {
-    return this.signIn.login(body, client);
+    return this.signIn.login(body, client, (seconds) =>
+      reply.header('Retry-After', String(seconds)),
+    );
   }
 
   @Post('refresh')
   @HttpCode(200)
+  @RateLimit('refresh')
   @ApiOperation({
-    summary: 'Exchange a refresh token for a new pair',
+    summary: 'Exchange a refresh token for a new pair (30 per minute per IP)',
     description:
       'The refresh token presented stops working. Presenting one that was already exchanged ' +
       'revokes its whole family (every session started by the same sign-in).',
@@ -101,8 +108,10 @@ export class SignInController {
 
   @Post('logout')
   @HttpCode(204)
+  @RateLimit('logout')
   @ApiOperation({
-    summary: "Revoke the refresh token's family (this sign-in, on every device it reached)",
+    summary:
+      "Revoke the refresh token's family (this sign-in, on every device it reached; 30 per minute per IP)",
   })
   @ApiNoContentResponse({ description: 'Logged out (also for a token that was unknown)' })
   async logout(@Body() body: LogoutDto): Promise<void> {
@@ -130,16 +139,19 @@ export class SignInController {
 
   @Post('generate-code')
   @HttpCode(200)
+  @RateLimit('generate_code')
   @ApiOperation({
-    summary: 'A login code for the caller, to sign in on another device',
+    summary: 'A login code for the caller, to sign in on another device (10 per minute per IP)',
     description:
       'The caller proves who it is with `Authorization: Bearer <access token>` or with Telegram ' +
-      'Mini App init data, `Authorization: tma <initData>` (at most 24 h old).',
+      'Mini App init data, `Authorization: tma <initData>` (at most 24 h old, and good for one ' +
+      'call: a Mini App exchanges its first code for tokens and sends the access token after ' +
+      'that). At most 5 codes of a member are live at once: a new one replaces the oldest.',
   })
   @ApiHeader({ name: 'Authorization', description: '`Bearer <access token>` or `tma <initData>`' })
   @ApiOkResponse({ type: GeneratedCodeResponse })
   @ApiUnauthorizedResponse({ description: 'Missing or invalid credentials' })
-  generateCode(
+  async generateCode(
     @Headers('authorization') authorization: string | undefined,
     @Res({ passthrough: true }) reply: HeaderSink,
   ): Promise<GeneratedCodeResponse> {
@@ -150,7 +162,7 @@ export class SignInController {
       });
     }
     if (credentials?.scheme === 'tma') {
-      const { user } = this.telegram.verifyInitData(credentials.credentials);
+      const { user } = await this.telegram.verifyInitData(credentials.credentials);
       return this.signIn.generateCode({ telegram: user });
     }
     reply.header('WWW-Authenticate', 'Bearer');
@@ -162,22 +174,25 @@ export class SignInController {
 
   @Post('telegram')
   @HttpCode(200)
+  @RateLimit('telegram')
   @ApiOperation({
-    summary: 'Sign in with the Telegram Login Widget',
+    summary: 'Sign in with the Telegram Login Widget (10 per minute per IP)',
     description:
       "The widget's fields as it returns them, checked against the bot token (auth_date at most " +
-      '24 h old). The member is created on first sign-in.',
+      '24 h old). Each signed payload works once. The member is created on first sign-in.',
   })
   @ApiOkResponse({ type: SignedInResponse })
-  @ApiUnauthorizedResponse({ description: 'The data is not signed by Telegram, or too old' })
-  telegramLogin(
+  @ApiUnauthorizedResponse({
+    description: 'The data is not signed by Telegram, too old, or already used',
+  })
+  async telegramLogin(
     @Body() _body: TelegramLoginDto,
     @Req() request: { body?: unknown },
     @SessionClient() client: SessionClientDto,
   ): Promise<SignedInResponse> {
     // The DTO validates the shape; the signature is checked over the body exactly as received,
     // so every field Telegram signed (including any the DTO does not know) is covered.
-    const { user } = this.telegram.verifyLoginWidget(request.body as Record<string, unknown>);
+    const { user } = await this.telegram.verifyLoginWidget(request.body as Record<string, unknown>);
     return this.signIn.signInWithTelegram(user, client);
   }
 

@@ -327,6 +327,29 @@ describe('sign-in (e2e)', () => {
       expect((exchanged.json.user as Json).telegram_id).toBe(telegramId);
     });
 
+    it('takes Mini App init data once: a replay is 401, the access token works from then on', async () => {
+      const telegramId = 8_000_000 + Math.floor(Math.random() * 1_000_000);
+      const initData = freshInitData({ id: telegramId, first_name: 'Mini' });
+      const api = client();
+      const first = await api.post('/api/auth/generate-code', {
+        headers: { authorization: `tma ${initData}` },
+      });
+      expect(first.status).toBe(200);
+      const replay = await client().post('/api/auth/generate-code', {
+        headers: { authorization: `tma ${initData}` },
+      });
+      expect(replay.status).toBe(401);
+      expect(replay.json.code).toBe(ErrorCode.INVALID_TELEGRAM_AUTH);
+
+      const signedIn = await api.post('/api/auth/callback', {
+        query: { code: first.json.code as string },
+      });
+      const again = await api.post('/api/auth/generate-code', {
+        token: signedIn.json.access_token as string,
+      });
+      expect(again.status).toBe(200);
+    });
+
     it('refuses missing, forged or foreign credentials with 401', async () => {
       const api = client();
       expect((await api.post('/api/auth/generate-code')).status).toBe(401);
@@ -365,6 +388,34 @@ describe('sign-in (e2e)', () => {
       });
       expectSignedIn(again);
       expect((again.json.user as Json).id).toBe((first.json.user as Json).id);
+    });
+
+    it('takes each signed payload once: a replay is 401, remembered until it would be too old', async () => {
+      const telegramId = 9_000_000 + Math.floor(Math.random() * 1_000_000);
+      const authDate = Math.floor(Date.now() / 1000) - 3600;
+      const data = freshWidgetData({ id: telegramId, first_name: 'Ada', auth_date: authDate });
+      expectSignedIn(await client().post('/api/auth/telegram', { body: data }));
+      const replay = await client().post('/api/auth/telegram', { body: data });
+      expect(replay.status).toBe(401);
+      expect(replay.json.code).toBe(ErrorCode.INVALID_TELEGRAM_AUTH);
+      // Upper-case hex is the same signature, not a new payload.
+      const shouted = await client().post('/api/auth/telegram', {
+        body: { ...data, hash: data.hash.toUpperCase() },
+      });
+      expect(shouted.status).toBe(401);
+
+      const redis = new Redis(platform.redis.url);
+      try {
+        const [key] = await redis.keys(
+          `${platform.redis.prefix}:gateway:telegram-used:widget:${data.hash}`,
+        );
+        const ttl = await redis.ttl(key);
+        // 24 h from auth_date, which was an hour ago.
+        expect(ttl).toBeGreaterThan(23 * 3600 - 60);
+        expect(ttl).toBeLessThanOrEqual(23 * 3600 + 1);
+      } finally {
+        await redis.quit();
+      }
     });
 
     it('refuses tampered and outdated data with 401', async () => {
@@ -438,8 +489,9 @@ describe('sign-in (e2e)', () => {
     it('limits logins to 10 per minute per address', async () => {
       const api = client();
       for (let i = 0; i < 10; i++) {
+        // A new email each time, so that only the per-address limit is reached.
         await api.post('/api/auth/token', {
-          body: { email: 'x@example.org', password: 'wrong-password' },
+          body: { email: `x-${randomUUID()}@example.org`, password: 'wrong-password' },
         });
       }
       const limited = await api.post('/api/auth/token', {
@@ -447,6 +499,96 @@ describe('sign-in (e2e)', () => {
       });
       expect(limited.status).toBe(429);
       expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    });
+
+    it('makes password sign-ins for one account wait after 5 failures, from any address, without checking the password', async () => {
+      const { member } = await register();
+      for (let i = 0; i < 5; i++) {
+        const failed = await client().post('/api/auth/token', {
+          body: { email: member.email, password: 'wrong-password' },
+        });
+        expect(failed.status).toBe(401);
+      }
+      // The right password, from yet another address: refused without looking at it.
+      const waiting = await client().post('/api/auth/token', {
+        body: { email: member.email.toUpperCase(), password: member.password },
+      });
+      expect(waiting.status).toBe(429);
+      expect(waiting.json).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+      expect(Number(waiting.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+      // An email nobody has is answered the same way: the answers tell nobody who is registered.
+      const unknown = `nobody-${randomUUID()}@example.org`;
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const answer = await client().post('/api/auth/token', {
+          body: { email: unknown, password: 'wrong-password' },
+        });
+        statuses.push(answer.status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+    });
+
+    it('starts the failure count again after a successful password sign-in', async () => {
+      const { member } = await register();
+      const attempt = (password: string) =>
+        client().post('/api/auth/token', { body: { email: member.email, password } });
+      for (let i = 0; i < 4; i++) expect((await attempt('wrong-password')).status).toBe(401);
+      expect((await attempt(member.password)).status).toBe(200);
+      for (let i = 0; i < 5; i++) expect((await attempt('wrong-password')).status).toBe(401);
+    });
+
+    it.each([
+      ['/api/auth/refresh', 30],
+      ['/api/auth/logout', 30],
+      ['/api/auth/generate-code', 10],
+      ['/api/auth/telegram', 10],
+    ])('limits %s to %i per minute per address', async (path, limit) => {
+      const api = client();
+      for (let i = 0; i < limit; i++) {
+        // Invalid requests count too: the limit applies before anything else.
+        expect((await api.post(path, { body: {} })).status).not.toBe(429);
+      }
+      const limited = await api.post(path, { body: {} });
+      expect(limited.status).toBe(429);
+      expect(limited.json).toMatchObject({ code: ErrorCode.RATE_LIMITED });
+      expect((await client().post(path, { body: {} })).status).not.toBe(429);
+    });
+
+    it('counts IPv6 clients by their /64: another address in it is the same client', async () => {
+      const network = `2001:db8:${(nextAddress++).toString(16)}:1`;
+      for (let i = 0; i < 5; i++) {
+        const api = client(`${network}:${i}:${i}:${i}:${i + 1}`);
+        expect((await api.post('/api/auth/register', { body: {} })).status).toBe(400);
+      }
+      const sameNetwork = client(`${network}:ffff:ffff:ffff:fffe`);
+      expect((await sameNetwork.post('/api/auth/register', { body: {} })).status).toBe(429);
+      const nextNetwork = client(`${network.replace(/:1$/, ':2')}::1`);
+      expect((await nextNetwork.post('/api/auth/register', { body: {} })).status).toBe(400);
+    });
+
+    it('gives each member one budget of 60 writes a minute, from whatever address', async () => {
+      const [{ body: first }, { body: second }] = [await register(), await register()];
+      const write = (token: string) =>
+        platform.api.patch('/api/users/me', {
+          token,
+          // A body that fails validation: the write is counted without reaching a service.
+          body: { full_name: 42 },
+          headers: { 'x-forwarded-for': newClientAddress() },
+        });
+      for (let i = 0; i < 60; i++) expect((await write(first.access_token)).status).toBe(400);
+      const limited = await write(first.access_token);
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Other write routes draw on the same budget; another member has their own.
+      const other = await platform.api.post('/api/auth/logout-all', {
+        token: first.access_token,
+        headers: { 'x-forwarded-for': newClientAddress() },
+      });
+      expect(other.status).toBe(429);
+      expect((await write(second.access_token)).status).toBe(400);
+      // Without a valid token the answer is 401, and nobody's budget is spent.
+      expect((await write('not-a-token')).status).toBe(401);
     });
 
     it('keeps its counters in Redis under the platform prefix, each with an expiry', async () => {

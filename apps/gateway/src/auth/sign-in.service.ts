@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { BusClient } from '@up/bus';
+import { BusClient, BusRemoteError } from '@up/bus';
 import {
   AUTH,
   CallbackDto,
@@ -15,6 +15,7 @@ import {
 import { GatewayConfig } from '../config/gateway.config';
 import { AccessTokenService } from './access-token.service';
 import { AuthenticatedMember } from './authenticated-member';
+import { LoginFailures } from './login-failures';
 import {
   GeneratedCodeResponse,
   RegisteredResponse,
@@ -45,6 +46,7 @@ export class SignInService {
     private readonly bus: BusClient,
     private readonly accessTokens: AccessTokenService,
     private readonly config: GatewayConfig,
+    private readonly loginFailures: LoginFailures,
   ) {}
 
   async register(request: RegisterDto, client: SessionClientDto): Promise<RegisteredResponse> {
@@ -58,16 +60,42 @@ export class SignInService {
     return { user, ...tokens };
   }
 
-  async login(request: LoginDto, client: SessionClientDto): Promise<TokenPairResponse> {
+  /**
+   * Password sign-in, behind the per-account failure counter (LoginFailures): while the email must
+   * wait, the answer is 429 and `retryAfter` gets the seconds; the password is not checked.
+   */
+  async login(
+    request: LoginDto,
+    client: SessionClientDto,
+    retryAfter: (seconds: number) => void,
+  ): Promise<TokenPairResponse> {
     const email = request.email ?? request.username;
     if (email === undefined) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'email (or username) is required');
     }
-    const { profile } = await this.bus.send(USERS.VERIFY_CREDENTIALS, {
-      email,
-      password: request.password,
-    });
-    return (await this.startSession(profile.id, client)).tokens;
+    const attempt = await this.loginFailures.attempt(email);
+    if (!attempt.allowed) {
+      retryAfter(attempt.retryAfterSeconds);
+      throw new DomainError(
+        ErrorCode.RATE_LIMITED,
+        `Too many failed sign-ins, retry in ${attempt.retryAfterSeconds} seconds`,
+      );
+    }
+    let profileId: string;
+    try {
+      const { profile } = await this.bus.send(USERS.VERIFY_CREDENTIALS, {
+        email,
+        password: request.password,
+      });
+      profileId = profile.id;
+    } catch (error) {
+      if (codeOf(error) !== ErrorCode.INVALID_CREDENTIALS) {
+        await this.loginFailures.notAFailure(email);
+      }
+      throw error;
+    }
+    await this.loginFailures.succeeded(email);
+    return (await this.startSession(profileId, client)).tokens;
   }
 
   async refresh(refreshToken: string, client: SessionClientDto): Promise<TokenPairResponse> {
@@ -205,6 +233,10 @@ export class SignInService {
     });
     return { access_token, refresh_token: refresh.refresh_token, token_type: 'bearer', expires_in };
   }
+}
+
+function codeOf(error: unknown): string | undefined {
+  return error instanceof BusRemoteError || error instanceof DomainError ? error.code : undefined;
 }
 
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {

@@ -40,6 +40,8 @@ export interface VerifiedTelegramData {
   user: TelegramIdentity;
   /** Unix seconds. */
   auth_date: number;
+  /** Telegram's signature of the data (hex, lower case): what makes one payload unique. */
+  hash: string;
 }
 
 export function invalidTelegramAuth(message = 'Invalid Telegram authentication data'): DomainError {
@@ -84,12 +86,13 @@ export function verifyLoginWidget(
     }
     fields.set(key, String(value));
   }
-  checkSignature(fields, loginWidgetSecret(options.botToken));
+  const hash = checkSignature(fields, loginWidgetSecret(options.botToken));
   const authDate = checkAge(fields, options);
   const id = Number(fields.get('id'));
   if (!Number.isSafeInteger(id) || id <= 0) throw invalidTelegramAuth();
   return {
     auth_date: authDate,
+    hash,
     user: {
       id,
       first_name: fields.get('first_name'),
@@ -110,16 +113,18 @@ export function verifyInitData(
     if (fields.has(key)) throw invalidTelegramAuth(); // a repeated key is not something Telegram signs
     fields.set(key, value);
   }
-  checkSignature(fields, miniAppSecret(options.botToken));
+  const hash = checkSignature(fields, miniAppSecret(options.botToken));
   const authDate = checkAge(fields, options);
-  return { auth_date: authDate, user: parseInitDataUser(fields.get('user')) };
+  return { auth_date: authDate, hash, user: parseInitDataUser(fields.get('user')) };
 }
 
-function checkSignature(fields: ReadonlyMap<string, string>, secret: Buffer): void {
+/** The signature, checked; returned in lower case (upper-case hex is the same signature). */
+function checkSignature(fields: ReadonlyMap<string, string>, secret: Buffer): string {
   const received = fields.get('hash');
   if (received === undefined || !HEX_SHA256.test(received)) throw invalidTelegramAuth();
   const expected = Buffer.from(signDataCheckString(secret, fields), 'hex');
   if (!timingSafeEqual(expected, Buffer.from(received, 'hex'))) throw invalidTelegramAuth();
+  return received.toLowerCase();
 }
 
 function checkAge(fields: ReadonlyMap<string, string>, options: TelegramCheckOptions): number {

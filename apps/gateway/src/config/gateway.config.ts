@@ -198,6 +198,81 @@ export class GatewayConfig extends CommonEnv {
   @Min(1)
   RATE_LIMIT_LINK_PER_HOUR = 10;
 
+  /** `POST /api/auth/refresh` per client IP and minute (a client refreshes every few minutes). */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_REFRESH_PER_MINUTE = 30;
+
+  /** `POST /api/auth/logout` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGOUT_PER_MINUTE = 30;
+
+  /** `POST /api/auth/generate-code` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_GENERATE_CODE_PER_MINUTE = 10;
+
+  /** `POST /api/auth/telegram` per client IP and minute. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_TELEGRAM_PER_MINUTE = 10;
+
+  /** `POST /api/users/me/password` per member and hour: it checks the current password. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PASSWORD_CHANGE_PER_HOUR = 10;
+
+  /** Writes (events, profile, sessions) per member and minute, all routes together. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_WRITES_PER_MINUTE = 60;
+
+  /** Admin writes (`/api/admin/...`) per admin and minute, all routes together. */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_ADMIN_WRITES_PER_MINUTE = 60;
+
+  /** IPv6 clients count by their network of this many bits for every per-IP limit. */
+  @ToInt()
+  @IsInt()
+  @Min(32)
+  @Max(128)
+  RATE_LIMIT_IPV6_PREFIX = 64;
+
+  /**
+   * Password sign-in: failed attempts per email (known or not) before each further attempt waits;
+   * the wait starts at RATE_LIMIT_LOGIN_DELAY_BASE_MS and doubles per failure up to
+   * RATE_LIMIT_LOGIN_DELAY_MAX_SECONDS. A success resets the count; an idle count is forgotten
+   * after RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_FAILURES = 5;
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_DELAY_BASE_MS = 1000;
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_DELAY_MAX_SECONDS = 900;
+
+  @ToInt()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_LOGIN_FAILURE_WINDOW_SECONDS = 3600;
+
   usesDevelopmentJwtSecret(): boolean {
     return this.JWT_SECRET === DEVELOPMENT_JWT_SECRET;
   }

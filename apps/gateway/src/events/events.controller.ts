@@ -46,6 +46,7 @@ import {
   CurrentMember,
   CurrentStanding,
   OptionalAuthentication,
+  RateLimit,
   Roles,
 } from '../auth';
 import { EventIdPipe } from './uuid-param.pipe';
@@ -114,6 +115,7 @@ export class EventsController {
   }
 
   @Post()
+  @RateLimit('writes')
   @Roles(MemberRole.ORGANIZER, MemberRole.ADMIN)
   @ApiOperation({ summary: 'Create an event (organizers and admins)' })
   @ApiCreatedResponse({ type: EventView })
@@ -129,6 +131,7 @@ export class EventsController {
   }
 
   @Patch(':event_id')
+  @RateLimit('writes')
   @Authenticated()
   @CurrentStanding()
   @ApiOperation({ summary: 'Change an event (its creator or an admin)' })
@@ -153,6 +156,7 @@ export class EventsController {
   }
 
   @Delete(':event_id')
+  @RateLimit('writes')
   @Authenticated()
   @CurrentStanding()
   @HttpCode(HttpStatus.NO_CONTENT)
@@ -179,6 +183,7 @@ export class EventsController {
   }
 
   @Post(':event_id/join')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({ summary: 'Join the event, paying its price in UP coins' })
   @ApiParam(EVENT_ID)
@@ -201,6 +206,7 @@ export class EventsController {
   }
 
   @Delete(':event_id/join')
+  @RateLimit('writes')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Leave the event before it starts; the price is refunded' })
@@ -220,6 +226,7 @@ export class EventsController {
   }
 
   @Post(':event_id/waitlist')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({
     summary: 'Join the waitlist of a full event; the first in line gets the next freed seat',
@@ -239,6 +246,7 @@ export class EventsController {
   }
 
   @Delete(':event_id/waitlist')
+  @RateLimit('writes')
   @Authenticated()
   @HttpCode(HttpStatus.NO_CONTENT)
   @ApiOperation({ summary: 'Leave the waitlist' })

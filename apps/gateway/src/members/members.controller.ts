@@ -40,6 +40,7 @@ import {
 } from '@up/contracts';
 import { Authenticated, CurrentMember } from '../auth/auth.decorators';
 import { AuthenticatedMember } from '../auth/authenticated-member';
+import { RateLimit } from '../auth/rate-limit';
 import { ifNoneMatchMatches, profileETag } from './profile-etag';
 import { PublicProfileNotFoundResponse, PublicProfilePageResponse } from './profile.responses';
 import { ProfileVersions } from './profile-versions';
@@ -101,6 +102,7 @@ export class MembersController {
   }
 
   @Post('me/refresh')
+  @RateLimit('writes')
   @HttpCode(200)
   @Authenticated()
   @ApiOperation({ summary: "The caller's private profile, read afresh from the users service" })
@@ -115,6 +117,7 @@ export class MembersController {
   }
 
   @Patch('me')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({ summary: "Update the caller's name, username or photo" })
   @ApiOkResponse({ type: PrivateProfile })
@@ -143,6 +146,7 @@ export class MembersController {
   }
 
   @Patch('me/notifications')
+  @RateLimit('writes')
   @Authenticated()
   @ApiOperation({
     summary: 'Turn announcements of new events or reminders before joined events on or off',

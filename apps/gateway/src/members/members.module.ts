@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { RateLimitModule } from '../auth/rate-limit';
 import { MembersController } from './members.controller';
 
 /**
@@ -6,6 +7,7 @@ import { MembersController } from './members.controller';
  * (AccessTokenModule is global).
  */
 @Module({
+  imports: [RateLimitModule],
   controllers: [MembersController],
 })
 export class MembersModule {}
