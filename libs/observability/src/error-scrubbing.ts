@@ -25,7 +25,9 @@ const SECRET_PAIR =
 function scrubText(text: string): string {
   return redactText(text)
     .replace(AUTH_SCHEME, `$1 ${REDACTED}`)
-    .replace(SECRET_PAIR, `$1${REDACTED}`);
+    .replace(SECRET_PAIR, (_match, key: string, value: string) =>
+      value.startsWith('"') ? `${key}"${REDACTED}"` : `${key}${REDACTED}`,
+    );
 }
 
 /** Keeps walking bounded: Sentry has normalised events to a few levels by now. */
