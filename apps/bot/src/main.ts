@@ -1,3 +1,4 @@
+import './instrument';
 import { Logger } from 'nestjs-pino';
 import { createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';

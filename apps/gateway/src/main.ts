@@ -1,3 +1,4 @@
+import './instrument';
 import { Logger } from 'nestjs-pino';
 import { loadConfig } from '@up/config';
 import { runMain } from '@up/health';

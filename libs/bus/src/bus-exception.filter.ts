@@ -19,6 +19,7 @@ import {
   fieldErrorsOf,
   isBusErrorPayload,
 } from '@up/contracts';
+import { captureUnexpected } from '@up/observability';
 import { RedisStreamsContext } from './server/redis-streams.context';
 
 /** The `exceptionFactory` of the services' ValidationPipe: a bad payload is VALIDATION_FAILED. */
@@ -30,7 +31,9 @@ export function validationFailed(errors: ValidationError[]): DomainError {
  * Turns whatever a bus handler threw into the `{status, code, message, details?}` its caller
  * receives. Expected failures (DomainError, validation, an error answered by a service further
  * down, its timeout) keep their code; anything else is INTERNAL, logged here once with an error id that the
- * payload carries too, so a 500 seen by a client can be found in the logs.
+ * payload carries too, so a 500 seen by a client can be found in the logs, and reported to error
+ * tracking (when SENTRY_DSN is set) under that id and the correlation id. The caller does not
+ * report it again: the service where it happened does, with the real stack.
  */
 @Catch()
 export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
@@ -76,6 +79,7 @@ export class BusExceptionFilter implements RpcExceptionFilter<unknown> {
       `Unexpected error in bus handler${pattern ? ` "${pattern}"` : ''} (error id ${errorId}): ${error.message}`,
       error.stack,
     );
+    captureUnexpected(exception, { errorId, tags: { bus_pattern: pattern } });
     return {
       status: 500,
       code: ErrorCode.INTERNAL,

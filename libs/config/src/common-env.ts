@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -19,8 +20,6 @@ import { allowsDevelopmentDefaults, IsStrongSecret } from './strong-secret';
 
 /** How to make a password for a URL, for the error message. */
 const URL_PASSWORD_HINT = 'e.g. `openssl rand -hex 32`, percent-encoded in the URL if needed';
-
-/** The environments in which development defaults (public, well-known secrets) may apply. */
 
 /** Bus keys: at least this long outside development and test (256 bits as hex, or more). */
 export const BUS_KEY_MIN_LENGTH = 32;
@@ -64,8 +63,18 @@ function IsBusKeySetting(kind: 'own' | 'list'): PropertyDecorator {
   });
 }
 
-/** Variables every app reads. */
-export class CommonEnv {
+/**
+ * A Sentry DSN, `http(s)://<public key>@<host>[:port][/path]/<project id>`: a URL with a public key,
+ * not a secret, but a malformed one would silently send nothing.
+ */
+const SENTRY_DSN_FORMAT = /^https?:\/\/[\w-]+(:[\w-]*)?@[\w.-]+(:\d+)?(\/[\w.-]+)*\/\d+$/;
+
+/**
+ * The variables read at the very start of a process, before the app's own configuration: whether
+ * and where unexpected errors are reported (libs/observability's error tracking). Every app's
+ * configuration includes them (CommonEnv), so a bad value is reported with the others at boot.
+ */
+export class ErrorTrackingEnv {
   /**
    * Unset means production: the development defaults (a public JWT secret, lenient secret checks)
    * apply only when NODE_ENV says `development` or `test` (`npm start` and the tests set it), so a
@@ -74,6 +83,29 @@ export class CommonEnv {
   @IsIn(NODE_ENVS)
   NODE_ENV: NodeEnv = 'production';
 
+  /** Turns Sentry error tracking on; unset, nothing is initialised and nothing is sent. */
+  @IsOptional()
+  @Matches(SENTRY_DSN_FORMAT, {
+    message: 'SENTRY_DSN must be a Sentry DSN: https://<public key>@<host>/<project id>',
+  })
+  SENTRY_DSN?: string;
+
+  /** The release errors are reported under (default: `<package name>@<package version>`). */
+  @IsOptional()
+  @IsString()
+  @Matches(/^\S+$/, { message: 'SENTRY_RELEASE must not contain spaces' })
+  SENTRY_RELEASE?: string;
+
+  /** The environment errors are reported under (default: NODE_ENV). */
+  @IsOptional()
+  @Matches(/^[\w.-]{1,64}$/, {
+    message: 'SENTRY_ENVIRONMENT must be 1-64 letters, digits, `.`, `_` or `-`',
+  })
+  SENTRY_ENVIRONMENT?: string;
+}
+
+/** Variables every app reads. */
+export class CommonEnv extends ErrorTrackingEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 

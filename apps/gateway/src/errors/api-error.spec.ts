@@ -86,6 +86,21 @@ describe(toApiError.name, () => {
     expect(sut.unexpected).toBe(error);
   });
 
+  it("answers a service INTERNAL error under the service's own error id", () => {
+    const errorId = '0b7c8f0e-2f55-4f4e-9c1e-3f0d7f3b2a10';
+    const error = remote({
+      code: ErrorCode.INTERNAL,
+      status: 500,
+      message: `Internal error (error id ${errorId})`,
+      details: { errorId },
+    });
+
+    const sut = toApiError(error);
+
+    expect(sut.body.error_id).toBe(errorId);
+    expect(sut.body.message).toBe(`Internal server error (error id ${errorId})`);
+  });
+
   it('answers a bus timeout with 503 SERVICE_UNAVAILABLE', () => {
     const sut = toApiError(new BusTimeoutError('users.get_profile', 5000));
 

@@ -121,7 +121,10 @@ function fromPayload(payload: BusErrorPayload, cause: unknown): ApiError {
     : payload.status >= 400 && payload.status < 600
       ? payload.status
       : HttpStatus.INTERNAL_SERVER_ERROR;
-  if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) return unexpected(cause, status);
+  if (status >= 500 && code !== ErrorCode.SERVICE_UNAVAILABLE) {
+    // The service's own error id, under which it logged and reported the failure, when it sent one.
+    return unexpected(cause, status, downstreamErrorId(details));
+  }
   const fields = code === ErrorCode.VALIDATION_FAILED ? fieldsOfDetails(details) : undefined;
   return {
     status,
@@ -129,8 +132,17 @@ function fromPayload(payload: BusErrorPayload, cause: unknown): ApiError {
   };
 }
 
-function unexpected(cause: unknown, status = HttpStatus.INTERNAL_SERVER_ERROR): ApiError {
-  const errorId = randomUUID();
+/** The error id a service's INTERNAL answer carries (`details.errorId`), if it is an id. */
+function downstreamErrorId(details: unknown): string | undefined {
+  const errorId = (details as { errorId?: unknown } | null | undefined)?.errorId;
+  return typeof errorId === 'string' && /^[\w-]{1,64}$/.test(errorId) ? errorId : undefined;
+}
+
+function unexpected(
+  cause: unknown,
+  status: number = HttpStatus.INTERNAL_SERVER_ERROR,
+  errorId: string = randomUUID(),
+): ApiError {
   const message = `Internal server error (error id ${errorId})`;
   return {
     status,

@@ -7,7 +7,7 @@ function newTestFilter() {
   const adapterHost = { httpAdapter: { reply } } as unknown as HttpAdapterHost;
   const response = { raw: 'response' };
   const host = {
-    switchToHttp: () => ({ getResponse: () => response }),
+    switchToHttp: () => ({ getResponse: () => response, getRequest: () => undefined }),
   } as unknown as ArgumentsHost;
   const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
   return { sut: new ApiExceptionFilter(adapterHost), reply, response, host, logged };

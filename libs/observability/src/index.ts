@@ -1,0 +1,4 @@
+export * from './error-scrubbing';
+export * from './error-tracking';
+export * from './expected-error';
+export * from './trace-context';
