@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { PLATFORM_APPS, PlatformAppName } from '@up/testing';
 import {
+  ADMIN_TELEGRAM_ID,
   ClubFactory,
   freePort,
   Platform,
   RedisProcess,
   startPlatform,
+  TelegramTestUser,
   telegramUser,
 } from '@up/testing';
 
@@ -93,11 +95,11 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
     await redis?.kill();
   });
 
-  it('runs the platform: readiness, bot login, email sign-up and sign-in, joining a paid event', async () => {
-    expect((await platform.api.get('/ready')).status).toBe(200);
-
-    // Bot (users, auth-codes), then the gateway's callback (auth-codes, users, rate limits).
-    const user = telegramUser();
+  /**
+   * A sign-in through the bot: its poll lease and update dedupe keys, `/login`'s rate limit, a call
+   * to users and auth-codes; then the gateway's callback (auth-codes, users, rate limits).
+   */
+  async function signInByBot(user: TelegramTestUser): Promise<string> {
     await platform.telegram.ask(user, '/start');
     const reply = await platform.telegram.ask(user, '/login');
     const link = (reply.reply_markup?.inline_keyboard ?? []).flat().find((b) => b.url)?.url;
@@ -107,12 +109,20 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
       body: { code },
     });
     expect(signIn.status).toBe(200);
-    const me = await platform.api.get('/api/users/me', { token: signIn.json.access_token });
+    return signIn.json.access_token;
+  }
+
+  it('runs the platform: readiness, bot login, email sign-up and sign-in, joining a paid event', async () => {
+    expect((await platform.api.get('/ready')).status).toBe(200);
+
+    const user = telegramUser();
+    const accessToken = await signInByBot(user);
+    const me = await platform.api.get('/api/users/me', { token: accessToken });
     expect(me.status).toBe(200);
     // A second read finds the profile version the users service wrote.
     const etag = me.headers.get('etag') ?? '';
     const again = await platform.api.get('/api/users/me', {
-      token: signIn.json.access_token,
+      token: accessToken,
       headers: { 'if-none-match': etag },
     });
     expect(again.status).toBe(304);
@@ -126,21 +136,36 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
       body: { email, password: 'a long password' },
     });
     expect(token.status).toBe(200);
+    // A wrong password counts a failure for the account (the gateway's Lua script, TIME).
+    const wrong = await platform.api.post('/api/auth/token', {
+      body: { email, password: 'not the password' },
+    });
+    expect(wrong.status).toBe(401);
 
     // events calls users (debit), both publish events, users consumes event.participant_joined.
     const club = new ClubFactory(platform);
     const event = await club.event({ price: 10 });
     await club.grantCoins(String(me.json.id), 25);
+    const since = platform.telegram.mark();
     const join = await platform.api.post(`/api/v1/events/${event.id}/join`, {
-      token: signIn.json.access_token,
+      token: accessToken,
     });
     expect(join.status).toBe(201);
     expect(await club.balanceOf(String(me.json.id))).toBe(15);
+    // The bot consumes event.participant_joined and tells the member through its delivery queue.
+    await platform.telegram.waitForCall('sendMessage', (call) => call.params.chat_id === user.id, {
+      since,
+      timeoutMs: 15_000,
+    });
+    // The gateway calls the bot, which reads its delivery queue's broadcasts.
+    const adminToken = await signInByBot(telegramUser({ id: ADMIN_TELEGRAM_ID }));
+    const broadcasts = await platform.api.get('/api/admin/broadcasts', { token: adminToken });
+    expect(broadcasts.status).toBe(200);
 
     // Every request was handled and deleted (XDEL allowed), and users took the join event.
     await eventually(async () => {
       const lengths = await Promise.all(
-        ['users', 'auth-codes', 'events'].map((service) =>
+        ['users', 'auth-codes', 'events', 'bot'].map((service) =>
           admin.xlen(`${PREFIX}:bus:req:${service}`),
         ),
       );
@@ -166,7 +191,14 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
     ['gateway', ['SET', `${PREFIX}:users:profile-version:x`, '1']],
     ['gateway', ['PUBLISH', `${PREFIX}:bus:reply:bot:x`, 'forged']],
     ['gateway', ['KEYS', '*']],
-    ['bot', ['XADD', `${PREFIX}:bus:evt:member.updated`, '*', 'm', '{}']],
+    ['gateway', ['GET', `${PREFIX}:bot:poll-lease:x`]],
+    ['gateway', ['HGETALL', `${PREFIX}:{bot-delivery}:msg:x`]],
+    ['gateway', ['PUBLISH', `${PREFIX}:bot:profile-invalidations`, '{}']],
+    ['bot', ['XADD', `${PREFIX}:bus:evt:member.deleted`, '*', 'm', '{}']],
+    ['bot', ['XRANGE', `${PREFIX}:bus:req:users`, '-', '+']],
+    ['bot', ['DEL', `${PREFIX}:gateway:login-failures:x`]],
+    ['bot', ['ZRANGE', `${PREFIX}:auth:login-codes-of:x`, '0', '-1']],
+    ['bot', ['PUBLISH', `${PREFIX}:bus:reply:users:x`, 'forged']],
     ['events', ['XADD', `${PREFIX}:bus:req:auth-codes`, '*', 'm', '{}']],
     ['events', ['XRANGE', `${PREFIX}:bus:req:users`, '-', '+']],
     ['events', ['XADD', `${PREFIX}:bus:evt:member.coins_changed`, '*', 'm', '{}']],
@@ -175,6 +207,11 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
       ['XREADGROUP', 'GROUP', 'auth-codes', 'x', 'STREAMS', `${PREFIX}:bus:req:auth-codes`, '>'],
     ],
     ['users', ['GET', `${PREFIX}:auth:login-code:x`]],
+    ['users', ['XADD', `${PREFIX}:bus:req:bot`, '*', 'm', '{}']],
+    ['users', ['SET', `${PREFIX}:bot:poll-lease:x`, 'me']],
+    ['events', ['SET', `${PREFIX}:{bot-delivery}:msg:x`, '1']],
+    ['auth-codes', ['XADD', `${PREFIX}:bus:req:users`, '*', 'm', '{}']],
+    ['auth-codes', ['SUBSCRIBE', `${PREFIX}:bus:reply:auth-codes:x`]],
     ['auth-codes', ['FLUSHALL']],
     ['auth-codes', ['CONFIG', 'SET', 'requirepass', 'x']],
   ] as Array<[PlatformAppName, string[]]>)('refuses %s: %j', async (app, [command, ...args]) => {
@@ -182,7 +219,10 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
   });
 
   it("refuses a subscription to another app's replies", async () => {
+    // The bot answers the gateway, so it holds the gateway's reply channels; not those of users.
     const bot = as('bot');
-    await expect(bot.subscribe(`${PREFIX}:bus:reply:gateway:x`)).rejects.toThrow(/NOPERM/);
+    await expect(bot.subscribe(`${PREFIX}:bus:reply:users:x`)).rejects.toThrow(/NOPERM/);
+    const gateway = as('gateway');
+    await expect(gateway.subscribe(`${PREFIX}:bus:reply:bot:x`)).rejects.toThrow(/NOPERM/);
   });
 });
