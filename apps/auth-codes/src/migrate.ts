@@ -1,5 +1,4 @@
 import { runMigrations } from '@up/database';
-import { AuthCodesConfig } from './config/auth-codes.config';
 import { AUTH_CODES_DATABASE } from './database';
 
-void runMigrations(AuthCodesConfig, AUTH_CODES_DATABASE);
+void runMigrations(AUTH_CODES_DATABASE);

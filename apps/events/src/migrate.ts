@@ -1,5 +1,4 @@
 import { runMigrations } from '@up/database';
-import { EventsConfig } from './config/events.config';
 import { EVENTS_DATABASE } from './database';
 
-void runMigrations(EventsConfig, EVENTS_DATABASE);
+void runMigrations(EVENTS_DATABASE);

@@ -1,5 +1,4 @@
 import { runMigrations } from '@up/database';
-import { UsersConfig } from './config/users.config';
 import { usersDatabase } from './database';
 
-void runMigrations(UsersConfig, usersDatabase);
+void runMigrations(usersDatabase);

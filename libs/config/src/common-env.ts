@@ -191,21 +191,37 @@ export class CommonEnv extends ErrorTrackingEnv {
   SHUTDOWN_TIMEOUT_SECONDS = 10;
 }
 
-/** Variables of a service that owns tables in PostgreSQL. */
-export class DatabaseEnv extends CommonEnv {
-  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
-  @IsStrongSecret({ in: 'url-password', hint: URL_PASSWORD_HINT })
-  DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/up_club';
+// TypeScript accepts a class as a mixin base only with an `any[]` constructor signature.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type EnvClass = new (...args: any[]) => ErrorTrackingEnv;
 
+/** The connection to the service's PostgreSQL database, added to an environment class. */
+function WithDatabase<TBase extends EnvClass>(Base: TBase) {
+  class WithDatabaseEnv extends Base {
+    @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+    @IsStrongSecret({ in: 'url-password', hint: URL_PASSWORD_HINT })
+    DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/up_club';
+
+    @ToInt()
+    @IsInt()
+    @Min(1)
+    DATABASE_POOL_SIZE = 10;
+  }
+  return WithDatabaseEnv;
+}
+
+/**
+ * What a service's migrate command reads (the Kubernetes Job, `npm run migrate`): the database and
+ * nothing else, so it needs none of the service's other secrets (bus keys, SMTP) to run.
+ */
+export class MigrationEnv extends WithDatabase(ErrorTrackingEnv) {}
+
+/** Variables of a service that owns tables in PostgreSQL. */
+export class DatabaseEnv extends WithDatabase(CommonEnv) {
   /** Create the database and schema and run pending migrations at start (off in production, where the migrate Job does it). */
   @EnvBool()
   @IsBoolean()
   DATABASE_MIGRATE_ON_START = true;
-
-  @ToInt()
-  @IsInt()
-  @Min(1)
-  DATABASE_POOL_SIZE = 10;
 
   /** Run the outbox relay on this replica (a service's committed bus events go out through it). */
   @EnvBool()

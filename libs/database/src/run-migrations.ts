@@ -1,19 +1,17 @@
 import { DataSource } from 'typeorm';
-import { DatabaseEnv, loadConfig } from '@up/config';
+import { loadConfig, MigrationEnv } from '@up/config';
 import { runCommand } from '@up/health';
 import { dataSourceOptions, ServiceDatabase } from './database-options';
 import { ensureDatabase, migrate } from './provision';
 
 /**
  * The production migrate command of one service (its `migrate.ts`, run by the Kubernetes Job and
- * `npm run migrate`): creates the database and schema, runs pending migrations, then exits.
+ * `npm run migrate`): creates the database and schema, runs pending migrations, then exits. It
+ * reads only the database variables (MigrationEnv), not the service's whole configuration.
  */
-export function runMigrations(
-  configClass: new () => DatabaseEnv,
-  database: ServiceDatabase,
-): Promise<void> {
+export function runMigrations(database: ServiceDatabase): Promise<void> {
   return runCommand(`${database.schema}-migrate`, async (logger) => {
-    const config = loadConfig(configClass);
+    const config = loadConfig(MigrationEnv);
     await ensureDatabase(config.DATABASE_URL);
     const dataSource = await new DataSource(dataSourceOptions(config, database)).initialize();
     try {
