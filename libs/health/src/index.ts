@@ -1,3 +1,4 @@
+export * from './background-loop';
 export * from './bus-service-health.indicator';
 export * from './health.module';
 export * from './lifecycle';

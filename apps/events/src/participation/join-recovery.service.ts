@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BackgroundLoop } from '@up/health';
 import { EventsConfig } from '../config/events.config';
 import { MembersClient } from '../members/members.client';
 import { refundOf } from './coin-keys';
@@ -35,31 +36,31 @@ type PendingOutcome = 'confirmed' | 'released' | 'deferred' | null;
 @Injectable()
 export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JoinRecoveryService.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly seats: SeatsRepository,
     private readonly members: MembersClient,
     private readonly settlement: SeatSettlement,
     private readonly config: EventsConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    const every = this.config.JOIN_RECOVERY_INTERVAL_MS;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'join recovery sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'join recovery sweep',
+      logger: this.logger,
+      intervalMs: config.JOIN_RECOVERY_INTERVAL_MS,
+      firstRound: 'after-interval',
+      step: async () => {
+        await this.sweep();
+      },
+    });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   async sweep(graceMs: number = this.config.JOIN_RECOVERY_GRACE_MS): Promise<SweepReport> {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { EVENT_EVENTS } from '@up/contracts';
 import { Outbox, TransactionRunner, Tx } from '@up/database';
+import { BackgroundLoop } from '@up/health';
 import { EventsConfig } from '../config/events.config';
 import type { ReminderOffset } from './reminder-offsets';
 import { planReminders } from './reminder-plan';
@@ -25,33 +26,32 @@ const BATCH = 50;
 export class ReminderSweep implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ReminderSweep.name);
   private readonly offsets: ReminderOffset[];
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly reminders: RemindersRepository,
     private readonly transactions: TransactionRunner,
     private readonly outbox: Outbox,
-    private readonly config: EventsConfig,
+    config: EventsConfig,
   ) {
     this.offsets = config.reminderOffsets;
+    this.loop = new BackgroundLoop({
+      name: 'reminder sweep',
+      logger: this.logger,
+      intervalMs: config.EVENT_REMINDER_INTERVAL_MS,
+      firstRound: 'after-interval',
+      step: async () => {
+        await this.sweep();
+      },
+    });
   }
 
   onApplicationBootstrap(): void {
-    const every = this.config.EVENT_REMINDER_INTERVAL_MS;
-    if (every <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweep()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'reminder sweep failed'))
-        .finally(() => (this.running = undefined));
-    }, every);
-    this.timer.unref();
+    this.loop.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationShutdown(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Deals with every reminder due now; batch after batch until none is left. */

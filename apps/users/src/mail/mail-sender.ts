@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BackgroundLoop, LoopRound } from '@up/health';
 import { UsersConfig } from '../config/users.config';
 import { DueMail, MailBacklog, MailOutboxRepository } from './mail-outbox.repository';
 import { MailTransport } from './mail-transport';
@@ -25,31 +26,33 @@ export function retryDelayMs(attempts: number, config: { min: number; max: numbe
 @Injectable()
 export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MailSender.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private nudged = false;
+  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly rows: MailOutboxRepository,
     private readonly transport: MailTransport,
     private readonly config: UsersConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.running = true;
-    this.loop = this.run();
+  ) {
+    // No backoff of its own: a failed round (the database is away, the mail waits in it) waits
+    // one poll interval like an idle one.
+    this.loop = new BackgroundLoop({
+      name: 'mail sender',
+      logger: this.logger,
+      intervalMs: config.MAIL_POLL_INTERVAL_MS,
+      step: () => this.sendRound(),
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wake?.();
-    await this.loop;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.loop.nudge();
   }
 
   /** For operators (and tests): what waits, and what is failing. */
@@ -95,32 +98,8 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.nudged = false;
-      let taken = 0;
-      try {
-        taken = await this.sendDue();
-      } catch (error) {
-        // The database is away: the mail waits in it.
-        this.logger.warn({ err: error }, 'mail outbox unreadable; retrying');
-      }
-      if (taken < BATCH_SIZE && !this.nudged) await this.sleep(this.config.MAIL_POLL_INTERVAL_MS);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
+  /** A full batch means more may be due: the next round runs without the poll wait. */
+  private async sendRound(): Promise<LoopRound> {
+    return (await this.sendDue()) < BATCH_SIZE ? 'idle' : 'more';
   }
 }

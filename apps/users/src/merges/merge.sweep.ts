@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { BackgroundLoop } from '@up/health';
 import { UsersConfig } from '../config/users.config';
 import { MemberTransactions } from '../members/member-transactions';
 import { MemberMerges } from './member-merges';
@@ -15,33 +16,31 @@ const MERGES_PER_ROUND = 20;
 @Injectable()
 export class MergeSweep implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MergeSweep.name);
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly loop: BackgroundLoop;
 
   constructor(
-    private readonly config: UsersConfig,
+    config: UsersConfig,
     private readonly transactions: MemberTransactions,
     private readonly merges: MemberMerges,
     private readonly rows: MemberMergesRepository,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    if (this.config.MERGE_SWEEP_INTERVAL_MS === 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.sweepOnce()
-        .catch((error: unknown) => {
-          this.logger.warn({ err: error }, 'merge sweep failed; next round retries');
-          return 0;
-        })
-        .finally(() => (this.running = undefined));
-    }, this.config.MERGE_SWEEP_INTERVAL_MS);
-    this.timer.unref();
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'merge sweep',
+      logger: this.logger,
+      intervalMs: config.MERGE_SWEEP_INTERVAL_MS,
+      firstRound: 'after-interval',
+      step: async () => {
+        await this.sweepOnce();
+      },
+    });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  onApplicationBootstrap(): void {
+    this.loop.start();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** One round: answers how many merges it completed. */

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BusClient } from '@up/bus';
 import { DatabaseEnv } from '@up/config';
+import { BackgroundLoop, LoopRound } from '@up/health';
 import { OutboxLag, OutboxRepository } from './outbox.repository';
 import { ProcessedEventsRepository } from './processed-events.repository';
 
-const MAX_BACKOFF_MS = 5000;
+const BACKOFF = { initialMs: 100, maxMs: 5000 };
 const PURGE_INTERVAL_MS = 60 * 60 * 1000;
 /** Processed-event ids are kept far longer than any redelivery (dead-lettering ends those in minutes). */
 const PROCESSED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -25,11 +26,7 @@ const PROCESSED_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxRelay.name);
-  private running = false;
-  private loop?: Promise<void>;
-  private wake?: () => void;
-  private nudged = false;
-  private failures = 0;
+  private readonly loop: BackgroundLoop;
   private lastPurge = 0;
 
   constructor(
@@ -38,25 +35,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly processed: ProcessedEventsRepository,
     private readonly bus: BusClient,
     private readonly config: DatabaseEnv,
-  ) {}
+  ) {
+    this.loop = new BackgroundLoop({
+      name: 'outbox relay',
+      logger: this.logger,
+      intervalMs: config.OUTBOX_POLL_INTERVAL_MS,
+      backoff: BACKOFF,
+      step: () => this.relayRound(),
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.config.OUTBOX_RELAY_ENABLED) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Stops before the bus client and the database close (module destroy precedes shutdown). */
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.nudge();
-    await this.loop;
+  onModuleDestroy(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Sends pending rows now rather than at the next poll. */
   nudge(): void {
-    this.nudged = true;
-    this.wake?.();
+    this.loop.nudge();
   }
 
   lag(): Promise<OutboxLag> {
@@ -91,49 +92,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async run(): Promise<void> {
-    while (this.running) {
-      this.nudged = false;
-      let moved = 0;
-      try {
-        moved = await this.relayOnce();
-        if (this.failures > 0) this.logger.log('outbox relay sending again');
-        this.failures = 0;
-        await this.purgeProcessedEvents();
-      } catch (error) {
-        this.failures += 1;
-        // One line per outage, not one per attempt.
-        if (this.failures === 1) {
-          this.logger.warn({ err: error }, 'outbox relay cannot send; retrying with backoff');
-        }
-        await this.sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** (this.failures - 1)));
-        continue;
-      }
-      if (moved < this.config.OUTBOX_BATCH_SIZE && !this.nudged) {
-        await this.sleep(this.config.OUTBOX_POLL_INTERVAL_MS);
-      }
-    }
+  /** A full batch means more may be waiting: the next round runs without the poll wait. */
+  private async relayRound(): Promise<LoopRound> {
+    const moved = await this.relayOnce();
+    await this.purgeProcessedEvents();
+    return moved < this.config.OUTBOX_BATCH_SIZE ? 'idle' : 'more';
   }
 
   private async purgeProcessedEvents(): Promise<void> {
     if (Date.now() - this.lastPurge < PURGE_INTERVAL_MS) return;
     this.lastPurge = Date.now();
     await this.processed.purgeBefore(new Date(Date.now() - PROCESSED_RETENTION_MS));
-  }
-
-  /** Waits `ms`, or less when nudged or stopping. */
-  private sleep(ms: number): Promise<void> {
-    if (!this.running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = undefined;
-        done();
-      };
-    });
   }
 }
