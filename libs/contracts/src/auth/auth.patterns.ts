@@ -49,10 +49,10 @@ export const AUTH = {
     'auth-codes.revoke_refresh_token',
     { callers: ['gateway'] },
   ),
-  /** Revokes every family of a member (logout everywhere). */
+  /** Revokes every family of a member (logout everywhere; users: the merged-away member's). */
   REVOKE_MEMBER_TOKENS: requestPattern<RevokeMemberTokensDto, RevokedMemberTokens>(
     'auth-codes.revoke_member_tokens',
-    { callers: ['gateway'] },
+    { callers: ['gateway', 'users'] },
   ),
   /** The member's live sessions (refresh-token families), newest first. */
   LIST_SESSIONS: requestPattern<ListSessionsDto, SessionList>('auth-codes.list_sessions', {
