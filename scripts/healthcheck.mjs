@@ -9,7 +9,8 @@
 //   gateway's /ready asks it: its bus health pattern (`<service>.health`), which a replica answers
 //   only when its consumer loop runs and its PostgreSQL and Redis answer. It is sent with the
 //   app's own compiled bus client and configuration (dist/apps/<app>/libs), so it speaks exactly
-//   the app's protocol and reads the same REDIS_URL and REDIS_KEY_PREFIX. The answer comes from
+//   the app's protocol and reads the same REDIS_URL, REDIS_KEY_PREFIX and bus keys: it signs as
+//   the app (which trusts its own key), and every app may ask a health pattern. The answer comes from
 //   some replica of the service, not necessarily this one: with several replicas it tells that
 //   the service answers, which is what dependents need (see README, "Health checks").
 // - bot: it has no health pattern (it serves Telegram, not the bus), so its check is the one
@@ -63,7 +64,8 @@ async function checkBusService(service) {
     const { RedisStreamsClient, busOptionsFromConfig } = require(join(libs, 'bus/src/index.js'));
     ({ firstValueFrom } = require('rxjs'));
     client = new RedisStreamsClient({
-      ...busOptionsFromConfig(loadConfig(CommonEnv)),
+      // Signs as the app it runs in, with that app's own key (BUS_SIGNING_KEY).
+      ...busOptionsFromConfig(loadConfig(CommonEnv), service),
       requestTimeoutMs: TIMEOUT_MS,
       consumerName: `healthcheck-${process.pid}`,
     });

@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -107,9 +108,12 @@ describe('scripts/healthcheck.mjs', () => {
     });
     const redis = createTestRedisSpace();
     const started = Date.now();
+    // NODE_ENV unset, as production: the container's bus keys are set (and the check signs with them).
     const sut = await runHealthcheck(['users'], {
       REDIS_URL: redis.url,
       REDIS_KEY_PREFIX: redis.prefix,
+      BUS_SIGNING_KEY: randomBytes(32).toString('hex'),
+      BUS_TRUSTED_KEYS: `gateway=${randomBytes(32).toString('hex')}`,
     });
     await redis.clear();
     expect(sut.code).toBe(1);

@@ -185,7 +185,8 @@ describe('npm start (scripts/start.mjs)', () => {
       for (const service of ['users', 'auth-codes', 'events']) {
         const check = spawnSync(process.execPath, ['scripts/healthcheck.mjs', service], {
           cwd: ROOT,
-          env: { ...process.env, ...environment() },
+          // The apps' environment: start.mjs ran them with NODE_ENV=development (their bus keys).
+          env: { ...process.env, ...environment(), NODE_ENV: 'development' },
           encoding: 'utf8',
         });
         expect({ service, code: check.status, output: check.stdout }).toEqual({

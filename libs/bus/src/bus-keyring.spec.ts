@@ -23,6 +23,14 @@ describe(BusKeyring.name, () => {
     expect(users.trusts('bot')).toBe(false);
   });
 
+  it('trusts its own key: a message it signed verifies (another replica, its healthcheck)', () => {
+    const signature = gateway.sign('gateway', 'x');
+
+    expect(gateway.verify('gateway', 'x', signature)).toBe(true);
+    expect(gateway.trusts('gateway')).toBe(true);
+    expect(users.trusts('users')).toBe(false);
+  });
+
   it('knows every party by its development key in development and test', () => {
     const sut = new BusKeyring({ own: {}, trusted: {}, developmentKeys: true });
     const bot = new BusKeyring({ own: { bot: developmentBusKey('bot') }, trusted: {} });

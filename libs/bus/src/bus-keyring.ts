@@ -25,8 +25,13 @@ export class BusKeyring {
     developmentKeys?: boolean;
   }) {
     this.developmentKeys = keys.developmentKeys ?? false;
-    for (const [party, key] of Object.entries(keys.own)) this.signing.set(party, keyOf(key));
     for (const [party, key] of Object.entries(keys.trusted)) this.trusted.set(party, keyOf(key));
+    // An app trusts its own key: another replica of it, or its container healthcheck asking it
+    // (and reading the reply), signs with that key; whoever holds it is that app anyway.
+    for (const [party, key] of Object.entries(keys.own)) {
+      this.signing.set(party, keyOf(key));
+      this.trusted.set(party, keyOf(key));
+    }
   }
 
   /** The MAC of `message` sent by `sender` (base64url); throws when this app holds no such key. */

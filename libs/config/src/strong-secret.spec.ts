@@ -40,6 +40,9 @@ const strongHex = (seed = 0) => keyBytes(seed).toString('hex');
 const strongBase64 = (seed = 0) => keyBytes(seed).toString('base64url');
 /** A token of the shape @BotFather issues (not a real bot's). */
 const botToken = () => `7012345678:AA${strongBase64(7).slice(0, 33)}`;
+/** The bus keys production requires of every app (CommonEnv), set so only the variable under test varies. */
+const BUS_KEYS = { BUS_SIGNING_KEY: strongHex(11), BUS_TRUSTED_KEYS: `gateway=${strongHex(12)}` };
+const PRODUCTION = { NODE_ENV: 'production', ...BUS_KEYS };
 
 describe(secretWeakness.name, () => {
   it.each([
@@ -88,7 +91,7 @@ describe(secretWeakness.name, () => {
 describe(IsStrongSecret.name, () => {
   it('refuses a placeholder in production, naming the variable and the reason, never the value', () => {
     const problems = problemsOf(SecretEnv, {
-      NODE_ENV: 'production',
+      ...PRODUCTION,
       API_SIGNING_KEY: 'CHANGE_ME_to_at_least_32_random_characters',
     });
 
@@ -100,24 +103,22 @@ describe(IsStrongSecret.name, () => {
   });
 
   it('refuses the published development value in production', () => {
-    expect(problemsOf(SecretEnv, { NODE_ENV: 'production' })).toEqual([
-      expect.stringContaining('API_SIGNING_KEY'),
-    ]);
+    expect(problemsOf(SecretEnv, PRODUCTION)).toEqual([expect.stringContaining('API_SIGNING_KEY')]);
   });
 
   it('refuses a low-entropy value in production and accepts a generated one', () => {
     const key = strongHex();
 
-    expect(
-      problemsOf(SecretEnv, { NODE_ENV: 'production', API_SIGNING_KEY: 'a1b2'.repeat(10) }),
-    ).toEqual([expect.stringContaining('too predictable')]);
-    expect(
-      loadConfig(SecretEnv, { NODE_ENV: 'production', API_SIGNING_KEY: key }).API_SIGNING_KEY,
-    ).toBe(key);
+    expect(problemsOf(SecretEnv, { ...PRODUCTION, API_SIGNING_KEY: 'a1b2'.repeat(10) })).toEqual([
+      expect.stringContaining('too predictable'),
+    ]);
+    expect(loadConfig(SecretEnv, { ...PRODUCTION, API_SIGNING_KEY: key }).API_SIGNING_KEY).toBe(
+      key,
+    );
   });
 
   it('applies the production checks when NODE_ENV is unset', () => {
-    expect(problemsOf(SecretEnv, {})).toEqual([expect.stringContaining('API_SIGNING_KEY')]);
+    expect(problemsOf(SecretEnv, BUS_KEYS)).toEqual([expect.stringContaining('API_SIGNING_KEY')]);
   });
 
   it.each(['development', 'test'])('lets NODE_ENV=%s run with the development value', (env) => {
@@ -128,7 +129,7 @@ describe(IsStrongSecret.name, () => {
 
   it('judges the password inside a URL, cut out of the message; a URL without one passes', () => {
     const problems = problemsOf(SecretEnv, {
-      NODE_ENV: 'production',
+      ...PRODUCTION,
       API_SIGNING_KEY: strongHex(),
       SMTP_URL: 'smtp://mailer:changeme@mail.local:25',
     });
@@ -139,7 +140,7 @@ describe(IsStrongSecret.name, () => {
     const password = encodeURIComponent(strongBase64());
     expect(
       problemsOf(SecretEnv, {
-        NODE_ENV: 'production',
+        ...PRODUCTION,
         API_SIGNING_KEY: strongHex(),
         SMTP_URL: `smtps://mailer:${password}@mail.local:465`,
       }),
@@ -152,17 +153,17 @@ describe(IsStrongSecret.name, () => {
     ['DATABASE_URL', 'postgres://up_club:CHANGE_ME@postgres.example.internal:5432/up_club'],
     ['DATABASE_URL', 'postgres://postgres:postgres@postgres:5432/up_club'],
   ])('refuses a weak password in %s in production', (variable, url) => {
-    const problems = problemsOf(DatabaseEnv, { NODE_ENV: 'production', [variable]: url });
+    const problems = problemsOf(DatabaseEnv, { ...PRODUCTION, [variable]: url });
 
     expect(problems).toEqual([expect.stringContaining(`the password in ${variable}`)]);
     expect(problems.join('\n')).toContain(':***@');
   });
 
   it('accepts the platform URLs without a password, or with a generated one, in production', () => {
-    expect(problemsOf(DatabaseEnv, { NODE_ENV: 'production' })).toEqual([]);
+    expect(problemsOf(DatabaseEnv, PRODUCTION)).toEqual([]);
     expect(
       problemsOf(DatabaseEnv, {
-        NODE_ENV: 'production',
+        ...PRODUCTION,
         REDIS_URL: `rediss://users:${strongHex()}@redis.internal:6380`,
         DATABASE_URL: `postgres://users:${strongHex()}@db.internal:5432/up_club`,
       }),
@@ -175,8 +176,7 @@ describe(IsTelegramBotToken.name, () => {
     const token = botToken();
 
     expect(
-      loadConfig(TokenEnv, { NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: token })
-        .TELEGRAM_BOT_TOKEN,
+      loadConfig(TokenEnv, { ...PRODUCTION, TELEGRAM_BOT_TOKEN: token }).TELEGRAM_BOT_TOKEN,
     ).toBe(token);
   });
 
@@ -186,7 +186,7 @@ describe(IsTelegramBotToken.name, () => {
     ['7012345678:CHANGE_ME_CHANGE_ME_CHANGE_ME_CHANGE'],
     ['7012345678:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
   ])('refuses %j in production, never printing it', (token) => {
-    const problems = problemsOf(TokenEnv, { NODE_ENV: 'production', TELEGRAM_BOT_TOKEN: token });
+    const problems = problemsOf(TokenEnv, { ...PRODUCTION, TELEGRAM_BOT_TOKEN: token });
 
     expect(problems).toEqual([expect.stringContaining('TELEGRAM_BOT_TOKEN')]);
     expect(problems.join('\n')).not.toContain(token.split(':')[1]);

@@ -30,6 +30,7 @@ describe(ServiceHealth.name, () => {
 
   async function newTestService(options: { database: boolean; redisUrl?: string }) {
     const env = {
+      NODE_ENV: 'test',
       LOG_LEVEL: 'silent',
       DATABASE_URL: db.url,
       REDIS_URL: options.redisUrl ?? redis.url,
@@ -98,7 +99,7 @@ describe(ServiceHealth.name, () => {
       imports: [
         ConfigModule.forRoot(
           CommonEnv,
-          loadConfig(CommonEnv, { LOG_LEVEL: 'silent', REDIS_URL: redis.url }),
+          loadConfig(CommonEnv, { NODE_ENV: 'test', LOG_LEVEL: 'silent', REDIS_URL: redis.url }),
         ),
         ExtraChecks,
         HealthModule.forService('users'),

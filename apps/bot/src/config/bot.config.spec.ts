@@ -1,5 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '@up/config';
 import { BotConfig } from './bot.config';
+
+/** The bus keys production (NODE_ENV unset included) requires of every app (libs/config). */
+const PRODUCTION_BUS_KEYS = {
+  BUS_SIGNING_KEY: randomBytes(32).toString('hex'),
+  BUS_TRUSTED_KEYS: `users=${randomBytes(32).toString('hex')}`,
+};
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -13,7 +20,7 @@ function problemsOf(env: Record<string, string>): string[] {
 
 describe(BotConfig.name, () => {
   it('starts without a bot token (the bot stays idle)', () => {
-    const sut = loadConfig(BotConfig, {});
+    const sut = loadConfig(BotConfig, PRODUCTION_BUS_KEYS);
 
     expect(sut.TELEGRAM_BOT_TOKEN).toBeUndefined();
     expect(sut).toMatchObject({
@@ -40,7 +47,7 @@ describe(BotConfig.name, () => {
       BOT_POLL_LEASE_SECONDS: 15,
       BOT_HTTP_PORT: 3001,
     });
-    expect(loadConfig(BotConfig, {}).TELEGRAM_WEBHOOK_URL).toBeUndefined();
+    expect(loadConfig(BotConfig, PRODUCTION_BUS_KEYS).TELEGRAM_WEBHOOK_URL).toBeUndefined();
     expect(
       loadConfig(BotConfig, {
         NODE_ENV: 'test',
@@ -62,6 +69,7 @@ describe(BotConfig.name, () => {
 
   it('takes only a generated webhook secret in production', () => {
     const production = {
+      ...PRODUCTION_BUS_KEYS,
       TELEGRAM_BOT_TOKEN: '7012345678:AAHq3vK9-x2Lr8TzW4mN_c6JpYb1sDf0gQe',
       TELEGRAM_WEBHOOK_URL: 'https://club.example/telegram/webhook',
     };
@@ -80,10 +88,13 @@ describe(BotConfig.name, () => {
   it('takes only a real token in production (NODE_ENV unset included)', () => {
     const token = '7012345678:AAHq3vK9-x2Lr8TzW4mN_c6JpYb1sDf0gQe';
 
-    expect(problemsOf({ TELEGRAM_BOT_TOKEN: '42:secret-token' })).toEqual([
+    expect(problemsOf({ ...PRODUCTION_BUS_KEYS, TELEGRAM_BOT_TOKEN: '42:secret-token' })).toEqual([
       expect.stringContaining('TELEGRAM_BOT_TOKEN is required when NODE_ENV=production'),
     ]);
-    expect(loadConfig(BotConfig, { TELEGRAM_BOT_TOKEN: token }).TELEGRAM_BOT_TOKEN).toBe(token);
+    expect(
+      loadConfig(BotConfig, { ...PRODUCTION_BUS_KEYS, TELEGRAM_BOT_TOKEN: token })
+        .TELEGRAM_BOT_TOKEN,
+    ).toBe(token);
   });
 
   it.each([

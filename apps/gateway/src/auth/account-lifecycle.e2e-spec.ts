@@ -34,15 +34,22 @@ describe('account lifecycle: linking Telegram, merging, deleting (e2e)', () => {
   const post = (path: string, options?: ApiRequestOptions) =>
     platform.api.post<Json>(path, withAddress(options));
 
+  /**
+   * Telegram payloads are single use (the gateway refuses a replay), so each one here is a new
+   * payload, as Telegram issues one per login: its auth_date a second earlier than the last one's.
+   */
+  let issued = 0;
+  const authDate = () => Math.floor(Date.now() / 1000) - issued++;
+
   function widget(fields: { id: number; first_name: string; username?: string }): Json {
-    const signed = { ...fields, auth_date: Math.floor(Date.now() / 1000) };
+    const signed = { ...fields, auth_date: authDate() };
     const map = new Map(Object.entries(signed).map(([k, v]) => [k, String(v)]));
     return { ...signed, hash: signDataCheckString(loginWidgetSecret(BOT_TOKEN), map) };
   }
 
   function initData(user: { id: number; first_name: string }): string {
     const map = new Map([
-      ['auth_date', String(Math.floor(Date.now() / 1000))],
+      ['auth_date', String(authDate())],
       ['user', JSON.stringify(user)],
     ]);
     const hash = signDataCheckString(miniAppSecret(BOT_TOKEN), map);

@@ -120,8 +120,10 @@ export class AccountController {
 
   @Delete('api/users/me')
   @HttpCode(204)
+  // It checks the password, so it shares the password change's budget: no guessing through it.
+  @RateLimit('password_change')
   @ApiOperation({
-    summary: 'Delete the account',
+    summary: 'Delete the account (10 per hour per member, with password changes)',
     description:
       '`password` when the member has one; otherwise a sign-in within the last 5 minutes. ' +
       'Personal data is erased, the public profile answers 404, upcoming events and waitlist ' +

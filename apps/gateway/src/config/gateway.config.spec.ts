@@ -124,25 +124,30 @@ describe(GatewayConfig.name, () => {
     ['a repeated character', 'p'.repeat(40)],
     ['a short alphabet', '0123'.repeat(10).split('').reverse().join('')],
   ])('refuses %s as JWT_SECRET in production, without printing it', (_kind, secret) => {
-    const problems = problemsOf({ NODE_ENV: 'production', JWT_SECRET: secret });
+    const problems = problemsOf({
+      NODE_ENV: 'production',
+      ...PRODUCTION_BUS_KEYS,
+      JWT_SECRET: secret,
+    });
 
     expect(problems).toEqual([expect.stringMatching(/^JWT_SECRET /)]);
     expect(problems.join('\n')).not.toContain(secret);
   });
 
   it('fails closed when NODE_ENV is unset: the development secret is refused', () => {
-    expect(() => loadConfig(GatewayConfig, {})).toThrow(
+    expect(() => loadConfig(GatewayConfig, PRODUCTION_BUS_KEYS)).toThrow(
       /JWT_SECRET is required when NODE_ENV=production/,
     );
-    expect(loadConfig(GatewayConfig, { JWT_SECRET: PRODUCTION_SECRET }).NODE_ENV).toBe(
-      'production',
-    );
+    expect(
+      loadConfig(GatewayConfig, { ...PRODUCTION_BUS_KEYS, JWT_SECRET: PRODUCTION_SECRET }).NODE_ENV,
+    ).toBe('production');
   });
 
   it('refuses a placeholder Telegram bot token in production', () => {
     expect(
       problemsOf({
         NODE_ENV: 'production',
+        ...PRODUCTION_BUS_KEYS,
         JWT_SECRET: PRODUCTION_SECRET,
         TELEGRAM_BOT_TOKEN: '123456:CHANGE_ME',
       }),

@@ -336,7 +336,9 @@ describe('junk at every documented operation', () => {
   beforeAll(async () => {
     logs = captureLogs();
     platform = await startPlatform({
-      apps: ['gateway', 'users', 'auth-codes', 'events'],
+      // Every app a documented operation reaches (the bot answers the broadcast log).
+      apps: ['gateway', 'users', 'auth-codes', 'events', 'bot'],
+      telegram: {},
       env: { ...ClubFactory.env, LOG_LEVEL: 'warn', TRUST_PROXY: 'true' },
       // Telegram sign-in configured, so its route validates instead of answering 503.
       appEnv: { gateway: { TELEGRAM_BOT_TOKEN: '123456:SWEEP-token' } },

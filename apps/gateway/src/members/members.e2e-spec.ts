@@ -31,7 +31,19 @@ describe('members (e2e)', () => {
   };
 
   /** Requests the users service has received so far (its request stream only grows in a test). */
-  const usersRequests = async () => redis.xlen(`${platform.redis.prefix}:bus:req:users`);
+  /**
+   * Requests ever sent to the users service: XINFO's entries-added (Redis 7), not XLEN, since the
+   * service deletes each request once handled.
+   */
+  const usersRequests = async () => {
+    const info = (await redis.xinfo(
+      'STREAM',
+      `${platform.redis.prefix}:bus:req:users`,
+    )) as unknown[];
+    const at = info.indexOf('entries-added');
+    if (at < 0) throw new Error('XINFO STREAM has no entries-added (Redis 7 needed)');
+    return Number(info[at + 1]);
+  };
 
   beforeAll(async () => {
     platform = await startPlatform({

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError, loadConfig } from '@up/config';
 import { UsersConfig } from './users.config';
 
@@ -51,15 +52,21 @@ describe(UsersConfig.name, () => {
   });
 
   it('needs SMTP_URL in production (NODE_ENV unset included), with a real password, and names it', () => {
+    // The bus keys production requires of every app (libs/config), so only SMTP_URL varies.
+    const production = {
+      NODE_ENV: 'production',
+      BUS_SIGNING_KEY: randomBytes(32).toString('hex'),
+      BUS_TRUSTED_KEYS: `gateway=${randomBytes(32).toString('hex')}`,
+    };
     const smtp =
       'smtps://mailer:9f4c2e7a1b8d3f6e0c5a9b2d7e4f1a8c3b6d9e2f5a8c1b4e7d0a3f6c9b2e5d8a@mail.example:465';
 
     expect(problemsOf({ NODE_ENV: 'production' }).join('\n')).toMatch(/SMTP_URL is required/);
     expect(problemsOf({ NODE_ENV: '' }).join('\n')).toMatch(/SMTP_URL is required/);
-    expect(
-      problemsOf({ NODE_ENV: 'production', SMTP_URL: 'smtps://u:password@mail.example:465' }),
-    ).toEqual([expect.stringContaining('SMTP_URL')]);
-    expect(loadConfig(UsersConfig, { NODE_ENV: 'production', SMTP_URL: smtp }).SMTP_URL).toBe(smtp);
+    expect(problemsOf({ ...production, SMTP_URL: 'smtps://u:password@mail.example:465' })).toEqual([
+      expect.stringContaining('SMTP_URL'),
+    ]);
+    expect(loadConfig(UsersConfig, { ...production, SMTP_URL: smtp }).SMTP_URL).toBe(smtp);
     expect(loadConfig(UsersConfig, { NODE_ENV: 'development' }).SMTP_URL).toBeUndefined();
     expect(problemsOf({ SMTP_URL: 'http://mail.example' }).join('\n')).toMatch(/SMTP_URL/);
   });

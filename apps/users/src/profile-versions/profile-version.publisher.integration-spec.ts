@@ -11,7 +11,11 @@ describe(ProfileVersionPublisher.name, () => {
   let sut: ProfileVersionPublisher;
 
   beforeAll(async () => {
-    const config = loadConfig(CommonEnv, { REDIS_URL: space.url, REDIS_KEY_PREFIX: space.prefix });
+    const config = loadConfig(CommonEnv, {
+      NODE_ENV: 'test',
+      REDIS_URL: space.url,
+      REDIS_KEY_PREFIX: space.prefix,
+    });
     redis = new UsersRedis(config);
     sut = new ProfileVersionPublisher(redis);
     await redis.ready();

@@ -51,6 +51,15 @@ describe('sign-in DTOs', () => {
     it('needs one of them', () => {
       expect(failingFields(LoginDto, { password: 'x' })).toEqual(['email', 'username']);
     });
+
+    it('checks each one given, also beside the other', () => {
+      expect(failingFields(LoginDto, { email: 5, username: 'a@b.c', password: 'x' })).toEqual([
+        'email',
+      ]);
+      expect(failingFields(LoginDto, { email: 'a@b.c', username: ['x'], password: 'x' })).toEqual([
+        'username',
+      ]);
+    });
   });
 
   describe(CallbackDto.name, () => {

@@ -57,7 +57,8 @@ export class RegisterDto extends RegisterMemberDto {
  */
 export class LoginDto {
   @ApiPropertyOptional({ example: 'ada@example.org', description: 'JSON login' })
-  @ValidateIf((body: LoginDto) => body.username === undefined)
+  // Checked whenever given (the gateway signs in with `email ?? username`), and when neither is.
+  @ValidateIf((body: LoginDto) => body.email !== undefined || body.username === undefined)
   @Trim()
   @IsString()
   @IsNotEmpty()
@@ -68,7 +69,7 @@ export class LoginDto {
     example: 'ada@example.org',
     description: 'OAuth2 password form: the email',
   })
-  @ValidateIf((body: LoginDto) => body.email === undefined)
+  @ValidateIf((body: LoginDto) => body.username !== undefined || body.email === undefined)
   @Trim()
   @IsString()
   @IsNotEmpty()

@@ -1,3 +1,4 @@
+import { BUS_PARTIES } from '../bus/access';
 import { requestPattern } from '../bus/message';
 
 export type CheckStatus = 'up' | 'down';
@@ -10,10 +11,14 @@ export interface HealthReport {
 
 export class HealthRequestDto {}
 
-/** Each bus service, and the bot, answers `<service>.health`, asked by the gateway's readiness. WIRE NAME. */
+/**
+ * Each bus service, and the bot, answers `<service>.health`, asked by the gateway's readiness and
+ * by the container healthcheck (scripts/healthcheck.mjs, signing as the app it runs in). Every
+ * party may ask: the answer reveals nothing and the request changes nothing. WIRE NAME.
+ */
 export function healthPattern(service: HealthServiceName) {
   return requestPattern<HealthRequestDto, HealthReport>(`${service}.health`, {
-    callers: ['gateway'],
+    callers: BUS_PARTIES,
   });
 }
 

@@ -88,9 +88,9 @@ export const USERS = {
     'users.upsert_telegram',
     { callers: ['gateway', 'bot'] },
   ),
-  /** MEMBER_NOT_FOUND (404). */
+  /** MEMBER_NOT_FOUND (404). The bot reads the balance it tells members after a join or leave. */
   GET_PROFILE: requestPattern<GetProfileDto, MemberProfileResult>('users.get_profile', {
-    callers: ['gateway', 'events'],
+    callers: ['gateway', 'events', 'bot'],
   }),
   /** MEMBER_NOT_FOUND (404). */
   GET_BY_TELEGRAM_ID: requestPattern<GetByTelegramIdDto, MemberProfileResult>(
