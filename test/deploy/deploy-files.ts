@@ -239,12 +239,16 @@ export function kustomize(dir: string): K8sObject[] {
 export function variablesOf(app: AppName): Set<string> {
   const own = readRepoFile(`apps/${app}/src/config/${app}.config.ts`);
   const common = readRepoFile('libs/config/src/common-env.ts');
-  const [commonPart, databasePart = ''] = common.split(/export class DatabaseEnv/);
+  // The database variables: the WithDatabase mixin and DatabaseEnv, after every app's variables.
+  const [commonPart, databasePart = ''] = common.split(/function WithDatabase/);
   const names = [...fieldsOf(own), ...fieldsOf(commonPart)];
   if (/extends DatabaseEnv/.test(own)) names.push(...fieldsOf(databasePart));
   return new Set(names);
 }
 
 function fieldsOf(source: string): string[] {
-  return [...source.matchAll(/^\s{2}([A-Z][A-Z0-9_]+)[?!]?\s*[:=]/gm)].map((match) => match[1]);
+  // Class fields, at the top level of a class or of a mixin's class.
+  return [...source.matchAll(/^(?: {2}| {4})([A-Z][A-Z0-9_]+)[?!]?\s*[:=]/gm)].map(
+    (match) => match[1],
+  );
 }
