@@ -1,5 +1,5 @@
 import { CommonEnv, ErrorTrackingEnv } from './common-env';
-import { ConfigError, loadConfig } from './load-config';
+import { loadConfig } from './load-config';
 
 describe(ErrorTrackingEnv.name, () => {
   it.each([
