@@ -1,3 +1,4 @@
+import './tracing';
 import { Logger } from 'nestjs-pino';
 import { createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';

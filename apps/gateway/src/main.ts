@@ -1,3 +1,4 @@
+import './tracing';
 import { Logger } from 'nestjs-pino';
 import { loadConfig } from '@up/config';
 import { runMain } from '@up/health';

@@ -1,3 +1,4 @@
+import './tracing';
 import { createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';
 import { runMain } from '@up/health';
