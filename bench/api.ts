@@ -13,9 +13,24 @@
  * writes bench/results/api-*.json.
  *
  *   npm run bench:api [-- --duration 10 --connections 64 --codes 20000 --log-level warn]
+ *
+ * With `--tracing`: the cost of tracing instead. Two platforms run side by side, one without
+ * OTEL_EXPORTER_OTLP_ENDPOINT (tracing off) and one exporting every span to a local OTLP
+ * collector stub (an HTTP server in this process that takes POST /v1/traces and drops it);
+ * GET /health and GET /api/users/me (200) are measured on each, alternating off and on for
+ * `--rounds` rounds (default 2) so that a busy machine's drift hits both alike. Prints req/s
+ * and the on/off ratio (target: tracing on keeps at least 90% of the throughput) and writes
+ * bench/results/api-tracing-*.json.
+ *
+ * `--sample 0.1` runs the traced platform with OTEL_TRACES_SAMPLER=parentbased_traceidratio at
+ * that ratio (default 1: every trace recorded and exported, the worst case).
+ *
+ *   npm run bench:api -- --tracing [--rounds 2 --duration 10 --sample 1]
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import {
@@ -73,14 +88,18 @@ interface Measured {
 
 let platform: BuiltPlatform | undefined;
 
-/** The gateway's /ready also checks the events service, which this benchmark does not run. */
-function readyForBench(_status: number, body: string): boolean {
+/** The gateway's /ready also checks services this benchmark does not run: only `names` count. */
+function readyChecks(body: string, names: string[]): boolean {
   try {
     const { checks } = JSON.parse(body) as { checks?: Record<string, { status: string }> };
-    return ['redis', 'users', 'auth-codes'].every((name) => checks?.[name]?.status === 'up');
+    return names.every((name) => checks?.[name]?.status === 'up');
   } catch {
     return false;
   }
+}
+
+function readyForBench(_status: number, body: string): boolean {
+  return readyChecks(body, ['redis', 'users', 'auth-codes']);
 }
 
 async function post<T>(
@@ -139,16 +158,50 @@ async function measure(scenario: Scenario, options: { warmup?: boolean } = {}): 
   };
 }
 
+interface BenchMember {
+  token: string;
+  etag: string;
+}
+
+/** Signs in `memberCount` Telegram members at the gateway: their tokens and profile ETags. */
+function signInMembers(gateway: string): Promise<BenchMember[]> {
+  const baseTelegramId = 5_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
+  return pool(
+    Array.from({ length: memberCount }, (_, i) => baseTelegramId + i),
+    16,
+    async (telegramId) => {
+      const signedIn = await post<{ access_token: string }>(
+        `${gateway}/api/auth/telegram`,
+        telegramWidgetData(BOT_TOKEN, telegramId),
+      );
+      const me = await fetch(`${gateway}/api/users/me`, {
+        headers: { authorization: `Bearer ${signedIn.access_token}` },
+      });
+      const etag = me.headers.get('etag');
+      if (!me.ok || !etag) throw new Error(`GET /api/users/me: ${me.status}`);
+      return { token: signedIn.access_token, etag };
+    },
+  );
+}
+
+const platformEnv = {
+  // Production refuses the bench's made-up bot token and wants bus keys and SMTP; development
+  // takes its well-known defaults for those and changes nothing on the measured paths.
+  NODE_ENV: 'development',
+  LOG_LEVEL: logLevel,
+  TELEGRAM_BOT_TOKEN: BOT_TOKEN,
+  // The code exchange is measured at full speed: its 10-per-minute-per-IP limit is raised.
+  RATE_LIMIT_CALLBACK_PER_MINUTE: '100000000',
+  // The set-up signs every member in from one IP and issues thousands of codes.
+  RATE_LIMIT_TELEGRAM_PER_MINUTE: '100000000',
+  RATE_LIMIT_GENERATE_CODE_PER_MINUTE: '100000000',
+};
+
 async function main(): Promise<void> {
   platform = await startBuiltPlatform({
     name: 'api',
     services: ['users', 'auth-codes'],
-    env: {
-      LOG_LEVEL: logLevel,
-      TELEGRAM_BOT_TOKEN: BOT_TOKEN,
-      // The code exchange is measured at full speed: its 10-per-minute-per-IP limit is raised.
-      RATE_LIMIT_CALLBACK_PER_MINUTE: '100000000',
-    },
+    env: platformEnv,
     gatewayNodeArgs: profileGateway
       ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`]
       : [],
@@ -166,23 +219,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `Signing in ${memberCount} members and issuing ${codePool} login codes...\n`,
   );
-  const baseTelegramId = 5_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
-  const members = await pool(
-    Array.from({ length: memberCount }, (_, i) => baseTelegramId + i),
-    16,
-    async (telegramId) => {
-      const signedIn = await post<{ access_token: string }>(
-        `${gateway}/api/auth/telegram`,
-        telegramWidgetData(BOT_TOKEN, telegramId),
-      );
-      const me = await fetch(`${gateway}/api/users/me`, {
-        headers: { authorization: `Bearer ${signedIn.access_token}` },
-      });
-      const etag = me.headers.get('etag');
-      if (!me.ok || !etag) throw new Error(`GET /api/users/me: ${me.status}`);
-      return { token: signedIn.access_token, etag };
-    },
-  );
+  const members = await signInMembers(gateway);
   const codes = await pool(
     Array.from({ length: codePool }, (_, i) => members[i % members.length]),
     64,
@@ -303,7 +340,170 @@ async function main(): Promise<void> {
   process.stdout.write(`Results written to ${path}\n`);
 }
 
-main()
+/** An OTLP/HTTP collector stub: takes every POST /v1/traces, counts it, and drops the spans. */
+async function startCollectorStub(): Promise<{
+  url: string;
+  received: () => { exports: number; bytes: number };
+  close: () => Promise<void>;
+}> {
+  let exports = 0;
+  let bytes = 0;
+  const server: Server = createServer((request, response) => {
+    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
+    request.on('end', () => {
+      if (request.method === 'POST' && request.url === '/v1/traces') exports += 1;
+      response.writeHead(request.url === '/v1/traces' ? 200 : 404, {
+        'content-type': 'application/json',
+      });
+      response.end('{}');
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received: () => ({ exports, bytes }),
+    close: () => new Promise((closed) => server.close(() => closed())),
+  };
+}
+
+let tracingPlatforms: BuiltPlatform[] = [];
+let collector: Awaited<ReturnType<typeof startCollectorStub>> | undefined;
+
+/** `--tracing`: GET /health and GET /api/users/me with tracing off and on, side by side. */
+async function compareTracing(): Promise<void> {
+  const rounds = Number(argValue('rounds', '2'));
+  const sampleRatio = Number(argValue('sample', '1'));
+  collector = await startCollectorStub();
+  const start = (mode: 'off' | 'on') =>
+    startBuiltPlatform({
+      name: `api_tracing_${mode}`,
+      services: ['users', 'auth-codes'],
+      env: {
+        ...platformEnv,
+        // Empty is unset: the off platform does not trace even if this shell exports it.
+        OTEL_EXPORTER_OTLP_ENDPOINT: mode === 'on' ? (collector?.url ?? '') : '',
+        // `--sample 0.1`: the sampler a busy production would run (read by the SDK itself).
+        ...(mode === 'on' && sampleRatio < 1
+          ? {
+              OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+              OTEL_TRACES_SAMPLER_ARG: String(sampleRatio),
+            }
+          : {}),
+      },
+      ready: readyForBench,
+    });
+  const off = await start('off');
+  tracingPlatforms.push(off);
+  const on = await start('on');
+  tracingPlatforms.push(on);
+  process.stdout.write(`Signing in ${memberCount} members on each platform...\n`);
+  const membersOf = new Map([
+    [off, await signInMembers(off.gatewayUrl)],
+    [on, await signInMembers(on.gatewayUrl)],
+  ]);
+  const scenariosOf = (target: BuiltPlatform): Scenario[] => {
+    const members = membersOf.get(target) ?? [];
+    let turn = 0;
+    return [
+      { name: 'GET /health', url: `${target.gatewayUrl}/health`, expectedStatus: 200 },
+      {
+        name: 'GET /api/users/me (200)',
+        url: `${target.gatewayUrl}/api/users/me`,
+        expectedStatus: 200,
+        setupRequest: (request) => ({
+          ...request,
+          headers: {
+            ...request.headers,
+            authorization: `Bearer ${members[turn++ % members.length].token}`,
+          },
+        }),
+      },
+    ];
+  };
+  const byMode = { off: scenariosOf(off), on: scenariosOf(on) };
+  const runs: Array<{ round: number; mode: 'off' | 'on'; measured: Measured }> = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (let i = 0; i < byMode.off.length; i++) {
+      for (const mode of ['off', 'on'] as const) {
+        const scenario = byMode[mode][i];
+        process.stdout.write(
+          `Round ${round}/${rounds}: ${scenario.name}, tracing ${mode}, ${durationSeconds} s...\n`,
+        );
+        runs.push({
+          round,
+          mode,
+          measured: await measure(scenario, { warmup: round === 1 }),
+        });
+      }
+    }
+  }
+  await new Promise((r) => setTimeout(r, 2000));
+  const received = collector.received();
+  if (received.exports === 0) throw new Error('the collector stub received no spans');
+
+  const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  const summary = byMode.off.map(({ name }) => {
+    const of = (mode: 'off' | 'on') =>
+      runs.filter((r) => r.mode === mode && r.measured.scenario === name).map((r) => r.measured);
+    const offRate = mean(of('off').map((m) => m.expectedPerSecond));
+    const onRate = mean(of('on').map((m) => m.expectedPerSecond));
+    return {
+      scenario: name,
+      offRate,
+      onRate,
+      ratio: onRate / offRate,
+      offP99: Math.max(...of('off').map((m) => m.p99)),
+      onP99: Math.max(...of('on').map((m) => m.p99)),
+      unexpected: [...of('off'), ...of('on')].reduce((sum, m) => sum + m.unexpected, 0),
+    };
+  });
+  printTable(
+    `Tracing off vs on (OTLP to a local collector stub, ${sampleRatio * 100}% of traces sampled), ${connections} connections, ${rounds} x ${durationSeconds} s each`,
+    runs.map(({ round, mode, measured }) => ({
+      round,
+      scenario: measured.scenario,
+      tracing: mode,
+      'req/s': Math.round(measured.expectedPerSecond),
+      'p50 ms': measured.p50,
+      'p99 ms': measured.p99,
+      unexpected: measured.unexpected,
+    })),
+  );
+  printTable(
+    'Targets',
+    summary.map((s) => ({
+      check: `${s.scenario}: on / off req/s`,
+      value: s.ratio,
+      target: '>= 0.9',
+      met: s.ratio >= 0.9 ? 'yes' : 'NO',
+    })),
+  );
+  process.stdout.write(
+    `Collector stub: ${received.exports} OTLP exports, ${Math.round(received.bytes / 1024)} KiB\n`,
+  );
+  const path = writeResults('api-tracing', {
+    connections,
+    durationSeconds,
+    warmupSeconds,
+    rounds,
+    sampleRatio,
+    members: memberCount,
+    logLevel,
+    runs,
+    summary,
+    collector: received,
+  });
+  process.stdout.write(`Results written to ${path}\n`);
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.all([platform, ...tracingPlatforms].map((p) => p?.stop()));
+  tracingPlatforms = [];
+  await collector?.close();
+}
+
+(process.argv.includes('--tracing') ? compareTracing() : main())
   .catch((error: unknown) => {
     process.exitCode = 1;
     process.stderr.write(
@@ -311,7 +511,7 @@ main()
     );
   })
   .finally(() =>
-    platform?.stop().catch((error: unknown) => {
+    stopAll().catch((error: unknown) => {
       process.exitCode = 1;
       process.stderr.write(`bench:api cleanup failed: ${String(error)}\n`);
     }),

@@ -4,6 +4,7 @@ import { CreateEvents1795310283854 } from './migrations/1795310283854-createEven
 import { CreateOutbox1796000000001 } from './migrations/1796000000001-createOutbox';
 import { AddWaitlist1796000000002 } from './migrations/1796000000002-addWaitlist';
 import { AddReminders1797000000001 } from './migrations/1797000000001-addReminders';
+import { AddOutboxTraceContext1799120000001 } from './migrations/1799120000001-addOutboxTraceContext';
 import { ParticipantEntity } from './participation/participant.entity';
 import { WaitlistEntity } from './participation/waitlist.entity';
 import { ReminderSentEntity } from './reminders/reminder-sent.entity';
@@ -21,5 +22,6 @@ export const EVENTS_DATABASE: ServiceDatabase = {
     CreateOutbox1796000000001,
     AddWaitlist1796000000002,
     AddReminders1797000000001,
+    AddOutboxTraceContext1799120000001,
   ],
 };

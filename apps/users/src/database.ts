@@ -11,6 +11,7 @@ import { AccountMail1797000000001 } from './migrations/1797000000001-accountMail
 import { AccountLifecycle1798000000000 } from './migrations/1798000000000-accountLifecycle';
 import { MemberMergeEntity } from './merges/member-merge.entity';
 import { AddSessionEpoch1798110000000 } from './migrations/1798110000000-addSessionEpoch';
+import { AddOutboxTraceContext1799120000000 } from './migrations/1799120000000-addOutboxTraceContext';
 import { ReferralRewardEntity } from './referrals/referral-reward.entity';
 import { USERS_SCHEMA } from './shared/schema';
 
@@ -36,5 +37,6 @@ export const usersDatabase: ServiceDatabase = {
     AccountMail1797000000001,
     AccountLifecycle1798000000000,
     AddSessionEpoch1798110000000,
+    AddOutboxTraceContext1799120000000,
   ],
 };

@@ -20,6 +20,29 @@ describe('envelope codec', () => {
     expect(decodeEnvelope(encodeEnvelope(request))).toEqual(request);
   });
 
+  it('carries the W3C trace context of a request and of an event as optional fields', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const request = {
+      kind: 'request' as const,
+      id: 'r-1',
+      pattern: 'users.get_profile',
+      data: null,
+      replyTo: 'up:bus:reply:gw-1',
+      deadline: 1,
+      traceparent,
+      tracestate: 'vendor=1',
+    };
+    const event = { kind: 'event' as const, pattern: 'a.b', data: 1, eventId: 'e-1', traceparent };
+    expect(decodeEnvelope(encodeEnvelope(request))).toEqual(request);
+    expect(decodeEnvelope(encodeEnvelope(event))).toEqual(event);
+    expect(JSON.parse(encodeEnvelope(event)[1])).toMatchObject({ tp: traceparent });
+    // Written by a replica that does not trace (or an older one): no trace fields, still read.
+    expect(encodeEnvelope({ kind: 'event', pattern: 'a.b', data: 1 })[1]).not.toContain('"tp"');
+    expect(decodeEnvelope(['m', '{"k":"evt","p":"a.b","d":1,"tp":7}'])).toMatchObject({
+      traceparent: undefined,
+    });
+  });
+
   it('round-trips an event and sends an absent payload as null', () => {
     expect(
       decodeEnvelope(encodeEnvelope({ kind: 'event', pattern: 'event.created', data: undefined })),

@@ -5,7 +5,8 @@ import { BusErrorPayload, redactSecrets } from '@up/contracts';
  *
  * A stream entry has one field, `m`, holding the envelope as JSON (`{"k":"req","p":"users.get_profile",
  * "d":{...},"c":"<correlation id>","i":"<request id>","r":"<reply channel>","t":<deadline ms>}`;
- * an event has `"e":"<event id>","o":"<occurred at>"` instead of `i`, `r` and `t`).
+ * an event has `"e":"<event id>","o":"<occurred at>"` instead of `i`, `r` and `t`; either may have
+ * `"tp"`/`"ts"`, the W3C traceparent and tracestate of the span that sent it, see bus-tracing.ts).
  * One field rather than one per property: every message is encoded, sent, parsed and copied a few
  * times, and fewer, larger strings cost Redis, ioredis and the garbage collector less; `XRANGE` in
  * redis-cli still shows readable JSON.
@@ -25,6 +26,9 @@ export interface RequestEnvelope {
   replyTo: string;
   /** Epoch ms after which nobody waits for the answer, so the handler is skipped. */
   deadline: number;
+  /** W3C trace context of the caller's span (absent when the caller does not trace). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export interface EventEnvelope {
@@ -39,6 +43,9 @@ export interface EventEnvelope {
   eventId?: string;
   /** When the fact happened (ISO 8601 UTC), which may be well before it reached the bus. */
   occurredAt?: string;
+  /** W3C trace context of the producer's span (for an outbox row: of the writing transaction). */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 export type Envelope = RequestEnvelope | EventEnvelope;
@@ -69,6 +76,8 @@ interface WireEnvelope {
   t?: number;
   e?: string;
   o?: string;
+  tp?: string;
+  ts?: string;
 }
 
 /** The fields of a signed stream entry: `m`, `s`, `h`. */
@@ -131,6 +140,8 @@ export function encodeEnvelope(envelope: Envelope): string[] {
           i: envelope.id,
           r: envelope.replyTo,
           t: envelope.deadline,
+          tp: envelope.traceparent,
+          ts: envelope.tracestate,
         }
       : {
           k: 'evt',
@@ -139,6 +150,8 @@ export function encodeEnvelope(envelope: Envelope): string[] {
           c: envelope.correlationId,
           e: envelope.eventId,
           o: envelope.occurredAt,
+          tp: envelope.traceparent,
+          ts: envelope.tracestate,
         };
   return [MESSAGE_FIELD, JSON.stringify(wire)];
 }
@@ -169,6 +182,10 @@ export function decodeMessage(raw: string | undefined): Envelope {
   }
   const correlationId = typeof wire.c === 'string' ? wire.c : undefined;
   const data = wire.d ?? null;
+  const trace = {
+    traceparent: typeof wire.tp === 'string' ? wire.tp : undefined,
+    tracestate: typeof wire.ts === 'string' ? wire.ts : undefined,
+  };
   if (wire.k === 'evt') {
     return {
       kind: 'event',
@@ -177,6 +194,7 @@ export function decodeMessage(raw: string | undefined): Envelope {
       correlationId,
       eventId: typeof wire.e === 'string' ? wire.e : undefined,
       occurredAt: typeof wire.o === 'string' ? wire.o : undefined,
+      ...trace,
     };
   }
   if (wire.k !== 'req') throw new MalformedEnvelopeError(`unknown kind ${String(wire.k)}`);
@@ -191,6 +209,7 @@ export function decodeMessage(raw: string | undefined): Envelope {
     correlationId,
     replyTo: wire.r,
     deadline: wire.t,
+    ...trace,
   };
 }
 

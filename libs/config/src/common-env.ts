@@ -64,6 +64,31 @@ function IsBusKeySetting(kind: 'own' | 'list'): PropertyDecorator {
 }
 
 /**
+ * OpenTelemetry tracing (libs/tracing). Read on their own, before anything else is loaded (the
+ * instrumentations must patch pg, ioredis, http and Fastify before those are required), and again
+ * with the rest of every app's configuration. The standard OTEL_* names: the SDK also reads other
+ * OTEL_* variables itself (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER,
+ * OTEL_RESOURCE_ATTRIBUTES, ...), as its documentation describes; those are not validated here.
+ */
+export class TracingEnv {
+  /**
+   * Base URL of an OTLP/HTTP collector (`http://otel-collector:4318`); spans go to `<url>/v1/traces`.
+   * Unset: no tracing at all (no SDK, nothing patched).
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, {
+    message: 'OTEL_EXPORTER_OTLP_ENDPOINT must be an http:// or https:// URL',
+  })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /** The `service.name` of this app's spans; default: the app's name (gateway, users, ...). */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  OTEL_SERVICE_NAME?: string;
+}
+
+/**
  * A Sentry DSN, `http(s)://<public key>@<host>[:port][/path]/<project id>`: a URL with a public key,
  * not a secret, but a malformed one would silently send nothing.
  */
@@ -74,7 +99,7 @@ const SENTRY_DSN_FORMAT = /^https?:\/\/[\w-]+(:[\w-]*)?@[\w.-]+(:\d+)?(\/[\w.-]+
  * and where unexpected errors are reported (libs/observability's error tracking). Every app's
  * configuration includes them (CommonEnv), so a bad value is reported with the others at boot.
  */
-export class ErrorTrackingEnv {
+export class ErrorTrackingEnv extends TracingEnv {
   /**
    * Unset means production: the development defaults (a public JWT secret, lenient secret checks)
    * apply only when NODE_ENV says `development` or `test` (`npm start` and the tests set it), so a

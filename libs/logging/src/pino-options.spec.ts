@@ -1,4 +1,6 @@
 import { Writable } from 'node:stream';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import pino from 'pino';
 import { TelegramError } from 'telegraf';
 import { CommonEnv } from '@up/config';
@@ -28,6 +30,30 @@ describe(pinoOptions.name, () => {
     const [inside, outside] = out.lines();
     expect(inside).toMatchObject({ app: 'users', correlationId: 'corr-1', msg: 'inside' });
     expect(outside).not.toHaveProperty('correlationId');
+  });
+
+  it('writes the trace and span id of the active span, and none outside a span', () => {
+    const out = capture();
+    const sut = pino(pinoOptions('users', config), out.stream);
+    const span = trace.wrapSpanContext({
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+      spanId: '00f067aa0ba902b7',
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      context.with(trace.setSpan(context.active(), span), () => sut.info('inside'));
+      sut.info('outside');
+    } finally {
+      context.disable();
+    }
+    const [inside, outside] = out.lines();
+    expect(inside).toMatchObject({
+      trace_id: '4bf92f3577b34da6a3ce929d0e0e4736',
+      span_id: '00f067aa0ba902b7',
+    });
+    expect(outside).not.toHaveProperty('trace_id');
   });
 
   it('keeps error codes but hides credentials', () => {

@@ -1,3 +1,4 @@
+import { context, isSpanContextValid, trace } from '@opentelemetry/api';
 import type { LoggerOptions } from 'pino';
 import { CommonEnv } from '@up/config';
 import { Correlation } from './correlation';
@@ -11,7 +12,14 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
     messageKey: 'msg',
     mixin: () => {
       const correlationId = Correlation.id();
-      return correlationId ? { correlationId } : {};
+      const line: Record<string, string> = correlationId ? { correlationId } : {};
+      // The active span (libs/tracing), so a log line finds its trace; none while tracing is off.
+      const span = trace.getSpan(context.active())?.spanContext();
+      if (span && isSpanContextValid(span)) {
+        line.trace_id = span.traceId;
+        line.span_id = span.spanId;
+      }
+      return line;
     },
     serializers: {
       // The gateway's access log passes {method, url, ...}; only the URL can carry a secret here.

@@ -6,6 +6,7 @@ import { Observable } from 'rxjs';
 import { BusMessageKind, targetServiceOf } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
+import { endSpanWith, producerContextOf, startRequestSpan, TraceCarrier } from '../bus-tracing';
 import { BusOptions } from '../bus.options';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from '../bus.errors';
 import {
@@ -26,8 +27,8 @@ interface PendingCall {
   settle: (packet: WritePacket) => void;
 }
 
-/** An event as the bus sends it: its name, payload and identity. */
-export interface OutgoingEvent {
+/** An event as the bus sends it: its name, payload, identity and the trace context it was produced in. */
+export interface OutgoingEvent extends TraceCarrier {
   pattern: string;
   data: unknown;
   eventId: string;
@@ -128,13 +129,15 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
 
   /** Appends an event to its stream; resolves once Redis stored it. */
   publishEvent(pattern: string, data: unknown): Promise<void> {
+    const eventId = randomUUID();
     return this.publishEvents([
       {
         pattern,
         data,
-        eventId: randomUUID(),
+        eventId,
         occurredAt: new Date().toISOString(),
         correlationId: Correlation.id(),
+        ...producerContextOf({ pattern, eventId }),
       },
     ]);
   }
@@ -223,21 +226,25 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     timeoutMs: number;
     settle: (packet: WritePacket) => void;
   }): string {
-    const { pattern, data, timeoutMs, settle } = args;
+    const { pattern, data, timeoutMs } = args;
     const id = randomUUID();
+    let stream: string;
+    try {
+      stream = this.keys.requestStreamOf(pattern);
+    } catch (error) {
+      args.settle({ err: error });
+      return id;
+    }
+    const trace = startRequestSpan({ pattern, stream });
+    const settle = (packet: WritePacket): void => {
+      endSpanWith(trace.span, packet.err ?? undefined);
+      args.settle(packet);
+    };
     const timer = setTimeout(() => {
       if (this.forget(id)) settle({ err: new BusTimeoutError(pattern, timeoutMs) });
     }, timeoutMs);
     this.calls.set(id, { pattern, timer, settle });
 
-    let stream: string;
-    try {
-      stream = this.keys.requestStreamOf(pattern);
-    } catch (error) {
-      this.forget(id);
-      settle({ err: error });
-      return id;
-    }
     const fields = encodeSignedEnvelope(
       {
         kind: 'request',
@@ -248,12 +255,14 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
         correlationId: Correlation.id() ?? id,
         replyTo: this.replyChannel,
         deadline: Date.now() + timeoutMs,
+        traceparent: trace.carrier.traceparent,
+        tracestate: trace.carrier.tracestate,
       },
       this.signRequest,
     );
     const { commands } = this.connections();
     const maxLen = this.options.requestStreamMaxLen;
-    const add = () => addBounded(commands, { stream, maxLen, fields });
+    const add = () => trace.within(() => addBounded(commands, { stream, maxLen, fields }));
     // Once subscribed, straight to the XADD (no extra promise hop per call).
     (this.ready ? add() : this.connect().then(add)).catch((error: unknown) => {
       // The timer answers the caller; a failed write is only worth a log line.

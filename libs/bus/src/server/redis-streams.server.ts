@@ -12,6 +12,7 @@ import {
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
+import { withConsumerSpan } from '../bus-tracing';
 import {
   decodeMessage,
   Envelope,
@@ -450,7 +451,10 @@ export class RedisStreamsServer
     await this.acknowledge(delivery);
   }
 
-  /** Runs a Nest handler (guards, pipes, interceptors, filters included) in the message's correlation context. */
+  /**
+   * Runs a Nest handler (guards, pipes, interceptors, filters included) in the message's
+   * correlation context and in a consumer span continuing the sender's trace (bus-tracing.ts).
+   */
   private invoke(
     handler: MessageHandler,
     envelope: Envelope,
@@ -460,15 +464,26 @@ export class RedisStreamsServer
       pattern: envelope.pattern,
       data: envelope.data,
     }) as { data: unknown };
+    const span = {
+      kind: envelope.kind,
+      pattern: envelope.pattern,
+      service: this.opts.service,
+      stream: context.getStream(),
+      messageId: context.getMessageId(),
+      deliveries: context.getDeliveries(),
+      carrier: { traceparent: envelope.traceparent, tracestate: envelope.tracestate },
+    };
     return Correlation.run(envelope.correlationId, () =>
-      new Promise<unknown>((resolve, reject) => {
-        // Nest's hook (tracing, ...) decides when the handler runs; the default runs it at once.
-        this.onProcessingStartHook(this.transportId, context, () => {
-          const run = this.runHandler(handler, data, context);
-          run.then(resolve, reject);
-          return run;
-        });
-      }).finally(() => this.onProcessingEndHook?.(this.transportId, context)),
+      withConsumerSpan(span, () =>
+        new Promise<unknown>((resolve, reject) => {
+          // Nest's hook decides when the handler runs; the default runs it at once.
+          this.onProcessingStartHook(this.transportId, context, () => {
+            const run = this.runHandler(handler, data, context);
+            run.then(resolve, reject);
+            return run;
+          });
+        }).finally(() => this.onProcessingEndHook?.(this.transportId, context)),
+      ),
     );
   }
 

@@ -79,6 +79,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnModuleDestroy {
             eventId: row.event_id,
             occurredAt: new Date(row.occurred_at).toISOString(),
             correlationId: row.correlation_id ?? undefined,
+            // The producing transaction's trace context: consumers link their spans to it.
+            traceparent: row.traceparent ?? undefined,
+            tracestate: row.tracestate ?? undefined,
           })),
         );
         await this.rows.deleteSent(manager, batchIds);

@@ -20,7 +20,12 @@ import { EventInbox } from './event-inbox';
 import { Outbox } from './outbox';
 import { OutboxModule } from './outbox.module';
 import { OutboxRelay } from './outbox-relay';
-import { createOutboxTables, dropOutboxTables } from './outbox.tables';
+import {
+  addOutboxTraceContext,
+  createOutboxTables,
+  dropOutboxTables,
+  dropOutboxTraceContext,
+} from './outbox.tables';
 
 const SCHEMA = 'outbox_test';
 const THING_HAPPENED: EventName<{ n: number }> = eventName('test.thing_happened', {
@@ -31,6 +36,12 @@ class CreateOutbox1700000000000 implements MigrationInterface {
   name = 'CreateOutbox1700000000000';
   up = (runner: QueryRunner) => createOutboxTables(runner, SCHEMA);
   down = (runner: QueryRunner) => dropOutboxTables(runner, SCHEMA);
+}
+
+class AddOutboxTraceContext1700000000001 implements MigrationInterface {
+  name = 'AddOutboxTraceContext1700000000001';
+  up = (runner: QueryRunner) => addOutboxTraceContext(runner, SCHEMA);
+  down = (runner: QueryRunner) => dropOutboxTraceContext(runner, SCHEMA);
 }
 
 interface Sent {
@@ -70,7 +81,7 @@ describe('outbox', () => {
         DatabaseModule.forService({
           schema: SCHEMA,
           entities: [],
-          migrations: [CreateOutbox1700000000000],
+          migrations: [CreateOutbox1700000000000, AddOutboxTraceContext1700000000001],
         }),
         OutboxModule.forService(SCHEMA),
       ],

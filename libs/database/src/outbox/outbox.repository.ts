@@ -12,6 +12,8 @@ export interface OutboxRow {
   payload: unknown;
   correlation_id: string | null;
   occurred_at: Date;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export interface NewOutboxEvent {
@@ -19,6 +21,9 @@ export interface NewOutboxEvent {
   name: string;
   payload: unknown;
   correlationId?: string;
+  /** W3C trace context of the producing transaction's span. */
+  traceparent?: string;
+  tracestate?: string;
 }
 
 /** How far behind the relay is: rows not yet on the bus, and the age of the oldest. */
@@ -45,13 +50,15 @@ export class OutboxRepository {
     if (events.length === 0) return;
     await queryRows(
       manager,
-      `INSERT INTO ${this.table} (event_id, name, payload, correlation_id)
-       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[])`,
+      `INSERT INTO ${this.table} (event_id, name, payload, correlation_id, traceparent, tracestate)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[])`,
       [
         events.map((e) => e.eventId),
         events.map((e) => e.name),
         events.map((e) => JSON.stringify(e.payload ?? null)),
         events.map((e) => e.correlationId ?? null),
+        events.map((e) => e.traceparent ?? null),
+        events.map((e) => e.tracestate ?? null),
       ],
     );
   }
@@ -63,7 +70,8 @@ export class OutboxRepository {
   takeBatch(manager: EntityManager, limit: number): Promise<OutboxRow[]> {
     return queryRows<OutboxRow>(
       manager,
-      `SELECT id, event_id, name, payload, correlation_id, occurred_at FROM ${this.table}
+      `SELECT id, event_id, name, payload, correlation_id, occurred_at, traceparent, tracestate
+         FROM ${this.table}
         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );

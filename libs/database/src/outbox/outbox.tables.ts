@@ -34,6 +34,23 @@ export async function createOutboxTables(runner: QueryRunner, schema: string): P
   );
 }
 
+/**
+ * The trace context of the transaction that wrote each outbox row (W3C `traceparent` and
+ * `tracestate`), so the relay's publish carries it to the consumers. Nullable: rows written while
+ * tracing is off, or before this column, have none.
+ */
+export async function addOutboxTraceContext(runner: QueryRunner, schema: string): Promise<void> {
+  await runner.query(
+    `ALTER TABLE ${quoted(schema)}."outbox" ADD "traceparent" text, ADD "tracestate" text`,
+  );
+}
+
+export async function dropOutboxTraceContext(runner: QueryRunner, schema: string): Promise<void> {
+  await runner.query(
+    `ALTER TABLE ${quoted(schema)}."outbox" DROP COLUMN "traceparent", DROP COLUMN "tracestate"`,
+  );
+}
+
 export async function dropOutboxTables(runner: QueryRunner, schema: string): Promise<void> {
   const s = quoted(schema);
   await runner.query(`DROP TABLE ${s}."processed_events"`);

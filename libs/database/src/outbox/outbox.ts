@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { EventName } from '@up/contracts';
+import { producerContextOf } from '@up/bus';
 import { Correlation } from '@up/logging';
 import { Tx } from '../transactions';
 import { OutboxRelay } from './outbox-relay';
@@ -47,12 +48,17 @@ export class Outbox {
   async publishAll(tx: Tx, events: readonly OutboxEvent[]): Promise<string[]> {
     if (events.length === 0) return [];
     const correlationId = Correlation.id();
-    const rows = events.map((event) => ({
-      eventId: randomUUID(),
-      name: event.name,
-      payload: event.payload,
-      correlationId,
-    }));
+    const rows = events.map((event) => {
+      const eventId = randomUUID();
+      return {
+        eventId,
+        name: event.name,
+        payload: event.payload,
+        correlationId,
+        // A PRODUCER span in the transaction's trace; the row keeps its context for the relay.
+        ...producerContextOf({ pattern: event.name, eventId }),
+      };
+    });
     await this.rows.add(tx.manager, rows);
     // This replica's relay sends them right after the commit instead of at its next poll.
     tx.afterCommit(() => this.relay.nudge());

@@ -1,0 +1,5 @@
+module.exports = {
+  displayName: 'tracing',
+  preset: '../../jest.preset.cjs',
+  rootDir: __dirname,
+};
