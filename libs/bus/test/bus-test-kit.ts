@@ -1,6 +1,6 @@
 import { Controller, INestMicroservice, Module, Type } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import { LoggingModule } from '@up/logging';
 import { TestRedisSpace } from '@up/testing';
@@ -117,7 +117,11 @@ export function controllerFor(args: {
 }
 
 /** Number of entries pending (taken, not acknowledged) in a group. */
-export async function pendingCount(redis: Redis, stream: string, group: string): Promise<number> {
+export async function pendingCount(
+  redis: RedisClient,
+  stream: string,
+  group: string,
+): Promise<number> {
   const [count] = (await redis.xpending(stream, group)) as [number];
   return Number(count);
 }

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { BusKeys } from '@up/bus';
 import { ErrorCode, PUBLIC_PROFILE_FIELDS, USERS } from '@up/contracts';
 import { ApiResponse, Platform, startPlatform } from '@up/testing';
 
@@ -31,7 +32,8 @@ describe('members (e2e)', () => {
   };
 
   /** Requests the users service has received so far (its request stream only grows in a test). */
-  const usersRequests = async () => redis.xlen(`${platform.redis.prefix}:bus:req:users`);
+  const usersRequests = async () =>
+    redis.xlen(new BusKeys(platform.redis.prefix).requestStream('users'));
 
   beforeAll(async () => {
     platform = await startPlatform({
