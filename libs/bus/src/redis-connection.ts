@@ -22,6 +22,9 @@ export function createRedisConnection(args: {
   return createRedis({ REDIS_URL: url, REDIS_CLUSTER_NODES: clusterNodes }, `bus:${role}:${name}`, {
     lazyConnect: true,
     enableAutoPipelining: role === 'commands',
+    // ioredis does not know where XGROUP's key is (after the subcommand): auto-pipelined on a
+    // cluster it would go, in a pipeline, to the node of "CREATE"'s slot. Alone, it follows MOVED.
+    autoPipeliningIgnoredCommands: ['xgroup', 'XGROUP'],
     // A blocked read waits for the reconnection instead of failing: the reading loop has nothing
     // better to do meanwhile. Commands fail after a few retries so that acks or replies never
     // pile up unboundedly while Redis is away.

@@ -15,8 +15,11 @@ export interface RedisNodeAddress {
   port: number;
 }
 
+/** A host name, an IPv4 address or a bracketed IPv6 one, then `:port`. */
+const NODE = String.raw`\s*([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}\s*`;
+
 /** `host:port,host:port` (the port is after the last colon). */
-export const REDIS_CLUSTER_NODES_PATTERN = /^\s*[^\s,]+:\d{1,5}\s*(,\s*[^\s,]+:\d{1,5}\s*)*$/;
+export const REDIS_CLUSTER_NODES_PATTERN = new RegExp(`^${NODE}(,${NODE})*$`);
 
 export function parseRedisClusterNodes(value: string): RedisNodeAddress[] {
   return value
@@ -38,6 +41,7 @@ const CLUSTER_LEVEL = [
   'lazyConnect',
   'enableOfflineQueue',
   'enableAutoPipelining',
+  'autoPipeliningIgnoredCommands',
   'keyPrefix',
   'scripts',
 ] as const;

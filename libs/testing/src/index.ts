@@ -10,3 +10,4 @@ export * from './redis-process';
 export * from './mail-server';
 export * from './log-capture';
 export * from './bus-sender';
+export * from './redis-cluster';
