@@ -145,6 +145,8 @@ async function checkServers() {
   const failures = await checkInfrastructure({
     databaseUrl: env('DATABASE_URL', DEFAULT_DATABASE_URL),
     redisUrl: env('REDIS_URL', DEFAULT_REDIS_URL),
+    // Set, the apps use the cluster (they inherit it like every variable); check that instead.
+    redisClusterNodes: process.env.REDIS_CLUSTER_NODES || undefined,
   });
   if (Number(PORT) !== 0 && !(await portIsFree(PORT, env('HOST', '0.0.0.0')))) {
     failures.push(

@@ -26,7 +26,7 @@ async function eventStreams(redis: Redis, prefix: string, namePattern: string): 
     const [next, found] = await redis.scan(
       cursor,
       'MATCH',
-      `${prefix}:bus:evt:${namePattern}`,
+      `${prefix}:{bus:evt:${namePattern}}`,
       'COUNT',
       1000,
     );
@@ -47,9 +47,9 @@ export async function streamEvents(
   sinceMs: number,
 ): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
-  const streamPrefix = `${prefix}:bus:evt:`;
+  const streamPrefix = `${prefix}:{bus:evt:`;
   for (const stream of await eventStreams(redis, prefix, namePattern)) {
-    const name = stream.slice(streamPrefix.length);
+    const name = stream.slice(streamPrefix.length, -'}'.length);
     let start = `${Math.floor(sinceMs)}-0`;
     for (;;) {
       const page = await redis.xrange(stream, start, '+', 'COUNT', PAGE);
@@ -136,7 +136,7 @@ export async function waitForConsumer(
   consumer: string,
   timeoutMs = 120_000,
 ): Promise<void> {
-  const stream = `${prefix}:bus:req:${service}`;
+  const stream = `${prefix}:{bus:${service}}:req`;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const groups = fieldValues(await redis.call('XINFO', 'GROUPS', stream), 'name');

@@ -118,12 +118,44 @@ export function unreachableMessage(result, { variable, url }) {
   ].join('\n');
 }
 
+/**
+ * Redis Cluster (REDIS_CLUSTER_NODES): answers when one seed node does (the apps learn the others
+ * from it), reached with REDIS_URL's user, password and scheme as the apps reach it.
+ */
+async function checkRedisCluster(redisUrl, clusterNodes) {
+  const seeds = clusterNodes
+    .split(',')
+    .map((node) => node.trim())
+    .filter(Boolean);
+  const results = [];
+  for (const seed of seeds) {
+    const url = new URL(redisUrl);
+    url.host = seed;
+    const result = await checkRedis(url.toString());
+    if (result.ok) return result;
+    results.push(result);
+  }
+  return { ...results[0], address: seeds.join(','), error: results.map((r) => r.error).join('; ') };
+}
+
 /** Checks both servers at once; resolves to the failed checks (empty when both answer). */
-export async function checkInfrastructure({ databaseUrl, redisUrl }) {
-  const [postgres, redis] = await Promise.all([checkPostgres(databaseUrl), checkRedis(redisUrl)]);
+export async function checkInfrastructure({ databaseUrl, redisUrl, redisClusterNodes }) {
+  const [postgres, redis] = await Promise.all([
+    checkPostgres(databaseUrl),
+    redisClusterNodes ? checkRedisCluster(redisUrl, redisClusterNodes) : checkRedis(redisUrl),
+  ]);
   const failures = [];
   if (!postgres.ok)
     failures.push(unreachableMessage(postgres, { variable: 'DATABASE_URL', url: databaseUrl }));
-  if (!redis.ok) failures.push(unreachableMessage(redis, { variable: 'REDIS_URL', url: redisUrl }));
+  if (!redis.ok) {
+    failures.push(
+      redisClusterNodes
+        ? unreachableMessage(redis, {
+            variable: 'REDIS_CLUSTER_NODES',
+            url: `redis://${redisClusterNodes}`,
+          })
+        : unreachableMessage(redis, { variable: 'REDIS_URL', url: redisUrl }),
+    );
+  }
   return failures;
 }

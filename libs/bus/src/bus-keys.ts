@@ -3,13 +3,19 @@ import { targetServiceOf } from '@up/contracts';
 /**
  * The Redis names of the bus. Every one starts with the deployment's key prefix, so two
  * deployments (or two test files) sharing a Redis never see each other's traffic.
+ *
+ * Every stream carries a hash tag (`{...}`, Redis Cluster hashes only what is inside) so that
+ * what one command touches shares a slot, and so that services and events spread over the
+ * shards of a Redis Cluster: a service's request stream and its dead letters share
+ * `{bus:<service>}`; an event's stream and its dead letters share `{bus:evt:<event>}`.
+ * WIRE NAMES: renaming them is a migration (libs/bus/README.md, "Redis layout").
  */
 export class BusKeys {
   constructor(private readonly prefix: string) {}
 
   /** One request stream per service; its replicas share one consumer group on it. */
   requestStream(service: string): string {
-    return `${this.prefix}:bus:req:${service}`;
+    return `${this.prefix}:{bus:${service}}:req`;
   }
 
   requestStreamOf(pattern: string): string {
@@ -18,19 +24,21 @@ export class BusKeys {
 
   /** One stream per event name; each subscribing service has its own group on it. */
   eventStream(event: string): string {
-    return `${this.prefix}:bus:evt:${event}`;
+    return `${this.prefix}:{bus:evt:${event}}`;
   }
 
-  /** Where a message of `stream` goes after failing too often (`up:bus:dlq:req:users`). */
+  /**
+   * Where a message of `stream` goes after failing too often: the stream's name + `:dlq`, in the
+   * same slot (`up:{bus:users}:req:dlq`, `up:{bus:evt:member.updated}:dlq`).
+   */
   deadLetterStream(stream: string): string {
-    const base = `${this.prefix}:bus:`;
-    const name = stream.startsWith(base) ? stream.slice(base.length) : stream;
-    return `${this.prefix}:bus:dlq:${name}`;
+    return `${stream}:dlq`;
   }
 
   /**
    * The pub/sub channel on which one client instance of `party` receives its replies. The party
    * is part of the name so a Redis ACL can give each app its own channels (`&<prefix>:bus:reply:gateway:*`).
+   * Channels have no slot (a PUBLISH reaches every node of a cluster).
    */
   replyChannel(party: string, instanceId: string): string {
     return `${this.prefix}:bus:reply:${party}:${instanceId}`;

@@ -11,6 +11,8 @@ export type BusAccessPolicy = (
 /** Everything the bus needs to know, resolved once from the validated configuration. */
 export interface BusOptions {
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: set, every connection of the bus is a Redis Cluster one. */
+  redisClusterNodes?: string;
   /** REDIS_KEY_PREFIX: every stream and channel of the bus lives under `${prefix}:bus:`. */
   prefix: string;
   requestTimeoutMs: number;
@@ -40,6 +42,7 @@ export interface BusOptions {
 export function busOptionsFromConfig(config: CommonEnv, sender: string): BusOptions {
   return {
     redisUrl: config.REDIS_URL,
+    redisClusterNodes: config.REDIS_CLUSTER_NODES,
     prefix: config.REDIS_KEY_PREFIX,
     requestTimeoutMs: config.BUS_REQUEST_TIMEOUT_MS,
     consumerName: config.BUS_CONSUMER_NAME,

@@ -1,4 +1,5 @@
-import Redis, { RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { createRedis, RedisClient } from '@up/config';
 
 export type ConnectionRole = 'commands' | 'reader' | 'replies';
 
@@ -11,15 +12,19 @@ export type ConnectionRole = 'commands' | 'reader' | 'replies';
  */
 export function createRedisConnection(args: {
   url: string;
+  /** REDIS_CLUSTER_NODES: set, the connection is a Redis Cluster one. */
+  clusterNodes?: string;
   role: ConnectionRole;
   name: string;
   extra?: RedisOptions;
-}): Redis {
-  const { url, role, name, extra } = args;
-  return new Redis(url, {
+}): RedisClient {
+  const { url, clusterNodes, role, name, extra } = args;
+  return createRedis({ REDIS_URL: url, REDIS_CLUSTER_NODES: clusterNodes }, `bus:${role}:${name}`, {
     lazyConnect: true,
-    connectionName: `bus:${role}:${name}`,
     enableAutoPipelining: role === 'commands',
+    // ioredis does not know where XGROUP's key is (after the subcommand): auto-pipelined on a
+    // cluster it would go, in a pipeline, to the node of "CREATE"'s slot. Alone, it follows MOVED.
+    autoPipeliningIgnoredCommands: ['xgroup', 'XGROUP'],
     // A blocked read waits for the reconnection instead of failing: the reading loop has nothing
     // better to do meanwhile. Commands fail after a few retries so that acks or replies never
     // pile up unboundedly while Redis is away.
@@ -30,7 +35,7 @@ export function createRedisConnection(args: {
 }
 
 /** Connect a lazily created connection; harmless when ioredis already connects by itself. */
-export async function ensureConnected(redis: Redis): Promise<void> {
+export async function ensureConnected(redis: RedisClient): Promise<void> {
   if (redis.status === 'wait' || redis.status === 'end') {
     await redis.connect();
   }
@@ -65,6 +70,6 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number): Prom
  * Drops a connection at once. Only once: ioredis arms a 2 s "force close" timer on every
  * disconnect(), and on an already closed socket nothing ever clears it.
  */
-export function disconnectNow(redis: Redis | undefined): void {
+export function disconnectNow(redis: RedisClient | undefined): void {
   if (redis && redis.status !== 'end') redis.disconnect();
 }

@@ -20,7 +20,8 @@ describe('stream length bounds', () => {
     sut = newTestClient(space, {
       streamMaxLen: MAX_LEN,
       requestStreamMaxLen: MAX_LEN,
-      requestTimeoutMs: 500,
+      // Bounds the 2,000-event batches (slower on a loaded machine); the idle requests wait 500 ms.
+      requestTimeoutMs: 5000,
     });
     await sut.connect();
   });
@@ -50,7 +51,7 @@ describe('stream length bounds', () => {
 
   it('keeps a request stream near its own MAXLEN too (nobody serving it)', async () => {
     const calls = Array.from({ length: 3000 }, (_, i) =>
-      sut.request('idle.work', { i }).catch((e: unknown) => e),
+      sut.request('idle.work', { i }, { timeoutMs: 500 }).catch((e: unknown) => e),
     );
     const outcomes = await Promise.all(calls);
     expect(outcomes.every((o) => o instanceof BusTimeoutError)).toBe(true);

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { isBusyGroupError } from './redis-connection';
 
 /**
@@ -17,7 +17,7 @@ export interface StreamEntry {
 
 /** XADD bounded with `MAXLEN ~` so every stream stays near its configured length. */
 export function addBounded(
-  redis: Redis,
+  redis: RedisClient,
   entry: { stream: string; maxLen: number; fields: string[] },
 ): Promise<unknown> {
   return redis.call('XADD', entry.stream, 'MAXLEN', '~', entry.maxLen, '*', ...entry.fields);
@@ -25,7 +25,7 @@ export function addBounded(
 
 /** Creates the group (and the stream) unless it exists; `startId` '$' skips history, '0' reads it. */
 export async function ensureGroup(
-  redis: Redis,
+  redis: RedisClient,
   group: { stream: string; name: string; startId: '$' | '0' },
 ): Promise<void> {
   try {
@@ -65,7 +65,7 @@ export interface ReadGroupArgs {
 }
 
 export async function readGroup(
-  redis: Redis,
+  redis: RedisClient,
   args: ReadGroupArgs,
 ): Promise<Map<string, StreamEntry[]>> {
   const block = args.blockMs === undefined ? [] : ['BLOCK', args.blockMs];
@@ -89,7 +89,7 @@ export async function readGroup(
  * message was trimmed meanwhile are dropped from the pending list by Redis and not returned.
  */
 export async function autoClaim(
-  redis: Redis,
+  redis: RedisClient,
   args: {
     stream: string;
     group: string;
@@ -120,7 +120,7 @@ export async function autoClaim(
  * every delivery of an entry, which is what the dead-letter decision needs.
  */
 export async function deliveryCounts(
-  redis: Redis,
+  redis: RedisClient,
   args: { stream: string; group: string; consumer: string; ids: string[] },
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
@@ -144,7 +144,7 @@ export async function deliveryCounts(
  * pending.
  */
 export async function touch(
-  redis: Redis,
+  redis: RedisClient,
   args: { stream: string; group: string; consumer: string; ids: string[] },
 ): Promise<string[]> {
   if (args.ids.length === 0) return [];
@@ -161,7 +161,7 @@ export async function touch(
 }
 
 export function ack(
-  redis: Redis,
+  redis: RedisClient,
   args: { stream: string; group: string; ids: string[] },
 ): Promise<unknown> {
   return redis.call('XACK', args.stream, args.group, ...args.ids);
@@ -169,7 +169,7 @@ export function ack(
 
 /** XDEL: removes handled entries (a request stream's, once acknowledged). */
 export function deleteEntries(
-  redis: Redis,
+  redis: RedisClient,
   args: { stream: string; ids: string[] },
 ): Promise<unknown> {
   return redis.call('XDEL', args.stream, ...args.ids);

@@ -1,6 +1,6 @@
 import { Controller, INestMicroservice, Module, Type } from '@nestjs/common';
 import { EventPattern, MessagePattern, Payload } from '@nestjs/microservices';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { CommonEnv, ConfigModule, loadConfig } from '@up/config';
 import { LoggingModule } from '@up/logging';
 import { TestRedisSpace } from '@up/testing';
@@ -9,22 +9,28 @@ import { BusAccessPolicy, BusOptions, busOptionsFromConfig } from '../src/bus.op
 import { RedisStreamsClient } from '../src/client/redis-streams.client';
 import { createBusMicroservice } from '../src/create-bus-microservice';
 
+/**
+ * Where a test's bus lives: the test file's Redis key space, and any variable more (a Redis
+ * Cluster test gives `REDIS_CLUSTER_NODES`).
+ */
+export type TestBusSpace = Pick<TestRedisSpace, 'url' | 'prefix'> & {
+  env?: Record<string, string>;
+};
+
 /** The configuration of a bus in a test: the test file's Redis key space, plus any override. */
-export function testConfig(
-  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
-  env: Record<string, string> = {},
-): CommonEnv {
+export function testConfig(space: TestBusSpace, env: Record<string, string> = {}): CommonEnv {
   return loadConfig(CommonEnv, {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     REDIS_URL: space.url,
     REDIS_KEY_PREFIX: space.prefix,
+    ...space.env,
     ...env,
   });
 }
 
 export function testBusOptions(
-  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
+  space: TestBusSpace,
   overrides: Partial<BusOptions> = {},
 ): BusOptions {
   // Test clients speak as the gateway: the test patterns name it among their callers.
@@ -39,7 +45,7 @@ export const testAccess: BusAccessPolicy = (kind, pattern) =>
   allowedSendersOf(kind, pattern) ?? ['gateway'];
 
 export interface ReplicaArgs {
-  space: Pick<TestRedisSpace, 'url' | 'prefix'>;
+  space: TestBusSpace;
   service: string;
   consumerName: string;
   controllers: Type<unknown>[];
@@ -69,7 +75,7 @@ export async function startReplica(args: ReplicaArgs): Promise<INestMicroservice
 }
 
 export function newTestClient(
-  space: Pick<TestRedisSpace, 'url' | 'prefix'>,
+  space: TestBusSpace,
   overrides: Partial<BusOptions> = {},
 ): RedisStreamsClient {
   return new RedisStreamsClient(
@@ -117,7 +123,11 @@ export function controllerFor(args: {
 }
 
 /** Number of entries pending (taken, not acknowledged) in a group. */
-export async function pendingCount(redis: Redis, stream: string, group: string): Promise<number> {
+export async function pendingCount(
+  redis: RedisClient,
+  stream: string,
+  group: string,
+): Promise<number> {
   const [count] = (await redis.xpending(stream, group)) as [number];
   return Number(count);
 }

@@ -16,6 +16,7 @@ import { Transform } from 'class-transformer';
 import { ToInt } from '@up/contracts';
 import { EnvBool } from './env-decorators';
 import { NODE_ENVS, NodeEnv } from './node-env';
+import { REDIS_CLUSTER_NODES_PATTERN } from './redis';
 import { allowsDevelopmentDefaults, IsStrongSecret } from './strong-secret';
 
 /** How to make a password for a URL, for the error message. */
@@ -142,6 +143,16 @@ export class CommonEnv extends ErrorTrackingEnv {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   @IsStrongSecret({ in: 'url-password', hint: URL_PASSWORD_HINT })
   REDIS_URL = 'redis://127.0.0.1:6379';
+
+  /**
+   * `host:port,host:port,...`: every Redis connection of the app goes to this Redis Cluster (its
+   * seed nodes); REDIS_URL's host is then not used, its user, password and `rediss://` still are.
+   */
+  @IsOptional()
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, {
+    message: 'REDIS_CLUSTER_NODES must be host:port pairs separated by commas',
+  })
+  REDIS_CLUSTER_NODES?: string;
 
   /** Every Redis key the platform writes starts with this prefix (one deployment, one prefix). */
   @IsString()

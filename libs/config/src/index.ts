@@ -3,6 +3,7 @@ export * from './config.module';
 export * from './env-decorators';
 export * from './load-config';
 export * from './node-env';
+export * from './redis';
 export * from './secret-strength';
 export * from './strong-secret';
 export * from './telegram-bot-token';

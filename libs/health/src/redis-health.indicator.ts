@@ -1,7 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, createRedis, RedisClient } from '@up/config';
 import { withTimeout } from './timeout';
 
 /**
@@ -12,16 +11,15 @@ import { withTimeout } from './timeout';
 @Injectable()
 export class RedisHealthIndicator implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisHealthIndicator.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private reportedDown = false;
 
   constructor(
     config: CommonEnv,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.redis = new Redis(config.REDIS_URL, {
+    this.redis = createRedis(config, 'health', {
       maxRetriesPerRequest: 1,
-      connectionName: 'health',
       // ioredis keeps a timer this long after disconnect() when the socket had already failed.
       disconnectTimeout: 200,
     });

@@ -11,3 +11,4 @@ export * from './mail-server';
 export * from './log-capture';
 export * from './bus-sender';
 export * from './test-tracing';
+export * from './redis-cluster';

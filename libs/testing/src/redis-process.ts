@@ -25,7 +25,11 @@ export function freePort(): Promise<number> {
 export class RedisProcess {
   private child?: ChildProcess;
 
-  constructor(readonly port: number) {}
+  /** `extraArgs`: more redis-server options (cluster mode, a working directory). */
+  constructor(
+    readonly port: number,
+    private readonly extraArgs: string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -45,6 +49,7 @@ export class RedisProcess {
         'no',
         '--daemonize',
         'no',
+        ...this.extraArgs,
       ],
       { stdio: 'ignore' },
     );

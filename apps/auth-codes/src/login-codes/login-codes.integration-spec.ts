@@ -24,7 +24,7 @@ describe(LoginCodesService.name, () => {
     return redis.keys(`${space.prefix}:auth:login-code:*`);
   }
 
-  const indexOf = (memberId: string) => `${space.prefix}:auth:login-codes-of:${memberId}`;
+  const indexOf = (memberId: string) => `${space.prefix}:{auth:codes:${memberId}}`;
 
   beforeAll(() => {
     Logger.overrideLogger(false); // the warnings these tests provoke on purpose

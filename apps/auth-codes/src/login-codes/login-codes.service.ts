@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { RedisClient } from '@up/config';
 import type {
   IssuedLoginCode,
   IssueLoginCodeDto,
@@ -12,46 +13,42 @@ import { newSecret, sha256 } from '../shared/digest';
 import { invalidAuthCode } from './login-codes.errors';
 
 /**
- * Stores a new code and keeps at most ARGV[3] of the member's codes live. KEYS[1] the new code's
- * key, KEYS[2] the member's index (a sorted set of code digests by time of issue); ARGV: the
- * stored value, the lifetime in seconds, the most live codes, the new code's digest, and the key
- * prefix of codes (`<prefix>:auth:login-code:`). Beyond the limit the oldest codes are deleted,
- * so each `generate-code` or `/login` no longer adds a key that nothing can remove for ten
- * minutes. One script, so concurrent issues for one member cannot both miss the trim. Returns
- * the number of codes replaced, or -1 if the key already existed. (The evicted codes' keys are
- * named from their digests inside the script: fine on one Redis, not on Redis Cluster.)
+ * Adds a new code's digest to its member's index and keeps at most ARGV[2] of them. KEYS[1] the
+ * member's index (a sorted set of code digests by time of issue); ARGV: the codes' lifetime in
+ * seconds, the most live codes, the new code's digest. Returns the digests evicted beyond the
+ * limit (oldest first): the caller deletes their codes, so each `generate-code` or `/login` no
+ * longer adds a key that nothing can remove for ten minutes. One script, so concurrent issues for
+ * one member cannot both miss the trim, and each evicted digest is returned to one caller only.
+ *
+ * The codes themselves are not touched here: a code's key is named by its digest alone (a
+ * redemption knows only the code), so on a Redis Cluster it lives in another slot than its
+ * member's index, and a script may only touch keys of its own slot.
  */
-const ISSUE_SCRIPT = `
-local ttlMs = tonumber(ARGV[2]) * 1000
-if not redis.call('SET', KEYS[1], ARGV[1], 'PX', ttlMs, 'NX') then return -1 end
+const INDEX_SCRIPT = `
+local ttlMs = tonumber(ARGV[1]) * 1000
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now - ttlMs)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttlMs)
 -- Strictly after every code already there, so the oldest is always first even within one ms.
-local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
 local score = now
 if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
-redis.call('ZADD', KEYS[2], score, ARGV[4])
-local excess = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], score, ARGV[3])
+local excess = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[2])
+local evicted = {}
 if excess > 0 then
-  for _, digest in ipairs(redis.call('ZRANGE', KEYS[2], 0, excess - 1)) do
-    redis.call('DEL', ARGV[5] .. digest)
-  end
-  redis.call('ZREMRANGEBYRANK', KEYS[2], 0, excess - 1)
-else
-  excess = 0
+  evicted = redis.call('ZRANGE', KEYS[1], 0, excess - 1)
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, excess - 1)
 end
-redis.call('PEXPIRE', KEYS[2], ttlMs)
-return excess
+redis.call('PEXPIRE', KEYS[1], ttlMs)
+return evicted
 `;
 
 /**
- * Consumes a code atomically. KEYS[1] the code's key; ARGV[1] the telegram_id presented, or '';
- * ARGV[2] the key prefix of the members' indexes, ARGV[3] the code's digest (taken out of its
- * member's index). Returns nil (unknown, expired or already used), 0 (the presented telegram_id
- * differs from the one the code was issued for: the code is left in place) or the stored value
- * (and deletes it). One script, so two redemptions can never both see the value: Redis runs
- * scripts one at a time.
+ * Consumes a code atomically. KEYS[1] the code's key; ARGV[1] the telegram_id presented, or ''.
+ * Returns nil (unknown, expired or already used), 0 (the presented telegram_id differs from the
+ * one the code was issued for: the code is left in place) or the stored value (and deletes it).
+ * One script, so two redemptions can never both see the value: Redis runs scripts one at a time.
  */
 const REDEEM_SCRIPT = `
 local value = redis.call('GET', KEYS[1])
@@ -61,28 +58,19 @@ if ARGV[1] ~= '' then
   if string.sub(value, separator + 1) ~= ARGV[1] then return 0 end
 end
 redis.call('DEL', KEYS[1])
-redis.call('ZREM', ARGV[2] .. string.sub(value, 1, separator - 1), ARGV[3])
 return value
 `;
 
 type RedeemResult = string | 0 | null;
 
 interface LoginCodeRedis extends Redis {
-  issueLoginCode(
-    key: string,
+  indexLoginCode(
     indexKey: string,
-    value: string,
     ttlSeconds: number,
     maxLive: number,
     digest: string,
-    codeKeyPrefix: string,
-  ): Promise<number>;
-  redeemLoginCode(
-    key: string,
-    telegramId: string,
-    indexKeyPrefix: string,
-    digest: string,
-  ): Promise<RedeemResult>;
+  ): Promise<string[]>;
+  redeemLoginCode(key: string, telegramId: string): Promise<RedeemResult>;
 }
 
 /**
@@ -96,9 +84,12 @@ interface LoginCodeRedis extends Redis {
  * frontend, not a secret, and burning the code would let a confused client lock its owner out.
  *
  * At most AUTH_CODE_MAX_LIVE_PER_MEMBER codes of a member are live at once: a new one replaces the
- * oldest beyond that (`<prefix>:auth:login-codes-of:<member id>`, a sorted set of digests, keeps
- * the order), so however often a member (or whoever holds their session) asks, their codes take
- * a bounded room in Redis and only the latest few can be redeemed.
+ * oldest beyond that (`<prefix>:{auth:codes:<member id>}`, a sorted set of digests, keeps the
+ * order; its hash tag spreads members over a Redis Cluster's shards), so however often a member
+ * (or whoever holds their session) asks, their codes take a bounded room in Redis and only the
+ * latest few can be redeemed. Issuing is three steps (store the code, index it, delete what the
+ * index evicted) because the code and the index live in different slots: if Redis fails between
+ * them, an evicted code stays redeemable until its expiry at most.
  */
 @Injectable()
 export class LoginCodesService {
@@ -106,50 +97,48 @@ export class LoginCodesService {
   private readonly redis: LoginCodeRedis;
 
   constructor(
-    @Inject(AUTH_CODES_REDIS) redis: Redis,
+    @Inject(AUTH_CODES_REDIS) redis: RedisClient,
     private readonly config: AuthCodesConfig,
   ) {
     if (!('redeemLoginCode' in redis)) {
-      redis.defineCommand('issueLoginCode', { numberOfKeys: 2, lua: ISSUE_SCRIPT });
+      redis.defineCommand('indexLoginCode', { numberOfKeys: 1, lua: INDEX_SCRIPT });
       redis.defineCommand('redeemLoginCode', { numberOfKeys: 1, lua: REDEEM_SCRIPT });
     }
-    this.redis = redis as LoginCodeRedis;
+    this.redis = redis as unknown as LoginCodeRedis;
   }
 
   async issue(request: IssueLoginCodeDto): Promise<IssuedLoginCode> {
     const code = newSecret();
     const value = `${request.member_id}:${request.telegram_id ?? ''}`;
     const ttl = this.config.AUTH_CODE_TTL_SECONDS;
-    const replaced = await this.redis.issueLoginCode(
-      this.keyOf(code),
-      this.indexKeyPrefix() + request.member_id,
-      value,
-      ttl,
-      this.config.AUTH_CODE_MAX_LIVE_PER_MEMBER,
-      digestOf(code),
-      this.codeKeyPrefix(),
-    );
-    if (replaced < 0) {
+    const stored = await this.redis.set(this.keyOf(code), value, 'EX', ttl, 'NX');
+    if (stored !== 'OK') {
       // 256 random bits do not collide; if this ever happens the generator is broken.
       throw new Error('A freshly generated login code already exists');
     }
+    const evicted = await this.redis.indexLoginCode(
+      this.indexKeyOf(request.member_id),
+      ttl,
+      this.config.AUTH_CODE_MAX_LIVE_PER_MEMBER,
+      digestOf(code),
+    );
+    // One key per command: on a Redis Cluster the codes are in as many slots.
+    await Promise.all(evicted.map((digest) => this.redis.del(this.codeKeyPrefix() + digest)));
     return { code, expires_in: ttl };
   }
 
   async redeem(request: RedeemLoginCodeDto): Promise<RedeemedLoginCode> {
     const presented = request.telegram_id === undefined ? '' : String(request.telegram_id);
-    const result = await this.redis.redeemLoginCode(
-      this.keyOf(request.code),
-      presented,
-      this.indexKeyPrefix(),
-      digestOf(request.code),
-    );
+    const result = await this.redis.redeemLoginCode(this.keyOf(request.code), presented);
     if (result === null) throw invalidAuthCode();
     if (result === 0) {
       this.logger.warn('login code presented with another telegram_id; refused, code kept');
       throw invalidAuthCode();
     }
-    return { member_id: result.slice(0, result.indexOf(':')) };
+    const memberId = result.slice(0, result.indexOf(':'));
+    // Out of the index too (it would otherwise leave with its expiry, or be evicted for nothing).
+    await this.redis.zrem(this.indexKeyOf(memberId), digestOf(request.code));
+    return { member_id: memberId };
   }
 
   private keyOf(code: string): string {
@@ -160,8 +149,8 @@ export class LoginCodesService {
     return `${this.config.REDIS_KEY_PREFIX}:auth:login-code:`;
   }
 
-  private indexKeyPrefix(): string {
-    return `${this.config.REDIS_KEY_PREFIX}:auth:login-codes-of:`;
+  private indexKeyOf(memberId: string): string {
+    return `${this.config.REDIS_KEY_PREFIX}:{auth:codes:${memberId}}`;
   }
 }
 

@@ -1,13 +1,12 @@
 import { Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, createRedis, RedisClient } from '@up/config';
 
 /** Injection token of the service's own Redis connection (login codes). */
 export const AUTH_CODES_REDIS = Symbol('AUTH_CODES_REDIS');
 
 @Injectable()
 class RedisConnectionCloser implements OnApplicationShutdown {
-  constructor(@Inject(AUTH_CODES_REDIS) private readonly redis: Redis) {}
+  constructor(@Inject(AUTH_CODES_REDIS) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     if (this.redis.status === 'end') return;
@@ -22,7 +21,7 @@ class RedisConnectionCloser implements OnApplicationShutdown {
       provide: AUTH_CODES_REDIS,
       inject: [CommonEnv],
       useFactory: (config: CommonEnv) =>
-        new Redis(config.REDIS_URL, { connectionName: 'auth-codes', maxRetriesPerRequest: 3 }),
+        createRedis(config, 'auth-codes', { maxRetriesPerRequest: 3 }),
     },
     RedisConnectionCloser,
   ],

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { BusKeys } from '@up/bus';
 import { BOT, BroadcastView, ErrorCode, healthPattern, USERS } from '@up/contracts';
 import {
   errorCodeOf,
@@ -87,7 +88,7 @@ describe('bot broadcasts over the bus', () => {
     const redis = new Redis(TEST_REDIS_URL);
     try {
       const entries = await redis.xrange(
-        `${platform.env.REDIS_KEY_PREFIX}:bus:req:users`,
+        new BusKeys(platform.env.REDIS_KEY_PREFIX).requestStream('users'),
         '-',
         '+',
       );

@@ -1,5 +1,5 @@
 import { Logger, LoggerService } from '@nestjs/common';
-import Redis from 'ioredis';
+import { createRedis, RedisClient } from '@up/config';
 import type { BroadcastView } from '@up/contracts';
 import { DeadLetter, DeliveryStore } from './delivery-store';
 import { DeliveryMetrics } from './delivery.metrics';
@@ -10,6 +10,8 @@ import { TelegramSender } from './telegram-sender';
 export interface DeliveryQueueParams {
   options: DeliveryOptions;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES: set, the queue lives on that Redis Cluster. */
+  redisClusterNodes?: string;
   /** Without a token this replica only enqueues; the replicas that have one send. */
   telegram?: { token: string; apiRoot: string };
   reachability: Reachability;
@@ -29,15 +31,15 @@ export interface DeliveryQueueParams {
 export class DeliveryQueue {
   readonly store: DeliveryStore;
   readonly metrics = new DeliveryMetrics();
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly worker?: DeliveryWorker;
   private readonly logger: LoggerService;
 
   constructor(params: DeliveryQueueParams) {
     this.logger = params.logger ?? new Logger(DeliveryQueue.name);
-    this.redis = new Redis(params.redisUrl, {
+    const target = { REDIS_URL: params.redisUrl, REDIS_CLUSTER_NODES: params.redisClusterNodes };
+    this.redis = createRedis(target, `bot:delivery:${params.options.workerName}`, {
       lazyConnect: true,
-      connectionName: `bot:delivery:${params.options.workerName}`,
       // One tick's claims, begins and finishes leave in one write.
       enableAutoPipelining: true,
       maxRetriesPerRequest: 3,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import type { BroadcastView } from '@up/contracts';
 import {
   BEGIN,
@@ -124,7 +124,7 @@ export class DeliveryStore {
   private readonly sendLeaseMs: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: DeliveryOptions,
   ) {
     this.base = `${options.prefix}:{bot-delivery}:`;
@@ -147,14 +147,16 @@ export class DeliveryStore {
         ...(m.broadcastId ? { broadcastId: m.broadcastId } : {}),
         ...(m.priority ? { priority: true } : {}),
       }));
-      added += num(await SCRIPTS.enqueue.run(this.redis, [this.base, JSON.stringify(chunk)]));
+      added += num(
+        await SCRIPTS.enqueue.run(this.redis, this.base, [this.base, JSON.stringify(chunk)]),
+      );
     }
     return added;
   }
 
   async claim(max: number): Promise<Claim> {
     const reply = list(
-      await SCRIPTS.claim.run(this.redis, [
+      await SCRIPTS.claim.run(this.redis, this.base, [
         this.base,
         this.options.workerName,
         this.spacingMs,
@@ -184,7 +186,7 @@ export class DeliveryStore {
 
   async begin(key: string): Promise<BeginResult> {
     const [kind, ms] = list(
-      await SCRIPTS.begin.run(this.redis, [
+      await SCRIPTS.begin.run(this.redis, this.base, [
         this.base,
         key,
         this.options.workerName,
@@ -216,7 +218,7 @@ export class DeliveryStore {
           ? [outcome.retryAfterMs, MAX_RATE_LIMITED, GLOBAL_429_CHATS]
           : [];
     const [result] = list(
-      await SCRIPTS.finish.run(this.redis, [
+      await SCRIPTS.finish.run(this.redis, this.base, [
         this.base,
         key,
         this.options.workerName,
@@ -231,7 +233,7 @@ export class DeliveryStore {
 
   async recover(): Promise<RecoveredMessage[]> {
     const reply = list(
-      await SCRIPTS.recover.run(this.redis, [this.base, RETENTION_MS, RECOVER_BATCH]),
+      await SCRIPTS.recover.run(this.redis, this.base, [this.base, RETENTION_MS, RECOVER_BATCH]),
     );
     return reply.map((entry) => {
       const [key, outcome, kind, chat] = list(entry);
@@ -246,12 +248,14 @@ export class DeliveryStore {
 
   async markAnswered(keys: string[]): Promise<number> {
     if (keys.length === 0) return 0;
-    return num(await SCRIPTS.markAnswered.run(this.redis, [this.base, RETENTION_MS, ...keys]));
+    return num(
+      await SCRIPTS.markAnswered.run(this.redis, this.base, [this.base, RETENTION_MS, ...keys]),
+    );
   }
 
   async startBroadcast(input: StartBroadcastInput): Promise<string> {
     const id = input.id ?? randomUUID();
-    await SCRIPTS.startBroadcast.run(this.redis, [
+    await SCRIPTS.startBroadcast.run(this.redis, this.base, [
       this.base,
       id,
       input.kind,

@@ -23,6 +23,7 @@ export function deliveryQueueOf(config: BotConfig, reachability: BusReachability
       workerName: config.BUS_CONSUMER_NAME,
     },
     redisUrl: config.REDIS_URL,
+    redisClusterNodes: config.REDIS_CLUSTER_NODES,
     ...(config.TELEGRAM_BOT_TOKEN
       ? { telegram: { token: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT } }
       : {}),

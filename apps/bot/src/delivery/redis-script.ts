@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 
 /**
  * A Lua script run by its SHA (EVALSHA), loaded on first use and again after a Redis restart
@@ -12,12 +12,16 @@ export class RedisScript {
     this.sha = createHash('sha1').update(lua).digest('hex');
   }
 
-  async run(redis: Redis, args: (string | number)[]): Promise<unknown> {
+  /**
+   * `slotKey`, a key of the slot every key the script touches is in, is declared as KEYS[1] (the
+   * scripts read only ARGV): on a Redis Cluster it routes the script to the node holding that slot.
+   */
+  async run(redis: RedisClient, slotKey: string, args: (string | number)[]): Promise<unknown> {
     try {
-      return await redis.evalsha(this.sha, 0, ...args);
+      return await redis.evalsha(this.sha, 1, slotKey, ...args);
     } catch (error) {
       if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      return redis.eval(this.lua, 0, ...args);
+      return redis.eval(this.lua, 1, slotKey, ...args);
     }
   }
 }

@@ -1,8 +1,21 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { createRedis, isClusterClient, RedisClient } from '@up/config';
 import { BotConfig } from '../config/bot.config';
 
 const MINUTE_MS = 60_000;
+
+/**
+ * The rate-limit storage over a connection made by createRedis (a cluster one included); it closes
+ * that connection on shutdown as it would one it had made itself.
+ */
+function ownedThrottlerStorage(client: RedisClient): ThrottlerStorageRedisService {
+  const storage = isClusterClient(client)
+    ? new ThrottlerStorageRedisService(client)
+    : new ThrottlerStorageRedisService(client);
+  storage.disconnectRequired = true;
+  return storage;
+}
 
 /**
  * How many sign-in links (`/login`, `/qr`) a Telegram user may ask for: each one issues a login
@@ -16,13 +29,14 @@ export class LoginRateLimit implements OnApplicationShutdown {
   private readonly storage: ThrottlerStorageRedisService;
 
   constructor(private readonly config: BotConfig) {
-    this.storage = new ThrottlerStorageRedisService(config.REDIS_URL, {
-      keyPrefix: `${config.REDIS_KEY_PREFIX}:bot:ratelimit:`,
-      connectionName: 'bot:ratelimit',
-      // An idle bot (no token) opens nothing; a command never waits long for a Redis that is away.
-      lazyConnect: true,
-      maxRetriesPerRequest: 1,
-    });
+    this.storage = ownedThrottlerStorage(
+      createRedis(config, 'bot:ratelimit', {
+        keyPrefix: `${config.REDIS_KEY_PREFIX}:bot:ratelimit:`,
+        // An idle bot (no token) opens nothing; a command never waits long for a Redis that is away.
+        lazyConnect: true,
+        maxRetriesPerRequest: 1,
+      }),
+    );
   }
 
   /** Counts one link for this Telegram user: 0 when it may have it, else the seconds to wait. */

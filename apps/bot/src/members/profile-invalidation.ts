@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, createRedis, RedisClient } from '@up/config';
 import { ProfileCache } from './profile-cache';
 
 interface Invalidation {
@@ -24,8 +23,8 @@ interface Invalidation {
 export class ProfileInvalidation implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ProfileInvalidation.name);
   private readonly channel: string;
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: RedisClient;
   private subscribedOnce = false;
 
   constructor(
@@ -38,14 +37,8 @@ export class ProfileInvalidation implements OnApplicationBootstrap, OnApplicatio
       maxRetriesPerRequest: 3,
       retryStrategy: (attempt: number) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
     };
-    this.publisher = new Redis(config.REDIS_URL, {
-      ...options,
-      connectionName: 'bot:profiles:pub',
-    });
-    this.subscriber = new Redis(config.REDIS_URL, {
-      ...options,
-      connectionName: 'bot:profiles:sub',
-    });
+    this.publisher = createRedis(config, 'bot:profiles:pub', options);
+    this.subscriber = createRedis(config, 'bot:profiles:sub', options);
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) =>
         this.logger.debug(`Profile invalidation Redis: ${error.message}`),

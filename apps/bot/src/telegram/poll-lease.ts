@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 
 // Compare-and-renew / compare-and-delete: only the holder may extend or give back the lease.
 // A plain PEXPIRE or DEL could act on a lease another replica took after ours expired.
@@ -23,7 +23,7 @@ export type AcquireResult = { held: true } | { held: false; retryInMs: number };
  */
 export class PollLease {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly owner: string,
     readonly leaseMs: number,

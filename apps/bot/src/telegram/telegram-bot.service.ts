@@ -188,8 +188,10 @@ export class TelegramBot implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private createSource(bot: Telegraf<BotContext>, botId: number): UpdateSource {
+    // One hash tag per bot: a batch's claims are one pipeline, which a Redis Cluster takes only
+    // for keys of one node.
     const dedupe = new UpdateDedupe(this.redis.client, (updateId) =>
-      this.redis.key(`update:${botId}:${updateId}`),
+      this.redis.key(`{updates:${botId}}:${updateId}`),
     );
     const sink = (updates: Update[]) => this.receive(bot, dedupe, updates);
     const { TELEGRAM_WEBHOOK_URL: url, TELEGRAM_WEBHOOK_SECRET: secret } = this.config;

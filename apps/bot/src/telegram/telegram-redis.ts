@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, createRedis, RedisClient } from '@up/config';
 
 /**
  * The Redis connection behind receiving updates: the polling lease and the handled update ids,
@@ -11,15 +10,14 @@ import { CommonEnv } from '@up/config';
 @Injectable()
 export class TelegramRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(TelegramRedis.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
   private readonly prefix: string;
   private reportedDown = false;
 
   constructor(config: CommonEnv) {
     this.prefix = config.REDIS_KEY_PREFIX;
-    this.client = new Redis(config.REDIS_URL, {
+    this.client = createRedis(config, 'bot:updates', {
       lazyConnect: true,
-      connectionName: 'bot:updates',
       enableOfflineQueue: true,
       maxRetriesPerRequest: 1,
       commandTimeout: 1000,

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 
 /**
  * Telegram may hand one update over twice: a webhook delivery whose 200 got lost is retried, and a
@@ -10,7 +10,7 @@ export const HANDLED_UPDATE_TTL_SECONDS = 24 * 60 * 60;
 
 export class UpdateDedupe {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly keyOf: (updateId: number) => string,
   ) {}
 

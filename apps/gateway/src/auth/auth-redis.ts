@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { createRedis, RedisClient } from '@up/config';
 import { GatewayConfig } from '../config/gateway.config';
 
 /**
@@ -10,13 +10,10 @@ import { GatewayConfig } from '../config/gateway.config';
 @Injectable()
 export class AuthRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(AuthRedis.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
 
   constructor(private readonly config: GatewayConfig) {
-    this.client = new Redis(config.REDIS_URL, {
-      connectionName: 'gateway:auth',
-      maxRetriesPerRequest: 2,
-    });
+    this.client = createRedis(config, 'gateway:auth', { maxRetriesPerRequest: 2 });
     // One line per outage, not one per reconnection attempt.
     let down = false;
     this.client.on('error', (error: Error) => {

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { DomainError, ErrorCode } from '@up/contracts';
+import { createRedis, isClusterClient, RedisClient } from '@up/config';
 import { GatewayConfig } from '../config/gateway.config';
 import { AccessTokenGuard } from './access-token.guard';
 import type { RequestWithMember } from './authenticated-member';
@@ -177,6 +178,18 @@ export function RateLimit(...names: RateLimitName[]): MethodDecorator {
 }
 
 /**
+ * The rate-limit storage over a connection made by createRedis (a cluster one included); it closes
+ * that connection on shutdown as it would one it had made itself.
+ */
+function ownedThrottlerStorage(client: RedisClient): ThrottlerStorageRedisService {
+  const storage = isClusterClient(client)
+    ? new ThrottlerStorageRedisService(client)
+    : new ThrottlerStorageRedisService(client);
+  storage.disconnectRequired = true;
+  return storage;
+}
+
+/**
  * Counters live in Redis (so the limits hold across gateway replicas) under
  * `${REDIS_KEY_PREFIX}:ratelimit:`, each with an expiry (the storage's script sets one on every
  * counter and block key). The storage owns its connection and closes it on shutdown.
@@ -188,11 +201,12 @@ export function RateLimit(...names: RateLimitName[]): MethodDecorator {
       useFactory: (config: GatewayConfig) => ({
         throttlers: rateLimitThrottlers(config),
         ipv6SubnetPrefix: config.RATE_LIMIT_IPV6_PREFIX,
-        storage: new ThrottlerStorageRedisService(config.REDIS_URL, {
-          keyPrefix: `${config.REDIS_KEY_PREFIX}:ratelimit:`,
-          connectionName: 'gateway:ratelimit',
-          maxRetriesPerRequest: 2,
-        }),
+        storage: ownedThrottlerStorage(
+          createRedis(config, 'gateway:ratelimit', {
+            keyPrefix: `${config.REDIS_KEY_PREFIX}:ratelimit:`,
+            maxRetriesPerRequest: 2,
+          }),
+        ),
       }),
     }),
   ],

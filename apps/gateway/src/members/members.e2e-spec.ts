@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { BusKeys } from '@up/bus';
 import { ErrorCode, PUBLIC_PROFILE_FIELDS, USERS } from '@up/contracts';
 import { ApiResponse, Platform, startPlatform } from '@up/testing';
 
@@ -38,7 +39,7 @@ describe('members (e2e)', () => {
   const usersRequests = async () => {
     const info = (await redis.xinfo(
       'STREAM',
-      `${platform.redis.prefix}:bus:req:users`,
+      new BusKeys(platform.redis.prefix).requestStream('users'),
     )) as unknown[];
     const at = info.indexOf('entries-added');
     if (at < 0) throw new Error('XINFO STREAM has no entries-added (Redis 7 needed)');

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
+import { createRedis, RedisClient } from '@up/config';
 import { profileVersionKey } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
 
@@ -13,11 +13,10 @@ import { GatewayConfig } from '../config/gateway.config';
 @Injectable()
 export class ProfileVersions implements OnApplicationShutdown {
   private readonly logger = new Logger(ProfileVersions.name);
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(private readonly config: GatewayConfig) {
-    this.redis = new Redis(config.REDIS_URL, {
-      connectionName: 'gateway:profile-versions',
+    this.redis = createRedis(config, 'gateway:profile-versions', {
       // Concurrent requests share round trips; a GET never waits long for a Redis that is away.
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,

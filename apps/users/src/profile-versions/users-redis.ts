@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import Redis from 'ioredis';
-import { CommonEnv } from '@up/config';
+import { CommonEnv, createRedis, RedisClient } from '@up/config';
 
 /**
  * The users service's one Redis connection for its own keys (profile versions). Commands fail at
@@ -10,14 +9,13 @@ import { CommonEnv } from '@up/config';
 @Injectable()
 export class UsersRedis implements OnApplicationShutdown {
   private readonly logger = new Logger(UsersRedis.name);
-  readonly client: Redis;
+  readonly client: RedisClient;
   readonly prefix: string;
   private reportedDown = false;
 
   constructor(config: CommonEnv) {
     this.prefix = config.REDIS_KEY_PREFIX;
-    this.client = new Redis(config.REDIS_URL, {
-      connectionName: 'users',
+    this.client = createRedis(config, 'users', {
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       commandTimeout: 1000,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { ClientProxy, ReadPacket, WritePacket } from '@nestjs/microservices';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { Observable } from 'rxjs';
 import { BusMessageKind, targetServiceOf } from '@up/contracts';
 import { Correlation } from '@up/logging';
@@ -18,6 +18,7 @@ import {
 } from '../envelope.codec';
 import { createRedisConnection, disconnectNow } from '../redis-connection';
 import { addBounded } from '../streams';
+import { isClusterClient } from '@up/config';
 
 export type BusConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
 
@@ -61,8 +62,8 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   private readonly calls = new Map<string, PendingCall>();
   private readonly signRequest: Signer;
   private readonly signEvent: Signer;
-  private commands?: Redis;
-  private replies?: Redis;
+  private commands?: RedisClient;
+  private replies?: RedisClient;
   private subscribed?: Promise<void>;
   /** The reply channel is subscribed (ioredis keeps it so across reconnections). */
   private ready = false;
@@ -94,7 +95,9 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       this.calls.delete(id);
       call.settle({ err: new Error(`Bus client closed before "${call.pattern}" was answered`) });
     }
-    const connections = [this.commands, this.replies].filter((c): c is Redis => c !== undefined);
+    const connections = [this.commands, this.replies].filter(
+      (c): c is RedisClient => c !== undefined,
+    );
     this.commands = undefined;
     this.replies = undefined;
     this.subscribed = undefined;
@@ -163,18 +166,15 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       // ioredis's offline queue instead would send one copy per retry once Redis is back.
       throw new BusUnavailableError(`Redis is ${commands.status}`);
     }
-    const pipeline = commands.pipeline();
-    for (const event of events) {
-      pipeline.call(
-        'XADD',
-        this.keys.eventStream(event.pattern),
-        'MAXLEN',
-        '~',
-        this.options.streamMaxLen,
-        '*',
-        ...encodeSignedEnvelope({ kind: 'event', ...event }, this.signEvent),
-      );
-    }
+    const adds = events.map((event) => [
+      'XADD',
+      this.keys.eventStream(event.pattern),
+      'MAXLEN',
+      '~',
+      this.options.streamMaxLen,
+      '*',
+      ...encodeSignedEnvelope({ kind: 'event', ...event }, this.signEvent),
+    ]);
     const timeoutMs = this.options.requestTimeoutMs;
     let timer: NodeJS.Timeout | undefined;
     // Bounded like a request: an emit never hangs on an unreachable Redis.
@@ -185,9 +185,7 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       );
     });
     try {
-      const results = await Promise.race([pipeline.exec(), timeout]);
-      const failed = results?.find(([error]) => error !== null);
-      if (failed) throw failed[0];
+      await Promise.race([appendAll(commands, adds), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -326,11 +324,12 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     return response === undefined ? null : response;
   }
 
-  private connections(): { commands: Redis; replies: Redis } {
+  private connections(): { commands: RedisClient; replies: RedisClient } {
     if (!this.commands || !this.replies) {
       const name = this.instanceId;
-      this.commands = createRedisConnection({ url: this.options.redisUrl, role: 'commands', name });
-      this.replies = createRedisConnection({ url: this.options.redisUrl, role: 'replies', name });
+      const { redisUrl: url, redisClusterNodes: clusterNodes } = this.options;
+      this.commands = createRedisConnection({ url, clusterNodes, role: 'commands', name });
+      this.replies = createRedisConnection({ url, clusterNodes, role: 'replies', name });
       this.replies.on('message', (channel: string, message: string) => {
         if (channel === this.replyChannel) this.onReplies(message);
       });
@@ -349,4 +348,21 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     await replies.subscribe(this.replyChannel);
     this.ready = true;
   }
+}
+
+/**
+ * Runs XADDs in one round trip, in order. One Redis: one pipeline. A cluster pipeline may only
+ * name keys of one node, so there each XADD goes on its own and the connection's auto-pipelining
+ * sends those of one node in one write (still in order per stream).
+ */
+async function appendAll(redis: RedisClient, adds: Array<Array<string | number>>): Promise<void> {
+  if (isClusterClient(redis)) {
+    await Promise.all(adds.map(([command, ...args]) => redis.call(String(command), ...args)));
+    return;
+  }
+  const pipeline = redis.pipeline();
+  for (const [command, ...args] of adds) pipeline.call(String(command), ...args);
+  const results = await pipeline.exec();
+  const failed = results?.find(([error]) => error !== null);
+  if (failed) throw failed[0];
 }

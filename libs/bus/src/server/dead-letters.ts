@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { BusKeys } from '../bus-keys';
 import { redactEntryFields } from '../envelope.codec';
 import { addBounded } from '../streams';
@@ -7,7 +7,7 @@ import { Delivery } from './delivery';
 import { Outbox } from './outbox';
 
 export interface DeadLettersOptions {
-  commands: Redis;
+  commands: RedisClient;
   keys: BusKeys;
   /** The consumer group (the service) that gave up on the entry. */
   group: string;

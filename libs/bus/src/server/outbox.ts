@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { encodeSignedReplies, Reply } from '../envelope.codec';
 import { ack, deleteEntries } from '../streams';
 
@@ -20,7 +20,7 @@ export class Outbox {
   private pending?: Promise<void>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly options: {
       group: string;
       deletesAfterAck: (stream: string) => boolean;

@@ -1,5 +1,5 @@
 import { LoggerService } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { isNoGroupError, sleep } from '../redis-connection';
 import { deliveryCounts, readGroup, StreamEntry } from '../streams';
 import { Delivery } from './delivery';
@@ -11,9 +11,9 @@ const MAX_BACKOFF_MS = 5000;
 
 export interface ReadLoopOptions {
   /** The blocking connection: XREADGROUP only. */
-  reader: Redis;
+  reader: RedisClient;
   /** For the delivery counts of re-read entries. */
-  commands: Redis;
+  commands: RedisClient;
   group: string;
   consumer: string;
   streams: string[];
@@ -26,7 +26,8 @@ export interface ReadLoopOptions {
 }
 
 /**
- * The one XREADGROUP loop over every stream the replica reads: it reads only as many entries as
+ * The XREADGROUP loop over the streams the replica reads (all of them on one Redis; those of one
+ * hash slot on a Redis Cluster, one loop per slot): it reads only as many entries as
  * the scheduler has free slots, backs off (100 ms doubling to 5 s) while Redis fails, and
  * recreates the consumer groups when Redis has lost them.
  */

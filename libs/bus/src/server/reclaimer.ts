@@ -1,11 +1,11 @@
 import { LoggerService } from '@nestjs/common';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { autoClaim, deliveryCounts, touch } from '../streams';
 import { InFlightEntries } from './in-flight';
 import { Delivery } from './delivery';
 
 export interface ReclaimerOptions {
-  commands: Redis;
+  commands: RedisClient;
   group: string;
   consumer: string;
   streams: string[];

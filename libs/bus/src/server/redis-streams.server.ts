@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { CustomTransportStrategy, MessageHandler, Server } from '@nestjs/microservices';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@up/config';
 import { isObservable, lastValueFrom } from 'rxjs';
 import {
   BusErrorPayload,
@@ -23,6 +23,7 @@ import {
   RequestEnvelope,
 } from '../envelope.codec';
 import { createRedisConnection, disconnectNow, settlesWithin } from '../redis-connection';
+import { groupBySlot } from '../hash-slot';
 import { ensureGroup } from '../streams';
 import { DeadLetters } from './dead-letters';
 import { Delivery } from './delivery';
@@ -47,10 +48,14 @@ type State = 'idle' | 'listening' | 'closing' | 'closed';
 interface Live {
   options: RedisStreamsServerOptions;
   keys: BusKeys;
-  /** Blocking XREADGROUP only. */
-  reader: Redis;
+  /**
+   * Blocking XREADGROUP only: one connection per group of streams read together (all of them on
+   * one Redis; one group per hash slot on a Redis Cluster, which refuses a command naming keys of
+   * several slots, and where a blocked connection would hold up the other groups' reads).
+   */
+  readers: RedisClient[];
   /** Everything else: replies, acks, claims, dead letters (auto-pipelined). */
-  commands: Redis;
+  commands: RedisClient;
   scheduler: Scheduler;
   reclaimer: Reclaimer;
   outbox: Outbox;
@@ -62,7 +67,8 @@ interface Live {
  *
  * One consumer group per service (named after it) on the service's request stream and on the
  * stream of every event it subscribes to; this replica is one consumer in those groups. One
- * blocking connection reads all of them with a single XREADGROUP; a second connection carries
+ * blocking connection reads all of them with a single XREADGROUP (on a Redis Cluster: one
+ * connection and one XREADGROUP per hash slot of the streams); a second connection carries
  * everything else (replies, acks, claims), auto-pipelined. This class wires the parts together
  * and runs Nest's handlers: the ReadLoop reads, the Scheduler bounds how many handlers run at
  * once, the Reclaimer recovers entries left pending, the Outbox batches acks and replies, and
@@ -117,7 +123,7 @@ export class RedisStreamsServer
     this.live?.reclaimer.stopClaiming();
     // Interrupts the blocked XREADGROUP; entries Redis handed out in that instant stay pending for
     // this consumer and are claimed like any other.
-    disconnectNow(this.live?.reader);
+    for (const reader of this.live?.readers ?? []) disconnectNow(reader);
     this.live?.scheduler.wake();
     await this.readLoop;
     const finished = await settlesWithin(
@@ -150,12 +156,12 @@ export class RedisStreamsServer
   }
 
   on(event: string, callback: (...args: unknown[]) => unknown): void {
-    for (const connection of [this.live?.reader, this.live?.commands])
+    for (const connection of [...(this.live?.readers ?? []), this.live?.commands])
       connection?.on(event, callback);
   }
 
   unwrap<T>(): T {
-    return [this.started.reader, this.started.commands] as T;
+    return [...this.started.readers, this.started.commands] as T;
   }
 
   /** The streams this replica reads (its request stream and its events' streams). */
@@ -178,10 +184,17 @@ export class RedisStreamsServer
     const keys = new BusKeys(options.prefix);
     this.streams = this.streamsToRead(options.service, keys);
     const name = `${options.service}:${options.consumerName}`;
-    const reader = createRedisConnection({ url: options.redisUrl, role: 'reader', name });
-    const commands = createRedisConnection({ url: options.redisUrl, role: 'commands', name });
+    const url = options.redisUrl;
+    const clusterNodes = options.redisClusterNodes;
+    // One Redis: one read for every stream, as fast as it gets. A cluster: one per slot.
+    const readGroups = clusterNodes ? groupBySlot(this.streams) : [this.streams];
+    const readers = readGroups.map(() =>
+      createRedisConnection({ url, clusterNodes, role: 'reader', name }),
+    );
+    const commands = createRedisConnection({ url, clusterNodes, role: 'commands', name });
     this.watchConnection(commands);
-    reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
+    for (const reader of readers)
+      reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
     const scheduler = new Scheduler({
       concurrency: options.concurrency,
       inFlight: this.inFlight,
@@ -216,9 +229,9 @@ export class RedisStreamsServer
       outbox,
       logger: this.logger,
     });
-    this.live = { options, keys, reader, commands, scheduler, reclaimer, outbox, deadLetters };
+    this.live = { options, keys, readers, commands, scheduler, reclaimer, outbox, deadLetters };
     try {
-      await Promise.all([reader.connect(), commands.connect()]);
+      await Promise.all([...readers, commands].map((connection) => connection.connect()));
       // '$': a service that subscribes now starts with what is sent from now on.
       await this.ensureGroups('$');
     } catch (error) {
@@ -227,17 +240,21 @@ export class RedisStreamsServer
     }
     this.state = 'listening';
     reclaimer.start();
-    this.readLoop = new ReadLoop({
-      reader,
-      commands,
-      group: options.service,
-      consumer: options.consumerName,
-      streams: this.streams,
-      scheduler,
-      isListening: () => this.state === 'listening',
-      recreateGroups: () => this.ensureGroups('0'),
-      logger: this.logger,
-    }).run();
+    this.readLoop = Promise.all(
+      readGroups.map((streams, i) =>
+        new ReadLoop({
+          reader: readers[i],
+          commands,
+          group: options.service,
+          consumer: options.consumerName,
+          streams,
+          scheduler,
+          isListening: () => this.state === 'listening',
+          recreateGroups: () => this.ensureGroups('0', streams),
+          logger: this.logger,
+        }).run(),
+      ),
+    ).then(() => undefined);
     this.logger.log(
       `Bus listening as ${options.service}/${options.consumerName} on ${this.streams.length} streams`,
     );
@@ -257,15 +274,15 @@ export class RedisStreamsServer
     return [...streams];
   }
 
-  private async ensureGroups(startId: '$' | '0'): Promise<void> {
+  private async ensureGroups(startId: '$' | '0', streams = this.streams): Promise<void> {
     await Promise.all(
-      this.streams.map((stream) =>
+      streams.map((stream) =>
         ensureGroup(this.started.commands, { stream, name: this.opts.service, startId }),
       ),
     );
   }
 
-  private watchConnection(connection: Redis): void {
+  private watchConnection(connection: RedisClient): void {
     let lostAt: number | undefined;
     connection.on('error', (error: Error) => {
       // ioredis reports every failed reconnection attempt; one line per outage is enough.
@@ -284,7 +301,7 @@ export class RedisStreamsServer
   }
 
   private disconnectAll(): void {
-    disconnectNow(this.live?.reader);
+    for (const reader of this.live?.readers ?? []) disconnectNow(reader);
     disconnectNow(this.live?.commands);
   }
 

@@ -20,7 +20,8 @@ export class Scheduler {
   private readonly queue: Delivery[] = [];
   private running = 0;
   private stopped = false;
-  private wakeReader?: () => void;
+  /** The read loops waiting for a free slot (one per slot group on a Redis Cluster). */
+  private wakeReaders: Array<() => void> = [];
   private idleWaiters: Array<() => void> = [];
 
   constructor(private readonly options: SchedulerOptions) {}
@@ -32,12 +33,12 @@ export class Scheduler {
   /** Resolves once a slot is free (or on `wake()`). */
   capacityAvailable(): Promise<void> {
     if (this.freeSlots() > 0) return Promise.resolve();
-    return new Promise((resolve) => (this.wakeReader = resolve));
+    return new Promise((resolve) => this.wakeReaders.push(resolve));
   }
 
-  /** Releases a read loop waiting for capacity, so it sees that the server stops. */
+  /** Releases the read loops waiting for capacity, so they see that the server stops. */
   wake(): void {
-    this.wakeReader?.();
+    for (const resolve of this.wakeReaders.splice(0)) resolve();
   }
 
   /** Resolves once nothing is queued or running. */
@@ -79,10 +80,7 @@ export class Scheduler {
       this.running--;
       this.options.inFlight.delete(delivery.stream, delivery.id);
       this.pump();
-      if (this.freeSlots() > 0) {
-        this.wakeReader?.();
-        this.wakeReader = undefined;
-      }
+      if (this.freeSlots() > 0) this.wake();
       if (this.running === 0 && this.queue.length === 0) {
         for (const resolve of this.idleWaiters.splice(0)) resolve();
       }

@@ -2,7 +2,7 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
-import { BusModule, RedisStreamsContext } from '@up/bus';
+import { BusKeys, BusModule, RedisStreamsContext } from '@up/bus';
 import { ConfigModule, DatabaseEnv, loadConfig } from '@up/config';
 import { EventName, eventName } from '@up/contracts';
 import { LoggingModule } from '@up/logging';
@@ -94,10 +94,11 @@ describe('outbox', () => {
   }
 
   async function sent(): Promise<Sent[]> {
-    const entries = (await redis.xrange(`${space.prefix}:bus:evt:${THING_HAPPENED}`, '-', '+')) as [
-      string,
-      string[],
-    ][];
+    const entries = (await redis.xrange(
+      new BusKeys(space.prefix).eventStream(THING_HAPPENED),
+      '-',
+      '+',
+    )) as [string, string[]][];
     return entries.map(([, fields]) => {
       const wire = JSON.parse(fields[1]) as { e: string; o: string; c?: string; d: { n: number } };
       return { eventId: wire.e, occurredAt: wire.o, correlationId: wire.c, data: wire.d };
@@ -176,7 +177,7 @@ describe('outbox', () => {
       await outage.start();
       const local = new Redis(outage.url);
       try {
-        const stream = `${space.prefix}:bus:evt:${THING_HAPPENED}`;
+        const stream = new BusKeys(space.prefix).eventStream(THING_HAPPENED);
         const entries = await until(
           () => local.xrange(stream, '-', '+'),
           (e) => e.length > 0,
