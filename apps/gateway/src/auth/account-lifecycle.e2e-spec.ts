@@ -36,10 +36,13 @@ describe('account lifecycle: linking Telegram, merging, deleting (e2e)', () => {
 
   /**
    * Telegram payloads are single use (the gateway refuses a replay), so each one here is a new
-   * payload, as Telegram issues one per login: its auth_date a second earlier than the last one's.
+   * payload, as Telegram issues one per login: its auth_date at least a second earlier than the
+   * last one's. Strictly below the last one, not "now minus a counter": the clock moves on while
+   * the tests run (stopping the events app takes seconds), and now - n would meet an earlier
+   * payload's date again, repeating it exactly.
    */
-  let issued = 0;
-  const authDate = () => Math.floor(Date.now() / 1000) - issued++;
+  let lastAuthDate = Number.POSITIVE_INFINITY;
+  const authDate = () => (lastAuthDate = Math.min(Math.floor(Date.now() / 1000), lastAuthDate - 1));
 
   function widget(fields: { id: number; first_name: string; username?: string }): Json {
     const signed = { ...fields, auth_date: authDate() };
@@ -223,17 +226,20 @@ describe('account lifecycle: linking Telegram, merging, deleting (e2e)', () => {
 
       const events = platform.app('events');
       await events.stop();
-      const linked = await post('/api/users/me/link/telegram', {
-        token: web.access_token,
-        body: widget({ id: telegramId, first_name: 'Tg' }),
-      });
-      expect(linked.status).toBe(200);
-      expect(linked.json).toMatchObject({ id: web.id, telegram_id: telegramId });
-      expect(await mergeStep(bot.id)).toBe('events');
-      // The Telegram account already signs in as the survivor.
-      expect((await telegramSignIn(telegramId)).id).toBe(web.id);
-
-      await events.start();
+      // Started again even when an assertion fails here, so the later tests find it running.
+      try {
+        const linked = await post('/api/users/me/link/telegram', {
+          token: web.access_token,
+          body: widget({ id: telegramId, first_name: 'Tg' }),
+        });
+        expect(linked.status).toBe(200);
+        expect(linked.json).toMatchObject({ id: web.id, telegram_id: telegramId });
+        expect(await mergeStep(bot.id)).toBe('events');
+        // The Telegram account already signs in as the survivor.
+        expect((await telegramSignIn(telegramId)).id).toBe(web.id);
+      } finally {
+        await events.start();
+      }
       await until(
         () => mergeStep(bot.id),
         (step) => step === 'done',
