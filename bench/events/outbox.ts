@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { Client } from 'pg';
+import { BusKeys } from '@up/bus';
 import { LatencyRecorder, LatencySummary } from '../lib';
 
 /** One event entry on a bus stream: when its transaction ran and when Redis stored it. */
@@ -26,7 +27,7 @@ async function eventStreams(redis: Redis, prefix: string, namePattern: string): 
     const [next, found] = await redis.scan(
       cursor,
       'MATCH',
-      `${prefix}:{bus:evt:${namePattern}}`,
+      new BusKeys(prefix).eventStream(namePattern),
       'COUNT',
       1000,
     );
@@ -47,9 +48,10 @@ export async function streamEvents(
   sinceMs: number,
 ): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
-  const streamPrefix = `${prefix}:{bus:evt:`;
+  // What BusKeys puts around an event name, to read the name back from a stream's key.
+  const [before, after] = new BusKeys(prefix).eventStream('\n').split('\n');
   for (const stream of await eventStreams(redis, prefix, namePattern)) {
-    const name = stream.slice(streamPrefix.length, -'}'.length);
+    const name = stream.slice(before.length, stream.length - after.length);
     let start = `${Math.floor(sinceMs)}-0`;
     for (;;) {
       const page = await redis.xrange(stream, start, '+', 'COUNT', PAGE);
@@ -136,7 +138,7 @@ export async function waitForConsumer(
   consumer: string,
   timeoutMs = 120_000,
 ): Promise<void> {
-  const stream = `${prefix}:{bus:${service}}:req`;
+  const stream = new BusKeys(prefix).requestStream(service);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const groups = fieldValues(await redis.call('XINFO', 'GROUPS', stream), 'name');

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { BusKeys } from '@up/bus';
 import { PLATFORM_APPS, PlatformAppName } from '@up/testing';
 import {
   ADMIN_TELEGRAM_ID,
@@ -21,6 +22,14 @@ import {
  */
 
 const PREFIX = `acl${randomBytes(3).toString('hex')}`;
+const keys = new BusKeys(PREFIX);
+const req = (service: string) => keys.requestStream(service);
+const evt = (event: string) => keys.eventStream(event);
+const dlq = (stream: string) => keys.deadLetterStream(stream);
+const reply = (app: string) => keys.replyChannel(app, 'x');
+// The apps' own keys have no exported builder: spelled as libs/bus/README.md's "Redis layout".
+const loginCode = `${PREFIX}:auth:login-code:x`;
+const codesOf = `${PREFIX}:{auth:codes:x}`;
 
 /** The `user ...` lines of the doc's acl block, with the prefix and a password per user filled in. */
 function aclLines(passwords: Record<string, string>): Array<{ user: string; rules: string[] }> {
@@ -73,6 +82,7 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
     const lines = aclLines(passwords);
     expect(lines.map((line) => line.user).sort()).toEqual([...PLATFORM_APPS].sort());
     for (const { user, rules } of lines) await admin.call('ACL', 'SETUSER', user, ...rules);
+    await admin.call('ACL', 'LOG', 'RESET');
 
     platform = await startPlatform({
       // The harness's own client and clean-up stay on the default user.
@@ -165,13 +175,11 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
     // Every request was handled and deleted (XDEL allowed), and users took the join event.
     await eventually(async () => {
       const lengths = await Promise.all(
-        ['users', 'auth-codes', 'events', 'bot'].map((service) =>
-          admin.xlen(`${PREFIX}:bus:req:${service}`),
-        ),
+        ['users', 'auth-codes', 'events', 'bot'].map((service) => admin.xlen(req(service))),
       );
       return lengths.every((length) => length === 0);
     });
-    const joined = `${PREFIX}:bus:evt:event.participant_joined`;
+    const joined = evt('event.participant_joined');
     expect(await admin.xlen(joined)).toBe(1);
     await eventually(async () => {
       const groups = (await admin.call('XINFO', 'GROUPS', joined)) as unknown[][];
@@ -182,47 +190,90 @@ describe('Redis ACL users per app (docs/redis-acl.md)', () => {
         users[users.indexOf('last-delivered-id') + 1] !== '0-0'
       );
     });
+
+    // Nothing the apps did was refused a key or a channel, not even where a failure is only
+    // logged (ACL LOG also lists refused commands: ioredis's CLIENT SETINFO, see the doc).
+    const log = (await admin.call('ACL', 'LOG')) as unknown[][];
+    const refused = log
+      .map((entry) => ({
+        reason: entry[entry.indexOf('reason') + 1],
+        object: entry[entry.indexOf('object') + 1],
+        user: entry[entry.indexOf('username') + 1],
+      }))
+      .filter((entry) => entry.reason !== 'command');
+    expect(refused).toEqual([]);
   });
 
   it.each([
-    ['gateway', ['XRANGE', `${PREFIX}:bus:req:users`, '-', '+']],
-    ['gateway', ['XREADGROUP', 'GROUP', 'users', 'x', 'STREAMS', `${PREFIX}:bus:req:users`, '>']],
-    ['gateway', ['GET', `${PREFIX}:auth:login-code:x`]],
+    ['gateway', ['XRANGE', req('users'), '-', '+']],
+    ['gateway', ['XREADGROUP', 'GROUP', 'users', 'x', 'STREAMS', req('users'), '>']],
+    // Its request streams are exact names: a dead-letter stream is not one of them.
+    ['gateway', ['XADD', dlq(req('users')), '*', 'm', '{}']],
+    ['gateway', ['GET', loginCode]],
     ['gateway', ['SET', `${PREFIX}:users:profile-version:x`, '1']],
-    ['gateway', ['PUBLISH', `${PREFIX}:bus:reply:bot:x`, 'forged']],
+    ['gateway', ['PUBLISH', reply('bot'), 'forged']],
     ['gateway', ['KEYS', '*']],
     ['gateway', ['GET', `${PREFIX}:bot:poll-lease:x`]],
     ['gateway', ['HGETALL', `${PREFIX}:{bot-delivery}:msg:x`]],
     ['gateway', ['PUBLISH', `${PREFIX}:bot:profile-invalidations`, '{}']],
-    ['bot', ['XADD', `${PREFIX}:bus:evt:member.deleted`, '*', 'm', '{}']],
-    ['bot', ['XRANGE', `${PREFIX}:bus:req:users`, '-', '+']],
+    ['bot', ['XADD', evt('member.deleted'), '*', 'm', '{}']],
+    ['bot', ['XADD', dlq(evt('member.deleted')), '*', 'm', '{}']],
+    ['bot', ['XRANGE', req('users'), '-', '+']],
+    // Dead letters are written, never read back.
+    ['bot', ['XRANGE', dlq(evt('event.participant_joined')), '-', '+']],
     ['bot', ['DEL', `${PREFIX}:gateway:login-failures:x`]],
-    ['bot', ['ZRANGE', `${PREFIX}:auth:login-codes-of:x`, '0', '-1']],
-    ['bot', ['PUBLISH', `${PREFIX}:bus:reply:users:x`, 'forged']],
-    ['events', ['XADD', `${PREFIX}:bus:req:auth-codes`, '*', 'm', '{}']],
-    ['events', ['XRANGE', `${PREFIX}:bus:req:users`, '-', '+']],
-    ['events', ['XADD', `${PREFIX}:bus:evt:member.coins_changed`, '*', 'm', '{}']],
-    [
-      'users',
-      ['XREADGROUP', 'GROUP', 'auth-codes', 'x', 'STREAMS', `${PREFIX}:bus:req:auth-codes`, '>'],
-    ],
-    ['users', ['GET', `${PREFIX}:auth:login-code:x`]],
-    ['users', ['XADD', `${PREFIX}:bus:req:bot`, '*', 'm', '{}']],
+    ['bot', ['ZRANGE', codesOf, '0', '-1']],
+    ['bot', ['PUBLISH', reply('users'), 'forged']],
+    ['events', ['XADD', req('auth-codes'), '*', 'm', '{}']],
+    ['events', ['XRANGE', req('users'), '-', '+']],
+    ['events', ['XADD', evt('member.coins_changed'), '*', 'm', '{}']],
+    ['events', ['XADD', dlq(req('users')), '*', 'm', '{}']],
+    ['events', ['XRANGE', dlq(req('events')), '-', '+']],
+    ['users', ['XREADGROUP', 'GROUP', 'auth-codes', 'x', 'STREAMS', req('auth-codes'), '>']],
+    ['users', ['GET', loginCode]],
+    ['users', ['ZADD', codesOf, '1', 'x']],
+    ['users', ['XADD', req('bot'), '*', 'm', '{}']],
+    // It publishes member.*, but may not fill their dead letters (it consumes none of them).
+    ['users', ['XADD', dlq(evt('member.updated')), '*', 'm', '{}']],
+    ['users', ['XADD', dlq(req('bot')), '*', 'm', '{}']],
     ['users', ['SET', `${PREFIX}:bot:poll-lease:x`, 'me']],
+    ['users', ['SET', `${PREFIX}:bot:{updates:1}:1`, '1', 'NX']],
     ['events', ['SET', `${PREFIX}:{bot-delivery}:msg:x`, '1']],
-    ['auth-codes', ['XADD', `${PREFIX}:bus:req:users`, '*', 'm', '{}']],
-    ['auth-codes', ['SUBSCRIBE', `${PREFIX}:bus:reply:auth-codes:x`]],
+    ['auth-codes', ['XADD', req('users'), '*', 'm', '{}']],
+    ['auth-codes', ['XADD', dlq(req('users')), '*', 'm', '{}']],
+    ['auth-codes', ['SUBSCRIBE', reply('auth-codes')]],
     ['auth-codes', ['FLUSHALL']],
     ['auth-codes', ['CONFIG', 'SET', 'requirepass', 'x']],
   ] as Array<[PlatformAppName, string[]]>)('refuses %s: %j', async (app, [command, ...args]) => {
     await expect(as(app).call(command, ...args)).rejects.toThrow(/NOPERM/);
   });
 
+  // The platform's flows dead-letter nothing, so each service's dead-letter streams are tried
+  // directly: the XADD a dead letter is, on every stream the service consumes.
+  it.each([
+    ['bot', dlq(req('bot'))],
+    ['bot', dlq(evt('event.participant_joined'))],
+    ['bot', dlq(evt('member.updated'))],
+    ['bot', dlq(evt('member.coins_changed'))],
+    ['users', dlq(req('users'))],
+    ['users', dlq(evt('event.participant_joined'))],
+    ['auth-codes', dlq(req('auth-codes'))],
+    ['events', dlq(req('events'))],
+    ['events', dlq(evt('member.deleted'))],
+  ] as Array<[PlatformAppName, string]>)(
+    'lets %s write the dead letters of %s',
+    async (app, stream) => {
+      await expect(as(app).xadd(stream, '*', 'dlq_reason', 'acl test')).resolves.toEqual(
+        expect.any(String),
+      );
+    },
+  );
+
   it("refuses a subscription to another app's replies", async () => {
     // The bot answers the gateway, so it holds the gateway's reply channels; not those of users.
     const bot = as('bot');
-    await expect(bot.subscribe(`${PREFIX}:bus:reply:users:x`)).rejects.toThrow(/NOPERM/);
+    await expect(bot.subscribe(reply('users'))).rejects.toThrow(/NOPERM/);
     const gateway = as('gateway');
-    await expect(gateway.subscribe(`${PREFIX}:bus:reply:bot:x`)).rejects.toThrow(/NOPERM/);
+    await expect(gateway.subscribe(reply('bot'))).rejects.toThrow(/NOPERM/);
   });
 });
