@@ -176,15 +176,17 @@ export class EventsHandler implements OnModuleInit {
     switch (kind) {
       case 'join': {
         const { balance, joined_at } = await this.events.join(ids);
-        await this.answered({ ...ids, kind: NotificationKind.JOINED, at: joined_at });
-        await ctx.reply(t.joined({ title, balance }), { parse_mode: 'HTML' });
+        if (await this.answered({ ...ids, kind: NotificationKind.JOINED, at: joined_at })) {
+          await ctx.reply(t.joined({ title, balance }), { parse_mode: 'HTML' });
+        }
         await ctx.answerCbQuery(t.joinedToast);
         return;
       }
       case 'leave': {
         const { refunded, balance, left_at } = await this.events.leave(ids);
-        await this.answered({ ...ids, kind: NotificationKind.LEFT, at: left_at });
-        await ctx.reply(t.left({ title, refunded, balance }), { parse_mode: 'HTML' });
+        if (await this.answered({ ...ids, kind: NotificationKind.LEFT, at: left_at })) {
+          await ctx.reply(t.left({ title, refunded, balance }), { parse_mode: 'HTML' });
+        }
         await ctx.answerCbQuery(t.leftToast);
         return;
       }
@@ -204,19 +206,22 @@ export class EventsHandler implements OnModuleInit {
   }
 
   /**
-   * The reply below tells the member what the `joined` / `left` notification would: the
-   * notification (from the bus event) is then not sent. Best effort: at worst they get both.
+   * The reply tells the member what the `joined` / `left` notification would, and both share one
+   * idempotency key, so the member gets exactly one of them: true when the key was free (answer
+   * here; the notification is then not sent), false when the notification already holds it (it
+   * is, or will be, the answer). If Redis cannot say, answer here: two messages beat none.
    */
   private async answered(p: {
     eventId: string;
     memberId: string;
     kind: typeof NotificationKind.JOINED | typeof NotificationKind.LEFT;
     at: string;
-  }): Promise<void> {
+  }): Promise<boolean> {
     try {
-      await this.queue.markAnswered([seatKey(p)]);
+      return (await this.queue.markAnswered([seatKey(p)])) > 0;
     } catch (error) {
       this.logger.warn({ err: error, ...p }, 'Could not record an answered notification');
+      return true;
     }
   }
 
