@@ -2,6 +2,7 @@ export * from './background-loop';
 export * from './bus-service-health.indicator';
 export * from './health.module';
 export * from './lifecycle';
+export * from './periodic-sweep';
 export * from './redis-health.indicator';
 export * from './service-health';
 export * from './timeout';

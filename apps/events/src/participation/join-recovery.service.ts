@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { BackgroundLoop } from '@up/health';
+import { Injectable } from '@nestjs/common';
+import { PeriodicSweep } from '@up/health';
 import { EventsConfig } from '../config/events.config';
 import { MembersClient } from '../members/members.client';
 import { refundOf } from './coin-keys';
@@ -34,33 +34,22 @@ type PendingOutcome = 'confirmed' | 'released' | 'deferred' | null;
  * merely in progress; correctness does not depend on it.
  */
 @Injectable()
-export class JoinRecoveryService implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(JoinRecoveryService.name);
-  private readonly loop: BackgroundLoop;
-
+export class JoinRecoveryService extends PeriodicSweep {
   constructor(
     private readonly seats: SeatsRepository,
     private readonly members: MembersClient,
     private readonly settlement: SeatSettlement,
     private readonly config: EventsConfig,
   ) {
-    this.loop = new BackgroundLoop({
+    super({
       name: 'join recovery sweep',
-      logger: this.logger,
       intervalMs: config.JOIN_RECOVERY_INTERVAL_MS,
-      firstRound: 'after-interval',
-      step: async () => {
-        await this.sweep();
-      },
+      stopOn: 'application-shutdown',
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
+  protected round(): Promise<SweepReport> {
+    return this.sweep();
   }
 
   async sweep(graceMs: number = this.config.JOIN_RECOVERY_GRACE_MS): Promise<SweepReport> {

@@ -1,7 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EVENT_EVENTS } from '@up/contracts';
 import { Outbox, TransactionRunner, Tx } from '@up/database';
-import { BackgroundLoop } from '@up/health';
+import { PeriodicSweep } from '@up/health';
 import { EventsConfig } from '../config/events.config';
 import type { ReminderOffset } from './reminder-offsets';
 import { planReminders } from './reminder-plan';
@@ -23,10 +23,8 @@ const BATCH = 50;
  * reminder is emitted once whatever the number of replicas, restarts or retries.
  */
 @Injectable()
-export class ReminderSweep implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(ReminderSweep.name);
+export class ReminderSweep extends PeriodicSweep {
   private readonly offsets: ReminderOffset[];
-  private readonly loop: BackgroundLoop;
 
   constructor(
     private readonly reminders: RemindersRepository,
@@ -34,24 +32,16 @@ export class ReminderSweep implements OnApplicationBootstrap, OnApplicationShutd
     private readonly outbox: Outbox,
     config: EventsConfig,
   ) {
-    this.offsets = config.reminderOffsets;
-    this.loop = new BackgroundLoop({
+    super({
       name: 'reminder sweep',
-      logger: this.logger,
       intervalMs: config.EVENT_REMINDER_INTERVAL_MS,
-      firstRound: 'after-interval',
-      step: async () => {
-        await this.sweep();
-      },
+      stopOn: 'application-shutdown',
     });
+    this.offsets = config.reminderOffsets;
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onApplicationShutdown(): Promise<void> {
-    return this.loop.stop();
+  protected round(): Promise<ReminderSweepReport> {
+    return this.sweep();
   }
 
   /** Deals with every reminder due now; batch after batch until none is left. */

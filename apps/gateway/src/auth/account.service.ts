@@ -12,7 +12,7 @@ import {
   VerifyEmailDto,
 } from '@up/contracts';
 import { AuthenticatedMember } from './authenticated-member';
-import { TelegramIdentity } from './telegram-auth';
+import { TelegramIdentity, telegramProfileFields } from './telegram-auth';
 
 /**
  * Account routes: email verification, password reset and change, change of email. The users
@@ -83,13 +83,7 @@ export class AccountService {
     const { profile } = await this.bus.send(USERS.LINK_TELEGRAM, {
       member_id: member.id,
       telegram_id: identity.id,
-      ...definedOnly({
-        username: identity.username,
-        first_name: identity.first_name,
-        last_name: identity.last_name,
-        photo_url: identity.photo_url,
-        language_code: identity.language_code,
-      }),
+      ...telegramProfileFields(identity),
     });
     return profile;
   }
@@ -106,10 +100,4 @@ export class AccountService {
     });
     await this.bus.send(AUTH.REVOKE_MEMBER_TOKENS, { member_id: member.id });
   }
-}
-
-function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }

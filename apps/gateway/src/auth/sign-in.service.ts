@@ -22,7 +22,7 @@ import {
   SignedInResponse,
   TokenPairResponse,
 } from './sign-in.responses';
-import { TelegramIdentity } from './telegram-auth';
+import { TelegramIdentity, telegramProfileFields } from './telegram-auth';
 
 /**
  * The sign-in flows. The gateway issues access tokens itself; refresh tokens and login codes live
@@ -171,13 +171,7 @@ export class SignInService {
   private upsertTelegramMember(identity: TelegramIdentity) {
     return this.bus.send(USERS.UPSERT_TELEGRAM, {
       telegram_id: identity.id,
-      ...definedOnly({
-        username: identity.username,
-        first_name: identity.first_name,
-        last_name: identity.last_name,
-        photo_url: identity.photo_url,
-        language_code: identity.language_code,
-      }),
+      ...telegramProfileFields(identity),
     });
   }
 
@@ -237,10 +231,4 @@ export class SignInService {
 
 function codeOf(error: unknown): string | undefined {
   return error instanceof BusRemoteError || error instanceof DomainError ? error.code : undefined;
-}
-
-function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(values).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }

@@ -36,6 +36,23 @@ export interface TelegramIdentity {
   language_code?: string;
 }
 
+/**
+ * The profile fields of a Telegram user that Telegram sent, for the users service's messages
+ * (which take each as optional, so an absent one is left out rather than sent as undefined).
+ */
+export function telegramProfileFields(identity: TelegramIdentity): Omit<TelegramIdentity, 'id'> {
+  const fields: Omit<TelegramIdentity, 'id'> = {
+    username: identity.username,
+    first_name: identity.first_name,
+    last_name: identity.last_name,
+    photo_url: identity.photo_url,
+    language_code: identity.language_code,
+  };
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, value]) => value !== undefined),
+  ) as Omit<TelegramIdentity, 'id'>;
+}
+
 export interface VerifiedTelegramData {
   user: TelegramIdentity;
   /** Unix seconds. */

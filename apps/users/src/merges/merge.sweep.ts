@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { BackgroundLoop } from '@up/health';
+import { Injectable } from '@nestjs/common';
+import { PeriodicSweep } from '@up/health';
 import { UsersConfig } from '../config/users.config';
 import { MemberTransactions } from '../members/member-transactions';
 import { MemberMerges } from './member-merges';
@@ -14,33 +14,22 @@ const MERGES_PER_ROUND = 20;
  * died once its lease ran out. Replicas take different merges (`MemberMergesRepository.claim`).
  */
 @Injectable()
-export class MergeSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(MergeSweep.name);
-  private readonly loop: BackgroundLoop;
-
+export class MergeSweep extends PeriodicSweep {
   constructor(
     config: UsersConfig,
     private readonly transactions: MemberTransactions,
     private readonly merges: MemberMerges,
     private readonly rows: MemberMergesRepository,
   ) {
-    this.loop = new BackgroundLoop({
+    super({
       name: 'merge sweep',
-      logger: this.logger,
       intervalMs: config.MERGE_SWEEP_INTERVAL_MS,
-      firstRound: 'after-interval',
-      step: async () => {
-        await this.sweepOnce();
-      },
+      stopOn: 'module-destroy',
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.loop.stop();
+  protected round(): Promise<number> {
+    return this.sweepOnce();
   }
 
   /** One round: answers how many merges it completed. */

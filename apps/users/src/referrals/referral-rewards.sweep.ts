@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { BackgroundLoop } from '@up/health';
+import { Injectable } from '@nestjs/common';
+import { PeriodicSweep } from '@up/health';
 import { UsersConfig } from '../config/users.config';
 import { MemberTransactions } from '../members/member-transactions';
 import { ReferralRewards } from './referral-rewards';
@@ -14,33 +14,22 @@ const REFERRERS_PER_ROUND = 100;
  * payment locks the referrer and the rewards it pays.
  */
 @Injectable()
-export class ReferralRewardsSweep implements OnApplicationBootstrap, OnModuleDestroy {
-  private readonly logger = new Logger(ReferralRewardsSweep.name);
-  private readonly loop: BackgroundLoop;
-
+export class ReferralRewardsSweep extends PeriodicSweep {
   constructor(
     config: UsersConfig,
     private readonly transactions: MemberTransactions,
     private readonly rewards: ReferralRewards,
     private readonly rows: ReferralRewardsRepository,
   ) {
-    this.loop = new BackgroundLoop({
+    super({
       name: 'referral reward sweep',
-      logger: this.logger,
       intervalMs: config.REFERRAL_SWEEP_INTERVAL_MS,
-      firstRound: 'after-interval',
-      step: async () => {
-        await this.sweepOnce();
-      },
+      stopOn: 'module-destroy',
     });
   }
 
-  onApplicationBootstrap(): void {
-    this.loop.start();
-  }
-
-  onModuleDestroy(): Promise<void> {
-    return this.loop.stop();
+  protected round(): Promise<number> {
+    return this.sweepOnce();
   }
 
   /** One round: answers how many rewards it paid. */
