@@ -8,3 +8,4 @@ export * from './client/bus.client';
 export * from './client/redis-streams.client';
 export * from './server/redis-streams.server';
 export * from './server/redis-streams.context';
+export * from './bus-metrics';

@@ -4,3 +4,4 @@ export * from './lifecycle';
 export * from './redis-health.indicator';
 export * from './service-health';
 export * from './timeout';
+export * from './ops';

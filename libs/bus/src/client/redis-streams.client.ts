@@ -7,6 +7,7 @@ import { BusMessageKind, targetServiceOf } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { BusOptions } from '../bus.options';
+import { BusMetrics } from '../bus-metrics';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from '../bus.errors';
 import {
   decodeReplies,
@@ -226,7 +227,9 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     const { pattern, data, timeoutMs, settle } = args;
     const id = randomUUID();
     const timer = setTimeout(() => {
-      if (this.forget(id)) settle({ err: new BusTimeoutError(pattern, timeoutMs) });
+      if (!this.forget(id)) return;
+      BusMetrics.of().clientTimeout(pattern);
+      settle({ err: new BusTimeoutError(pattern, timeoutMs) });
     }, timeoutMs);
     this.calls.set(id, { pattern, timer, settle });
 
