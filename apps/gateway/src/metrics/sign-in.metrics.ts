@@ -9,16 +9,15 @@ export type SignInMethod = 'password' | 'register' | 'login_code' | 'telegram' |
 /** ok; rejected: an expected refusal (4xx: wrong password, used code, ...); error: 5xx or a timeout. */
 export type SignInOutcome = 'ok' | 'rejected' | 'rate_limited' | 'error';
 
-const signIns = () =>
-  counterOnce({
-    name: SIGN_INS_METRIC,
-    help: 'Sign-ins (and token refreshes) by method and outcome (ok, rejected, rate_limited, error)',
-    labelNames: ['method', 'outcome'],
-  });
+const signIns = counterOnce({
+  name: SIGN_INS_METRIC,
+  help: 'Sign-ins (and token refreshes) by method and outcome (ok, rejected, rate_limited, error)',
+  labelNames: ['method', 'outcome'],
+});
 
 /** Runs a sign-in flow and counts how it ended. */
 export async function countSignIn<T>(method: SignInMethod, flow: () => Promise<T>): Promise<T> {
-  const counter = signIns();
+  const counter = signIns;
   try {
     const result = await flow();
     counter.inc({ method, outcome: 'ok' });
