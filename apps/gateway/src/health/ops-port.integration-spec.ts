@@ -51,10 +51,11 @@ describe('ops port', () => {
     redis = new RedisProcess(await freePort());
     await redis.start();
     platform = await startPlatform({
-      apps: ['gateway', 'users', 'auth-codes'],
+      apps: ['gateway', 'users', 'auth-codes', 'bot'],
       env: { REDIS_URL: redis.url },
+      telegram: {},
     });
-    for (const name of ['users', 'gateway'] as const) await startOps(platform.app(name));
+    for (const name of ['users', 'gateway', 'bot'] as const) await startOps(platform.app(name));
   }, 60_000);
 
   afterAll(async () => {
@@ -66,7 +67,7 @@ describe('ops port', () => {
 
   const url = (app: string, path: string) => `${opsUrl.get(app)}${path}`;
 
-  it.each(['users', 'gateway'])('%s answers /health/live', async (app) => {
+  it.each(['users', 'gateway', 'bot'])('%s answers /health/live', async (app) => {
     const sut = await health(url(app, '/health/live'));
 
     expect(sut.status).toBe(200);
@@ -85,6 +86,19 @@ describe('ops port', () => {
 
     expect(sut.status).toBe(200);
     expect(sut.body.info).toEqual({ redis: { status: 'up' } });
+  });
+
+  it('is ready when its consumer loop and Redis are (bot)', async () => {
+    const sut = await health(url('bot', '/health/ready'));
+
+    expect(sut.status).toBe(200);
+    expect(sut.body.info).toMatchObject({ bus: { status: 'up' }, redis: { status: 'up' } });
+  });
+
+  it('exports whether the bot receives updates (the poller holding the lease)', async () => {
+    const bot = (await get(url('bot', '/metrics'))).text;
+    expect(bot).toMatch(/^bot_update_receiver_active\{mode="polling"\} 1$/m);
+    expect(bot).toMatch(/^bus_group_lag_messages\{service="bot",stream="\S+"\} \d+$/m);
   });
 
   it('serves only its own routes', async () => {
@@ -134,6 +148,7 @@ describe('ops port', () => {
 
     const users = await until(() => health(url('users', '/health/ready')), 503);
     const gateway = await until(() => health(url('gateway', '/health/ready')), 503);
+    const bot = await until(() => health(url('bot', '/health/ready')), 503);
     const live = await health(url('users', '/health/live'));
 
     expect(users).toMatchObject({
@@ -144,6 +159,7 @@ describe('ops port', () => {
       status: 503,
       body: { status: 'error', error: { redis: { status: 'down' } } },
     });
+    expect(bot).toMatchObject({ status: 503, body: { error: { redis: { status: 'down' } } } });
     // Liveness checks no dependency: a Redis outage restarts nothing.
     expect(live.status).toBe(200);
 
