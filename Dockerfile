@@ -38,14 +38,13 @@ WORKDIR /app
 COPY package.json ./
 COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/apps/${APP} ./dist/apps/${APP}
-# The healthcheck: HTTP /ready for the gateway, the service's bus health pattern for a bus
-# service, Redis for the bot (scripts/healthcheck.mjs says why).
+# The healthcheck: GET /health/ready on the app's ops port (OPS_PORT, 9464), every app alike.
 COPY scripts/healthcheck.mjs ./scripts/healthcheck.mjs
 COPY scripts/lib ./scripts/lib
 # The image's own unprivileged user; nothing under /app is writable by it.
 USER node
-# The gateway listens here (PORT); the bus services and the bot open no port.
-EXPOSE 3000
+# The gateway's API listens on 3000 (PORT); every app serves its ops port on 9464 (OPS_PORT).
+EXPOSE 3000 9464
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "scripts/healthcheck.mjs"]
 # exec: node replaces the shell, so it receives SIGTERM and shuts down gracefully.

@@ -5,8 +5,11 @@
 //   node scripts/start.mjs [--no-build]
 //
 // Every app gets this process's environment (plus `.env`, whose values never override real
-// environment variables, and NODE_ENV=development when it is unset), so a second copy runs beside the first with another PORT, DATABASE_URL,
-// REDIS_URL and REDIS_KEY_PREFIX. The apps create their databases, schemas and tables on start
+// environment variables, and NODE_ENV=development when it is unset), so a second copy runs beside
+// the first with another PORT, OPS_PORT, DATABASE_URL, REDIS_URL and REDIS_KEY_PREFIX. Each app
+// gets an ops port of its own (GET /health/live, /health/ready, /metrics), counted up from
+// OPS_PORT (9464): the gateway 9464, users 9465, auth-codes 9466, events 9467, the bot 9468.
+// The apps create their databases, schemas and tables on start
 // (DATABASE_MIGRATE_ON_START, on by default).
 //
 // Settings of this script only: START_READY_TIMEOUT_SECONDS (90), START_LOG_FORMAT (pretty|json).
@@ -49,6 +52,10 @@ function positiveNumber(name, fallback) {
 if (env('NODE_ENV', '') === '') process.env.NODE_ENV = 'development';
 
 const PORT = env('PORT', '3000');
+/** One ops port per app, so they do not collide on one machine. */
+const OPS_BASE_PORT = Number(env('OPS_PORT', '9464'));
+const OPS_ORDER = ['gateway', 'users', 'auth-codes', 'events', 'bot'];
+const OPS_PORTS = new Map(OPS_ORDER.map((app, index) => [app, String(OPS_BASE_PORT + index)]));
 const READY_TIMEOUT_MS = positiveNumber('START_READY_TIMEOUT_SECONDS', 90) * 1000;
 /** The apps give in-flight work this long after SIGTERM; we allow a little more before killing. */
 const STOP_TIMEOUT_MS = (positiveNumber('SHUTDOWN_TIMEOUT_SECONDS', 10) + 5) * 1000;
@@ -153,6 +160,13 @@ async function checkServers() {
       `Port ${PORT} is already in use (another copy of the platform?): set PORT to a free port.`,
     );
   }
+  for (const [app, port] of OPS_PORTS) {
+    if (!(await portIsFree(port, env('OPS_HOST', '0.0.0.0')))) {
+      failures.push(
+        `Port ${port} (the ops port of ${app}) is already in use: set OPS_PORT to the first of ${OPS_PORTS.size} free ports.`,
+      );
+    }
+  }
   if (failures.length > 0) {
     process.stderr.write(`\nCannot start the platform:\n\n${failures.join('\n\n')}\n\n`);
     process.exit(1);
@@ -207,7 +221,7 @@ function launch(app) {
   }
   const child = spawn(process.execPath, ['--enable-source-maps', main], {
     cwd: ROOT,
-    env: process.env,
+    env: { ...process.env, OPS_PORT: OPS_PORTS.get(app) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const entry = { child, exit: null, diedFirst: false, closed: null };
@@ -251,6 +265,9 @@ async function waitUntilReady() {
       logs.info(`  API     ${site}/api  (try ${site}/api/v1/events/upcoming)`);
       logs.info(`  Docs    ${site}/docs`);
       logs.info(`  Health  ${site}/health  ${site}/ready  ${site}/metrics`);
+      logs.info('  Ops     /health/live  /health/ready  /metrics  of each app:');
+      for (const [app, port] of OPS_PORTS)
+        logs.info(`          ${app.padEnd(10)} http://localhost:${port}`);
       // Like the users service: without SMTP_URL, mail becomes files (relative to where it runs).
       logs.info(
         env('SMTP_URL')

@@ -84,7 +84,13 @@ describe('k8s manifests', () => {
 
   it('are listed, every one, in kustomization.yaml', () => {
     const kustomization = parse(readRepoFile('k8s/kustomization.yaml')) as { resources: string[] };
-    const manifests = k8sFiles().filter((file) => file !== 'kustomization.yaml');
+    const monitoring = readdirSync(join(ROOT, 'k8s', 'monitoring'))
+      .filter((file) => /\.ya?ml$/.test(file))
+      .map((file) => `monitoring/${file}`);
+    const manifests = [
+      ...k8sFiles().filter((file) => file !== 'kustomization.yaml'),
+      ...monitoring,
+    ].sort();
     expect([...kustomization.resources].sort()).toEqual(manifests);
   });
 
@@ -131,26 +137,27 @@ describe('k8s manifests', () => {
     expect(deployment.spec?.template?.spec.securityContext?.runAsNonRoot).toBe(true);
   });
 
-  it('probe the gateway over HTTP: /health for liveness, /ready for readiness', () => {
-    const container = containerOf(find(sut, 'Deployment', 'gateway'));
-    const ports = (container.ports ?? []).map((port) => port.name);
-    expect(container.livenessProbe?.httpGet?.path).toBe('/health');
-    expect(container.readinessProbe?.httpGet?.path).toBe('/ready');
-    expect(ports).toContain(container.livenessProbe?.httpGet?.port);
-    expect(ports).toContain(container.readinessProbe?.httpGet?.port);
-  });
-
-  it.each([...BUS_SERVICES, 'bot'] as const)(
-    'probe %s with the image healthcheck (it opens no port)',
+  it.each(APPS)(
+    'probe %s over HTTP on its ops port: /health/live for liveness, /health/ready for readiness',
     (app) => {
       const container = containerOf(find(sut, 'Deployment', app));
+      const ops = (container.ports ?? []).find((port) => port.name === 'ops');
+      expect(ops?.containerPort).toBe(9464);
+      expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'ops' });
+      expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'ops' });
+      expect(container.startupProbe?.httpGet?.port).toBe('ops');
       for (const probe of [container.livenessProbe, container.readinessProbe]) {
-        expect(probe?.exec?.command).toEqual(['node', 'scripts/healthcheck.mjs']);
-        expect(probe?.timeoutSeconds).toBeGreaterThanOrEqual(4);
+        expect(probe?.exec).toBeUndefined();
       }
-      expect(container.ports ?? []).toEqual([]);
     },
   );
+
+  it('open no port on the bus services but the ops port', () => {
+    for (const app of [...BUS_SERVICES, 'bot'] as const) {
+      const ports = containerOf(find(sut, 'Deployment', app)).ports ?? [];
+      expect(ports.map((port) => port.name)).toEqual(['ops']);
+    }
+  });
 
   it.each(APPS)('set only variables that %s reads, from objects that exist', (app) => {
     const container = containerOf(find(sut, 'Deployment', app));
@@ -481,9 +488,12 @@ describe('k8s network policies', () => {
   });
 
   it('let only the gateway and the bot take connections, from inside the cluster only', () => {
+    // Beside the ops port, which every app opens to Prometheus (the test below).
     const takers = workloads()
       .filter(([, labels]) =>
-        policiesFor(labels, 'Ingress').some((p) => (p.spec?.ingress ?? []).length > 0),
+        policiesFor(labels, 'Ingress').some((p) =>
+          (p.spec?.ingress ?? []).some((rule) => (rule.ports ?? []).some((x) => x.port !== 'ops')),
+        ),
       )
       .map(([name]) => name)
       .sort();
@@ -500,6 +510,20 @@ describe('k8s network policies', () => {
       }
     }
   });
+
+  it.each(APPS)(
+    'let Prometheus (the monitoring namespace) alone reach the ops port of %s',
+    (app) => {
+      const labels = workloads().find(([name]) => name === app)?.[1] ?? {};
+      const opsRules = policiesFor(labels, 'Ingress').flatMap((p) =>
+        (p.spec?.ingress ?? []).filter((rule) => (rule.ports ?? []).some((x) => x.port === 'ops')),
+      );
+      expect(opsRules).toHaveLength(1);
+      expect(opsRules[0].from?.map((peer) => peer.namespaceSelector?.matchLabels)).toEqual([
+        { 'kubernetes.io/metadata.name': 'monitoring' },
+      ]);
+    },
+  );
 
   it.each([
     ['gateway', [53, 6379]],

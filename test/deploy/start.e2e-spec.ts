@@ -98,12 +98,15 @@ describe('npm start (scripts/start.mjs)', () => {
   let database: TestDatabase;
   let redis: TestRedisSpace;
   let port: number;
+  /** The first of the five ops ports start.mjs hands out (gateway, users, auth-codes, events, bot). */
+  let opsPort: number;
   let sut: StartedScript | undefined;
   let appPids: number[] = [];
 
   /** The environment of this copy of the platform: its own port, database and key prefix. */
   const environment = (): Record<string, string> => ({
     PORT: String(port),
+    OPS_PORT: String(opsPort),
     DATABASE_URL: database.url,
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: redis.prefix,
@@ -119,6 +122,7 @@ describe('npm start (scripts/start.mjs)', () => {
     database = await createTestDatabase();
     redis = createTestRedisSpace();
     port = await freePort();
+    opsPort = await freePort();
   });
 
   afterAll(async () => {
@@ -181,12 +185,17 @@ describe('npm start (scripts/start.mjs)', () => {
       // The documentation it points at is there.
       expect(await status(`http://127.0.0.1:${port}/docs-json`)).toBe(200);
 
-      // The image healthcheck, pointed at this copy, gets its answer from each bus service.
-      for (const service of ['users', 'auth-codes', 'events']) {
+      // Each app answers on its own ops port, which the script printed; the image healthcheck,
+      // pointed at it, passes.
+      const apps = ['gateway', 'users', 'auth-codes', 'events', 'bot'];
+      for (const [index, service] of apps.entries()) {
+        const ops = opsPort + index;
+        expect(script.output()).toContain(`http://localhost:${ops}`);
+        expect(await status(`http://127.0.0.1:${ops}/metrics`)).toBe(200);
         const check = spawnSync(process.execPath, ['scripts/healthcheck.mjs', service], {
           cwd: ROOT,
           // The apps' environment: start.mjs ran them with NODE_ENV=development (their bus keys).
-          env: { ...process.env, ...environment(), NODE_ENV: 'development' },
+          env: { ...process.env, ...environment(), NODE_ENV: 'development', OPS_PORT: String(ops) },
           encoding: 'utf8',
         });
         expect({ service, code: check.status, output: check.stdout }).toEqual({

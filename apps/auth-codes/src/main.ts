@@ -1,7 +1,7 @@
 import './instrument';
-import { createBusMicroservice } from '@up/bus';
+import { busServerOf, createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';
-import { runMain } from '@up/health';
+import { runMain, startOpsServer } from '@up/health';
 import { AppModule } from './app.module';
 import { AuthCodesConfig } from './config/auth-codes.config';
 
@@ -11,5 +11,10 @@ void runMain('auth-codes', async () => {
     service: 'auth-codes',
   });
   await app.listen();
+  await startOpsServer(app, {
+    port: config.OPS_PORT,
+    host: config.OPS_HOST,
+    bus: busServerOf(app),
+  });
   return { shutdownTimeoutSeconds: config.SHUTDOWN_TIMEOUT_SECONDS };
 });

@@ -1,8 +1,8 @@
 import './instrument';
 import { Logger } from 'nestjs-pino';
-import { createBusMicroservice } from '@up/bus';
+import { busServerOf, createBusMicroservice } from '@up/bus';
 import { loadConfig } from '@up/config';
-import { runMain } from '@up/health';
+import { runMain, startOpsServer } from '@up/health';
 import { AppModule } from './app.module';
 import { BotConfig } from './config/bot.config';
 
@@ -11,6 +11,11 @@ void runMain('bot', async () => {
   // A bus service (service name `bot`, its own consumer groups) that also talks to Telegram.
   const app = await createBusMicroservice(AppModule.forRoot(config), { service: 'bot' });
   await app.listen();
+  await startOpsServer(app, {
+    port: config.OPS_PORT,
+    host: config.OPS_HOST,
+    bus: busServerOf(app),
+  });
   if (!config.TELEGRAM_BOT_TOKEN) {
     // The bus connection keeps the process up; messages wait in the delivery queue meanwhile.
     app

@@ -9,3 +9,4 @@ export * from './client/redis-streams.client';
 export * from './server/redis-streams.server';
 export * from './server/redis-streams.context';
 export * from './bus-tracing';
+export * from './bus-metrics';

@@ -220,6 +220,21 @@ export class CommonEnv extends ErrorTrackingEnv {
   @IsBusKeySetting('list')
   BUS_TRUSTED_KEYS?: Record<string, string>;
 
+  /**
+   * The ops port: GET /health/live, /health/ready and /metrics, and no business traffic (probes and
+   * Prometheus scrape it). 0 takes any free port.
+   */
+  @ToInt()
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  OPS_PORT = 9464;
+
+  /** The address the ops port listens on (all interfaces by default: the kubelet and Prometheus reach the pod's IP). */
+  @IsString()
+  @IsNotEmpty()
+  OPS_HOST = '0.0.0.0';
+
   /** Seconds to finish in-flight work after SIGTERM before the process exits anyway. */
   @ToInt()
   @IsInt()

@@ -6,3 +6,4 @@ export * from './periodic-sweep';
 export * from './redis-health.indicator';
 export * from './service-health';
 export * from './timeout';
+export * from './ops';

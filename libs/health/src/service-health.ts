@@ -32,6 +32,13 @@ export class ServiceHealth {
   ) {}
 
   async report(service: HealthServiceName): Promise<HealthReport> {
+    const checks = await this.checks();
+    const ok = Object.values(checks).every((check) => check.status === 'up');
+    return { status: ok ? 'ok' : 'error', service, checks };
+  }
+
+  /** Every check of this replica, by name (the bus health pattern and the ops port's readiness). */
+  async checks(): Promise<HealthReport['checks']> {
     const results: Promise<HealthIndicatorResult>[] = [
       this.redis.pingCheck('redis', SERVICE_CHECK_TIMEOUT_MS),
     ];
@@ -62,7 +69,6 @@ export class ServiceHealth {
         };
       }
     }
-    const ok = Object.values(checks).every((check) => check.status === 'up');
-    return { status: ok ? 'ok' : 'error', service, checks };
+    return checks;
   }
 }

@@ -1,6 +1,7 @@
 import { Telegram, TelegramError } from 'telegraf';
 import type { InlineKeyboardMarkup } from 'telegraf/types';
 import type { ClaimedMessage } from './delivery-store';
+import { countTelegramFailure } from '../telegram/telegram.metrics';
 
 /** What one send attempt came to, as the queue acts on it. */
 export type SendAttempt =
@@ -52,6 +53,7 @@ export class TelegramSender {
       );
       return { kind: 'sent' };
     } catch (error) {
+      countTelegramFailure('delivery', error);
       return classify(error);
     }
   }

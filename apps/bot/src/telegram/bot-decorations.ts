@@ -4,6 +4,7 @@ import type { BotCommand } from 'telegraf/types';
 import { CATALOGUES, Language } from '../i18n/i18n';
 import { Backoff, pause } from './backoff';
 import { describeFailure, isBadRequest, isUnauthorized, retryAfterMs } from './telegram-api-errors';
+import { countTelegramFailure } from './telegram.metrics';
 
 /** The commands offered in Telegram's menu, in this order. */
 export const MENU_COMMANDS = [
@@ -62,6 +63,7 @@ export class BotDecorations {
             this.logger.error({ reason: describeFailure(error) }, `${decoration.name} refused`);
             break;
           }
+          countTelegramFailure('decorations', error);
           const delay = Math.max(backoff.next(), retryAfterMs(error));
           this.logger.warn(
             { reason: describeFailure(error), attempt: backoff.attempts, retryInMs: delay },

@@ -10,6 +10,7 @@ import {
   TokenRefusedError,
 } from './telegram-api-errors';
 import type { UpdateSource } from './update-source';
+import { receivingUpdates } from './telegram.metrics';
 
 /**
  * Polling mode on any number of replicas: the one holding the PollLease polls, the others stand
@@ -88,6 +89,7 @@ export class LeasedPoller implements UpdateSource {
     const stopHolding = () => holding.abort();
     this.stopping.signal.addEventListener('abort', stopHolding, { once: true });
     const keeper = this.keep(holding, acquiredAt);
+    const received = receivingUpdates('polling');
     try {
       this.logger.log('Holding the polling lease: polling Telegram for updates');
       await this.deleteWebhookOnce(holding.signal);
@@ -96,6 +98,7 @@ export class LeasedPoller implements UpdateSource {
       await lease.release().catch(() => undefined);
       throw error;
     } finally {
+      received();
       keeper();
       this.stopping.signal.removeEventListener('abort', stopHolding);
     }

@@ -11,6 +11,7 @@ import {
   TokenRefusedError,
 } from './telegram-api-errors';
 import { ALLOWED_UPDATES, UpdateSink } from './update-source';
+import { countTelegramFailure } from './telegram.metrics';
 
 /** Seconds Telegram holds a getUpdates open when there is nothing to hand over (Telegraf's 50). */
 const LONG_POLL_SECONDS = 50;
@@ -57,6 +58,7 @@ export class LongPoller {
       } catch (error) {
         if (signal.aborted) return;
         if (isUnauthorized(error)) throw new TokenRefusedError('getUpdates');
+        countTelegramFailure('polling', error);
         const delay = Math.max(this.backoff.next(), retryAfterMs(error));
         const context = { attempt: this.backoff.attempts, retryInMs: delay };
         if (isConflict(error)) {

@@ -13,6 +13,7 @@ import {
 } from './telegram-api-errors';
 import { ALLOWED_UPDATES, UpdateSink } from './update-source';
 import type { UpdateSource } from './update-source';
+import { receivingUpdates } from './telegram.metrics';
 
 /** Telegram's updates are a few kilobytes; anything far larger is not Telegram. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -87,10 +88,12 @@ export class WebhookReceiver implements UpdateSource {
       });
     });
     this.logger.log(`Serving the Telegram webhook on port ${this.port}, path ${this.path}`);
+    const received = receivingUpdates('webhook');
     try {
       await this.register(this.stopping.signal);
       await untilAborted(this.stopping.signal);
     } finally {
+      received();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

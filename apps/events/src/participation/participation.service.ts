@@ -24,6 +24,7 @@ import {
 import { SeatSettlement } from './seat-settlement.service';
 import { Seat, SeatsRepository } from './seats.repository';
 import { WaitlistRepository } from './waitlist.repository';
+import { countJoin } from './participation.metrics';
 
 /**
  * Joining and leaving events with UP coins.
@@ -54,7 +55,11 @@ export class ParticipationService {
     private readonly outbox: Outbox,
   ) {}
 
-  async join({ event_id, member_id }: JoinEventDto): Promise<JoinEventResult> {
+  join(request: JoinEventDto): Promise<JoinEventResult> {
+    return countJoin(() => this.joinEvent(request));
+  }
+
+  private async joinEvent({ event_id, member_id }: JoinEventDto): Promise<JoinEventResult> {
     const seat = await this.reserve(event_id, member_id);
     const payment = await this.settlement.pay(seat);
     if (payment.kind === 'refused') {

@@ -5,6 +5,7 @@ import { Outbox, OutboxEvent, outboxEvent, TransactionRunner, Tx } from '@up/dat
 import { spotsLeft } from '../events/event-view';
 import { MembersClient } from '../members/members.client';
 import { joinDebitKey, ledgerReason, refundOf } from './coin-keys';
+import { countWaitlistPromotion } from './participation.metrics';
 import { Confirmation, LeftSeat, Seat, SeatsRepository } from './seats.repository';
 import { WaitlistRepository } from './waitlist.repository';
 
@@ -296,6 +297,7 @@ export class SeatSettlement {
       }),
     ];
     if (fromWaitlist) {
+      tx.afterCommit(countWaitlistPromotion);
       events.push(
         outboxEvent(EVENT_EVENTS.WAITLIST_PROMOTED, {
           event_id: seat.eventId,

@@ -13,6 +13,7 @@ import {
   USERS,
 } from '@up/contracts';
 import { GatewayConfig } from '../config/gateway.config';
+import { countSignIn } from '../metrics/sign-in.metrics';
 import { AccessTokenService } from './access-token.service';
 import { AuthenticatedMember } from './authenticated-member';
 import { LoginFailures } from './login-failures';
@@ -49,7 +50,14 @@ export class SignInService {
     private readonly loginFailures: LoginFailures,
   ) {}
 
-  async register(request: RegisterDto, client: SessionClientDto): Promise<RegisteredResponse> {
+  register(request: RegisterDto, client: SessionClientDto): Promise<RegisteredResponse> {
+    return countSignIn('register', () => this.registerAccount(request, client));
+  }
+
+  private async registerAccount(
+    request: RegisterDto,
+    client: SessionClientDto,
+  ): Promise<RegisteredResponse> {
     const { profile } = await this.bus.send(USERS.REGISTER, {
       email: request.email,
       password: request.password,
@@ -64,7 +72,15 @@ export class SignInService {
    * Password sign-in, behind the per-account failure counter (LoginFailures): while the email must
    * wait, the answer is 429 and `retryAfter` gets the seconds; the password is not checked.
    */
-  async login(
+  login(
+    request: LoginDto,
+    client: SessionClientDto,
+    retryAfter: (seconds: number) => void,
+  ): Promise<TokenPairResponse> {
+    return countSignIn('password', () => this.passwordSignIn(request, client, retryAfter));
+  }
+
+  private async passwordSignIn(
     request: LoginDto,
     client: SessionClientDto,
     retryAfter: (seconds: number) => void,
@@ -98,7 +114,11 @@ export class SignInService {
     return (await this.startSession(profileId, client)).tokens;
   }
 
-  async refresh(refreshToken: string, client: SessionClientDto): Promise<TokenPairResponse> {
+  refresh(refreshToken: string, client: SessionClientDto): Promise<TokenPairResponse> {
+    return countSignIn('refresh', () => this.rotate(refreshToken, client));
+  }
+
+  private async rotate(refreshToken: string, client: SessionClientDto): Promise<TokenPairResponse> {
     const rotated = await this.bus.send(AUTH.ROTATE_REFRESH_TOKEN, {
       refresh_token: refreshToken,
       ...client,
@@ -120,7 +140,15 @@ export class SignInService {
   }
 
   /** Exchanges a one-time login code (query and JSON body merged, the body winning). */
-  async exchangeCode(
+  exchangeCode(
+    query: CallbackDto,
+    body: CallbackDto,
+    client: SessionClientDto,
+  ): Promise<SignedInResponse> {
+    return countSignIn('login_code', () => this.redeemCode(query, body, client));
+  }
+
+  private async redeemCode(
     query: CallbackDto,
     body: CallbackDto,
     client: SessionClientDto,
@@ -140,12 +168,14 @@ export class SignInService {
   }
 
   /** A member vouched for by Telegram (Login Widget or Mini App): created on first sign-in. */
-  async signInWithTelegram(
+  signInWithTelegram(
     identity: TelegramIdentity,
     client: SessionClientDto,
   ): Promise<SignedInResponse> {
-    const { profile } = await this.upsertTelegramMember(identity);
-    return this.signedIn(profile.id, client);
+    return countSignIn('telegram', async () => {
+      const { profile } = await this.upsertTelegramMember(identity);
+      return this.signedIn(profile.id, client);
+    });
   }
 
   /** A login code for a caller known by access token (`member`) or by Mini App init data. */

@@ -3,6 +3,7 @@ import { BackgroundLoop, LoopRound } from '@up/health';
 import { UsersConfig } from '../config/users.config';
 import { DueMail, MailBacklog, MailOutboxRepository } from './mail-outbox.repository';
 import { MailTransport } from './mail-transport';
+import { countMail } from './mail.metrics';
 
 /** Mails taken per round; each is one SMTP exchange. */
 const BATCH_SIZE = 10;
@@ -71,6 +72,7 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.transport.send(mail);
     } catch (error) {
+      countMail(mail.kind, 'failed');
       const delayMs = retryDelayMs(mail.attempts, {
         min: this.config.MAIL_RETRY_MIN_MS,
         max: this.config.MAIL_RETRY_MAX_MS,
@@ -89,6 +91,7 @@ export class MailSender implements OnApplicationBootstrap, OnModuleDestroy {
       );
       return;
     }
+    countMail(mail.kind, 'sent');
     await this.rows.remove(mail.id);
     if (mail.attempts > 1) {
       this.logger.log(

@@ -8,6 +8,7 @@ import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
 import { endSpanWith, producerContextOf, startRequestSpan, TraceCarrier } from '../bus-tracing';
 import { BusOptions } from '../bus.options';
+import { BusMetrics } from '../bus-metrics';
 import { BusRemoteError, BusTimeoutError, BusUnavailableError } from '../bus.errors';
 import {
   decodeReplies,
@@ -239,7 +240,9 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       args.settle(packet);
     };
     const timer = setTimeout(() => {
-      if (this.forget(id)) settle({ err: new BusTimeoutError(pattern, timeoutMs) });
+      if (!this.forget(id)) return;
+      BusMetrics.of().clientTimeout(pattern);
+      settle({ err: new BusTimeoutError(pattern, timeoutMs) });
     }, timeoutMs);
     this.calls.set(id, { pattern, timer, settle });
 

@@ -11,6 +11,7 @@ import {
 } from '@up/contracts';
 import { Correlation } from '@up/logging';
 import { BusKeys } from '../bus-keys';
+import { BusMetrics, BusOutcome, UNMATCHED_PATTERN } from '../bus-metrics';
 import { BusOptions } from '../bus.options';
 import { withConsumerSpan } from '../bus-tracing';
 import {
@@ -88,6 +89,9 @@ export class RedisStreamsServer
   private readonly inFlight = new InFlightEntries();
   private readLoop?: Promise<void>;
   private readonly routes = new Map<string, string>();
+  private readonly metrics = BusMetrics.of();
+  private unwatchMetrics?: () => void;
+  private readLoopRunning = false;
 
   /**
    * Options may be given late (a function read at listen()), so a microservice can be created
@@ -114,6 +118,7 @@ export class RedisStreamsServer
    * Redis and another replica claims it.
    */
   async close(): Promise<void> {
+    this.unwatchMetrics?.();
     if (this.state !== 'listening') {
       this.disconnectAll();
       this.state = 'closed';
@@ -148,6 +153,7 @@ export class RedisStreamsServer
    * replica held stays pending and the other replicas claim it after the idle time.
    */
   destroy(): void {
+    this.unwatchMetrics?.();
     this.state = 'closed';
     this.live?.scheduler.stop();
     this.live?.reclaimer.stop();
@@ -162,6 +168,18 @@ export class RedisStreamsServer
 
   unwrap<T>(): T {
     return [...this.started.readers, this.started.commands] as T;
+  }
+
+  /**
+   * Whether this replica's consumer loop runs: it listens, its read loop has not ended and its
+   * blocking connection is up (the pod's readiness).
+   */
+  get consuming(): boolean {
+    return (
+      this.state === 'listening' &&
+      this.readLoopRunning &&
+      (this.live?.readers.every((reader) => reader.status === 'ready') ?? false)
+    );
   }
 
   /** The streams this replica reads (its request stream and its events' streams). */
@@ -195,6 +213,7 @@ export class RedisStreamsServer
     this.watchConnection(commands);
     for (const reader of readers)
       reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
+    const metricsSource = { service: options.service, keyBase: `${options.prefix}:bus:` };
     const scheduler = new Scheduler({
       concurrency: options.concurrency,
       inFlight: this.inFlight,
@@ -209,7 +228,10 @@ export class RedisStreamsServer
       claimIdleMs: options.claimIdleMs,
       inFlight: this.inFlight,
       capacity: () => scheduler.freeSlots(),
-      onClaimed: (deliveries) => scheduler.enqueue(deliveries),
+      onClaimed: (deliveries) => {
+        for (const { stream } of deliveries) this.metrics.reclaimed(metricsSource, stream, 1);
+        scheduler.enqueue(deliveries);
+      },
       logger: this.logger,
     });
     const requestStream = keys.requestStream(options.service);
@@ -239,7 +261,14 @@ export class RedisStreamsServer
       throw error;
     }
     this.state = 'listening';
+    this.unwatchMetrics = this.metrics.watch({
+      ...metricsSource,
+      streams: () => this.streams,
+      redis: () => this.live?.commands,
+      inFlight: () => this.inFlight.size,
+    });
     reclaimer.start();
+    this.readLoopRunning = true;
     this.readLoop = Promise.all(
       readGroups.map((streams, i) =>
         new ReadLoop({
@@ -254,7 +283,11 @@ export class RedisStreamsServer
           logger: this.logger,
         }).run(),
       ),
-    ).then(() => undefined);
+    )
+      .then(() => undefined)
+      .finally(() => {
+        this.readLoopRunning = false;
+      });
     this.logger.log(
       `Bus listening as ${options.service}/${options.consumerName} on ${this.streams.length} streams`,
     );
@@ -331,12 +364,13 @@ export class RedisStreamsServer
     try {
       envelope = decodeMessage(entry.message);
     } catch (error) {
-      await this.started.deadLetters.move(delivery, (error as Error).message);
+      await this.deadLetter(delivery, UNMATCHED_PATTERN, (error as Error).message);
       return;
     }
     if (delivery.deliveries > this.opts.maxDeliveries) {
-      await this.started.deadLetters.move(
+      await this.deadLetter(
         delivery,
+        this.patternLabel(envelope.pattern),
         `delivered ${delivery.deliveries - 1} times and never acknowledged (its handlers crashed or hung)`,
       );
       return;
@@ -409,6 +443,7 @@ export class RedisStreamsServer
     }
     const handler = this.getHandlerByPattern(request.pattern);
     let reply: Reply;
+    const started = performance.now();
     if (!handler) {
       reply = {
         id: request.id,
@@ -431,6 +466,11 @@ export class RedisStreamsServer
         reply = { id: request.id, err: replyErrorOf(error) };
       }
     }
+    this.countHandled({
+      pattern: handler ? request.pattern : UNMATCHED_PATTERN,
+      outcome: reply.err === undefined ? 'ok' : reply.err.status < 500 ? 'domain_error' : 'failed',
+      started,
+    });
     // Both go out in the same flush (reply first), so one promise covers them.
     void this.started.outbox.reply(request.replyTo, reply);
     await this.acknowledge(delivery);
@@ -450,14 +490,16 @@ export class RedisStreamsServer
       await this.acknowledge(delivery);
       return;
     }
+    const started = performance.now();
     try {
       // The head alone: Nest's listeners controller chains every @EventPattern handler of this
       // pattern behind it (`next`) and runs them together, failing if any one failed.
       await this.invoke(handler, event, context);
     } catch (error) {
       const reason = describeFailure(error);
+      this.countHandled({ pattern: event.pattern, outcome: 'failed', started });
       if (delivery.deliveries >= this.opts.maxDeliveries) {
-        await this.started.deadLetters.move(delivery, reason);
+        await this.deadLetter(delivery, event.pattern, reason);
       } else {
         this.logger.warn(
           `Bus event "${event.pattern}" failed (delivery ${delivery.deliveries} of ${this.opts.maxDeliveries}): ${reason}; will retry`,
@@ -465,7 +507,29 @@ export class RedisStreamsServer
       }
       return;
     }
+    this.countHandled({ pattern: event.pattern, outcome: 'ok', started });
     await this.acknowledge(delivery);
+  }
+
+  // ---- metrics (bus-metrics.ts) ----------------------------------------------------------------
+
+  /** A pattern as a metric label: only patterns this replica handles, so labels stay bounded. */
+  private patternLabel(pattern: string): string {
+    return this.getHandlerByPattern(pattern) ? pattern : UNMATCHED_PATTERN;
+  }
+
+  private countHandled(args: { pattern: string; outcome: BusOutcome; started: number }): void {
+    this.metrics.handledOne({
+      service: this.opts.service,
+      pattern: args.pattern,
+      outcome: args.outcome,
+      seconds: (performance.now() - args.started) / 1000,
+    });
+  }
+
+  private deadLetter(delivery: Delivery, pattern: string, reason: string): Promise<void> {
+    this.metrics.handledOne({ service: this.opts.service, pattern, outcome: 'dead_lettered' });
+    return this.started.deadLetters.move(delivery, reason);
   }
 
   /**

@@ -5,3 +5,4 @@ export * from './outbox.module';
 export * from './outbox.repository';
 export * from './outbox.tables';
 export * from './outbox.health';
+export * from './outbox.metrics';

@@ -5,6 +5,7 @@ import { EventInbox } from './event-inbox';
 import { Outbox } from './outbox';
 import { OutboxRelay } from './outbox-relay';
 import { outboxHealthCheck } from './outbox.health';
+import { OutboxMetrics } from './outbox.metrics';
 import { OUTBOX_SCHEMA } from './outbox.options';
 import { OutboxRepository } from './outbox.repository';
 import { ProcessedEventsRepository } from './processed-events.repository';
@@ -24,6 +25,7 @@ export class OutboxModule {
         OutboxRepository,
         ProcessedEventsRepository,
         OutboxRelay,
+        OutboxMetrics,
         Outbox,
         EventInbox,
         TransactionRunner,

@@ -1,0 +1,4 @@
+export * from './default-metrics';
+export * from './event-loop.indicator';
+export * from './ops-server';
+export * from './metric-once';
