@@ -36,6 +36,21 @@ export class BusKeys {
   }
 
   /**
+   * A stream's short name for logs and metric labels, without the prefix and the hash tag:
+   * `req:users`, `evt:event.participant_joined`, `dlq:req:users`. A name the bus did not make is
+   * returned as it is.
+   */
+  shortName(stream: string): string {
+    const base = `${this.prefix}:`;
+    if (!stream.startsWith(base)) return stream;
+    const name = /^\{bus:(evt:[^}]+|[^}]+)\}(:req)?(:dlq)?$/.exec(stream.slice(base.length));
+    if (!name) return stream;
+    const [, tag, req, dlq] = name;
+    const short = req ? `req:${tag}` : tag;
+    return dlq ? `dlq:${short}` : short;
+  }
+
+  /**
    * The pub/sub channel on which one client instance of `party` receives its replies. The party
    * is part of the name so a Redis ACL can give each app its own channels (`&<prefix>:bus:reply:gateway:*`).
    * Channels have no slot (a PUBLISH reaches every node of a cluster).

@@ -24,8 +24,8 @@ export const UNMATCHED_PATTERN = 'unmatched';
 /** A consumer (one replica's server) whose groups the pending and lag gauges sample on scrape. */
 export interface BusConsumerSource {
   service: string;
-  /** `${prefix}:bus:`: cut from stream names, so a label reads `req:users` or `evt:events.joined`. */
-  keyBase: string;
+  /** A stream's label: `req:users`, `evt:event.participant_joined` (BusKeys.shortName). */
+  streamLabel(stream: string): string;
   streams(): readonly string[];
   /** A non-blocking connection for XINFO GROUPS. */
   redis(): RedisClient | undefined;
@@ -142,20 +142,17 @@ export class BusMetrics {
     if (seconds !== undefined) this.duration.observe({ service, pattern }, seconds);
   }
 
-  reclaimed(source: { service: string; keyBase: string }, stream: string, count: number): void {
-    this.reclaimedTotal.inc(
-      { service: source.service, stream: shortStream(source, stream) },
-      count,
-    );
+  reclaimed(
+    source: Pick<BusConsumerSource, 'service' | 'streamLabel'>,
+    stream: string,
+    count: number,
+  ): void {
+    this.reclaimedTotal.inc({ service: source.service, stream: source.streamLabel(stream) }, count);
   }
 
   clientTimeout(pattern: string): void {
     this.timeouts.inc({ pattern });
   }
-}
-
-function shortStream(source: { keyBase: string }, stream: string): string {
-  return stream.startsWith(source.keyBase) ? stream.slice(source.keyBase.length) : stream;
 }
 
 interface GroupInfo {
@@ -175,7 +172,7 @@ async function sampleGroups(
       reads.push(
         groupInfo(redis, stream, source.service).then(
           (info) => {
-            if (info) set({ service: source.service, stream: shortStream(source, stream) }, info);
+            if (info) set({ service: source.service, stream: source.streamLabel(stream) }, info);
           },
           // A failed sample keeps the last value; the scrape itself must not fail on Redis.
           () => undefined,

@@ -213,7 +213,10 @@ export class RedisStreamsServer
     this.watchConnection(commands);
     for (const reader of readers)
       reader.on('error', (error: Error) => this.logger.debug?.(`Redis (reader): ${error.message}`));
-    const metricsSource = { service: options.service, keyBase: `${options.prefix}:bus:` };
+    const metricsSource = {
+      service: options.service,
+      streamLabel: (stream: string) => keys.shortName(stream),
+    };
     const scheduler = new Scheduler({
       concurrency: options.concurrency,
       inFlight: this.inFlight,
