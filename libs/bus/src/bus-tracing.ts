@@ -16,7 +16,7 @@ import { errorPayloadOf, isBusErrorPayload } from '@up/contracts';
  * OpenTelemetry (opentelemetry-js-contrib#3563), so the transport carries it: every request and
  * event envelope holds the W3C `traceparent`/`tracestate` of the span that sent it, and the
  * server continues from there. Written against @opentelemetry/api only: without an SDK started
- * (libs/tracing) every call here is the API's no-op, the carrier stays empty and the envelope
+ * (libs/observability) every call here is the API's no-op, the carrier stays empty and the envelope
  * carries nothing more.
  *
  * - a request: a CLIENT span on the caller around the call (reply or timeout), a SERVER span on

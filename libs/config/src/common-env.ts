@@ -65,7 +65,7 @@ function IsBusKeySetting(kind: 'own' | 'list'): PropertyDecorator {
 }
 
 /**
- * OpenTelemetry tracing (libs/tracing). Read on their own, before anything else is loaded (the
+ * OpenTelemetry tracing (libs/observability). Read on their own, before anything else is loaded (the
  * instrumentations must patch pg, ioredis, http and Fastify before those are required), and again
  * with the rest of every app's configuration. The standard OTEL_* names: the SDK also reads other
  * OTEL_* variables itself (OTEL_EXPORTER_OTLP_HEADERS, OTEL_TRACES_SAMPLER,

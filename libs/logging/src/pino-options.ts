@@ -13,7 +13,7 @@ export function pinoOptions(app: string, config: CommonEnv): LoggerOptions {
     mixin: () => {
       const correlationId = Correlation.id();
       const line: Record<string, string> = correlationId ? { correlationId } : {};
-      // The active span (libs/tracing), so a log line finds its trace; none while tracing is off.
+      // The active span (libs/observability), so a log line finds its trace; none while tracing is off.
       const span = trace.getSpan(context.active())?.spanContext();
       if (span && isSpanContextValid(span)) {
         line.trace_id = span.traceId;

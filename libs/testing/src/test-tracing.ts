@@ -8,7 +8,7 @@ import {
   ReadableSpan,
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
-import { startTracing } from '@up/tracing';
+import { startTracing } from '@up/observability';
 
 export interface TestTracing {
   /** Every span ended so far. */
@@ -19,7 +19,7 @@ export interface TestTracing {
 let started: TestTracing | undefined;
 
 /**
- * Tracing for a test that boots apps in its own process: the apps' SDK (libs/tracing), started
+ * Tracing for a test that boots apps in its own process: the apps' SDK (libs/observability), started
  * once, with an in-memory exporter behind a SimpleSpanProcessor (each span is there as soon as it
  * ends). All apps share the one SDK, so a span names its app by `bus.service` (consumer spans)
  * or by its ancestors.

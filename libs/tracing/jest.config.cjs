@@ -1,5 +1,0 @@
-module.exports = {
-  displayName: 'tracing',
-  preset: '../../jest.preset.cjs',
-  rootDir: __dirname,
-};
