@@ -22,10 +22,13 @@ export interface TestMailServer {
   readonly url: string;
   readonly port: number;
   readonly mails: readonly ReceivedMail[];
-  /** The first mail (received or to come) to `address` whose subject or text matches, if given. */
+  /**
+   * A mail (received or to come) to `address`: the one after `after` others, or, with
+   * `containing`, the first whose text contains it (mails sent together may arrive in any order).
+   */
   waitForMail(
     address: string,
-    options?: { after?: number; timeoutMs?: number },
+    options?: { after?: number; containing?: string; timeoutMs?: number },
   ): Promise<ReceivedMail>;
   /** Mails received so far to `address`. */
   mailsTo(address: string): ReceivedMail[];
@@ -102,10 +105,13 @@ export async function startTestMailServer(
     },
     mails,
     mailsTo,
-    waitForMail: (address, { after = 0, timeoutMs = 10_000 } = {}) =>
+    waitForMail: (address, { after = 0, containing, timeoutMs = 10_000 } = {}) =>
       new Promise((resolve, reject) => {
         const check = (): boolean => {
-          const found = mailsTo(address)[after];
+          const found =
+            containing === undefined
+              ? mailsTo(address)[after]
+              : mailsTo(address).find((mail) => mail.text.includes(containing));
           if (!found) return false;
           waiters.delete(check);
           clearTimeout(timer);
@@ -114,7 +120,8 @@ export async function startTestMailServer(
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`No mail #${after + 1} to ${address} within ${timeoutMs} ms`));
+          const which = containing === undefined ? `#${after + 1}` : `containing ${containing}`;
+          reject(new Error(`No mail ${which} to ${address} within ${timeoutMs} ms`));
         }, timeoutMs);
         waiters.add(check);
         check();

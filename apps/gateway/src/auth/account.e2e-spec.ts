@@ -220,7 +220,7 @@ describe('account: email verification and passwords (e2e)', () => {
       expect(known.status).toBe(202);
       expect(other.status).toBe(202);
       expect(other.text).toBe(known.text);
-      const mail = await smtp.waitForMail(member.email, { after: 1 });
+      const mail = await smtp.waitForMail(member.email, { containing: '/auth/reset?token=' });
       expect(linkIn(mail, '/auth/reset').url).toMatch(
         /^http:\/\/localhost:5173\/auth\/reset\?token=/,
       );
@@ -252,7 +252,10 @@ describe('account: email verification and passwords (e2e)', () => {
       });
       expect(login.status).toBe(200);
       await client().post('/api/auth/password/forgot', { body: { email: member.email } });
-      const { token } = linkIn(await smtp.waitForMail(member.email, { after: 1 }), '/auth/reset');
+      const { token } = linkIn(
+        await smtp.waitForMail(member.email, { containing: '/auth/reset?token=' }),
+        '/auth/reset',
+      );
 
       const short = await client().post('/api/auth/password/reset', {
         body: { token, password: 'short' },
@@ -288,7 +291,10 @@ describe('account: email verification and passwords (e2e)', () => {
     it('refuses a reset token after its hour', async () => {
       const member = await signUp();
       await client().post('/api/auth/password/forgot', { body: { email: member.email } });
-      const { token } = linkIn(await smtp.waitForMail(member.email, { after: 1 }), '/auth/reset');
+      const { token } = linkIn(
+        await smtp.waitForMail(member.email, { containing: '/auth/reset?token=' }),
+        '/auth/reset',
+      );
       await db.query(
         `UPDATE users.member_tokens SET expires_at = now() - interval '1 second'
           WHERE member_id = $1 AND purpose = 'password_reset'`,
