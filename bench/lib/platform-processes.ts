@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -39,8 +40,24 @@ export interface BuiltPlatform {
    * platform; answers its bus consumer name (the caller waits for it to read, if it needs to).
    */
   startReplica(app: string): string;
+  /**
+   * The resident set size (MB) of every running process, by name (`users`, `gateway`, ...), read
+   * from /proc (Linux); an empty map where /proc is not there.
+   */
+  rss(): Record<string, number>;
   /** Stops every process (the last started first), drops the database and unlinks the keys. */
   stop(): Promise<void>;
+}
+
+/** VmRSS of process `pid` in MB, from /proc/<pid>/status; undefined when it cannot be read. */
+export function rssMegabytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const ROOT = resolve(process.cwd());
@@ -143,6 +160,7 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
   };
 
   const children: ChildProcess[] = [];
+  const names = new Map<ChildProcess, string>();
   const extraReplicas: Record<string, number> = {};
   let stopping = false;
   const startChild = (
@@ -161,6 +179,7 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
         process.stderr.write(`${name} exited early (code ${code}, signal ${signal})\n`);
     });
     children.push(child);
+    names.set(child, name);
   };
   const appScript = (app: string) => join(ROOT, 'dist', 'apps', app, 'apps', app, 'src', 'main.js');
 
@@ -235,6 +254,15 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
       const consumer = `${app}-bench-extra-${n}`;
       startChild(`${app}-extra-${n}`, appScript(app), [], { ...env, BUS_CONSUMER_NAME: consumer });
       return consumer;
+    },
+    rss: () => {
+      const sizes: Record<string, number> = {};
+      for (const child of children) {
+        if (child.exitCode !== null || child.signalCode !== null) continue;
+        const mb = rssMegabytes(child.pid);
+        if (mb !== undefined) sizes[names.get(child) ?? String(child.pid)] = mb;
+      }
+      return sizes;
     },
     stop,
   };

@@ -59,6 +59,8 @@ export function writeResults(name: string, results: unknown, dir = RESULTS_DIR):
       cpus: cpus().length,
       cpu: cpus()[0]?.model,
       node: process.version,
+      // The machine's own Node when the benchmark ran on another (scripts/on-node24.sh).
+      machineNode: process.env.BENCH_MACHINE_NODE ?? process.version,
     },
     results,
   };
@@ -68,6 +70,14 @@ export function writeResults(name: string, results: unknown, dir = RESULTS_DIR):
   writeFileSync(path, json);
   writeFileSync(join(dir, `${name}-latest.json`), json);
   return relative(process.cwd(), path);
+}
+
+/** The runtime line every benchmark prints first: the Node it runs on and the machine's. */
+export function printRuntime(): void {
+  const machine = process.env.BENCH_MACHINE_NODE ?? process.version;
+  process.stdout.write(
+    `Node ${process.version} (machine's Node: ${machine}), ${cpus().length} CPUs: ${cpus()[0]?.model ?? 'unknown'}\n`,
+  );
 }
 
 /** `--name value` from the command line, or the default. */
