@@ -37,4 +37,6 @@ module.exports = {
   moduleNameMapper,
   setupFiles: [path.join(__dirname, 'libs/testing/src/setup-env.ts')],
   testTimeout: 30000,
+  // The summary reporter writes only when JEST_SUMMARY_FILE is set (.ci/run's closing line).
+  reporters: ['default', path.join(__dirname, 'scripts/jest-summary-reporter.cjs')],
 };

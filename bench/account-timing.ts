@@ -11,7 +11,7 @@ import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { apiClient, startTestMailServer } from '@up/testing';
-import { argValue, startBuiltPlatform } from './lib';
+import { argValue, printRuntime, startBuiltPlatform } from './lib';
 
 const runs = Number(argValue('runs', '20'));
 const WARMUP = 3;
@@ -31,6 +31,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 async function main(): Promise<void> {
+  printRuntime();
   const smtp = await startTestMailServer();
   const lots = '100000';
   const platform = await startBuiltPlatform({

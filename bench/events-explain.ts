@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, ensureDatabase, migrate, splitDatabaseUrl } from '@up/database';
 import { EVENTS_DATABASE } from '../apps/events/src/database';
-import { argValue, printTable, writeResults } from './lib';
+import { argValue, printRuntime, printTable, writeResults } from './lib';
 
 const rows = Number(argValue('rows', '1000000'));
 const keep = process.argv.includes('--keep');
@@ -58,6 +58,7 @@ async function seed(client: Client): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  printRuntime();
   await ensureDatabase(databaseUrl);
   const dataSource = await new DataSource(
     dataSourceOptions({ DATABASE_URL: databaseUrl, DATABASE_POOL_SIZE: 2 }, EVENTS_DATABASE),
