@@ -403,6 +403,23 @@ describe('account: email verification and passwords (e2e)', () => {
     });
   });
 
+  describe('POST /api/users/me/email from a Telegram member, for another member’s address', () => {
+    it('mails that address a link that says following it joins the two accounts', async () => {
+      const [telegram, other] = [await telegramMember(), await signUp()];
+      await smtp.waitForMail(other.email);
+      const asked = await client().post('/api/users/me/email', {
+        token: telegram.access_token,
+        body: { email: other.email },
+      });
+      expect(asked.status).toBe(202);
+      const mail = await smtp.waitForMail(other.email, { after: 1 });
+      // In the asker's language: Russian for a Telegram member whose language Telegram did not give.
+      expect(mail.subject).toBe('Объединение аккаунтов UP Club');
+      expect(mail.text).toMatch(/объединяет аккаунт этого адреса с Telegram-аккаунтом/);
+      expect(linkIn(mail, '/auth/verify').token).toBeTruthy();
+    });
+  });
+
   describe('what verification changes', () => {
     it('ADMIN_EMAILS makes an admin at verification, never at registration', async () => {
       const member = await signUp({ email: ADMIN_EMAIL });

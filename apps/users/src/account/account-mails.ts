@@ -17,8 +17,16 @@ export class AccountMails {
     private readonly config: UsersConfig,
   ) {}
 
-  /** A link proving the member receives mail at `email` (their own address, or a new one). */
-  async sendVerification(tx: MemberTx, member: MemberEntity, email: string): Promise<void> {
+  /**
+   * A link proving the member receives mail at `email` (their own address, or a new one);
+   * `merges` when following it merges the member who holds `email` into this one.
+   */
+  async sendVerification(
+    tx: MemberTx,
+    member: MemberEntity,
+    email: string,
+    options: { merges?: boolean } = {},
+  ): Promise<void> {
     const token = await this.tokens.issue(tx, {
       memberId: member.id,
       purpose: MemberTokenPurpose.EMAIL_VERIFICATION,
@@ -31,6 +39,7 @@ export class AccountMails {
         name: member.fullName,
         language: mailLanguageOf(member),
         link: this.link('/auth/verify', token),
+        merges: options.merges,
       }),
     );
   }

@@ -131,8 +131,9 @@ export class EmailVerificationService {
     const email = dto.email.trim().toLowerCase();
     if (email === member.email && member.emailVerifiedAt !== null) return ACCEPTED;
     const holder = await this.members.findByEmail(manager, email);
-    if (holder && holder.id !== member.id && !mayMergeByEmail(member)) return ACCEPTED;
-    await this.transactions.run((tx) => this.mails.sendVerification(tx, member, email));
+    const merges = holder !== null && holder.id !== member.id;
+    if (merges && !mayMergeByEmail(member)) return ACCEPTED;
+    await this.transactions.run((tx) => this.mails.sendVerification(tx, member, email, { merges }));
     return ACCEPTED;
   }
 

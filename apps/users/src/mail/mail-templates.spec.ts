@@ -27,6 +27,31 @@ describe(verificationMail.name, () => {
     expect(ru.text).toContain(link);
   });
 
+  it('says that following it merges the accounts when it does', () => {
+    const merge = verificationMail({
+      to: 'a@example.org',
+      name: 'Tg',
+      language: 'en',
+      link,
+      merges: true,
+    });
+    expect(merge.kind).toBe('email_verification');
+    expect(merge.subject).toMatch(/Join your UP Club accounts/);
+    expect(merge.text).toMatch(/joins this address’s account into the Telegram one/);
+    expect(merge.text).toContain(link);
+    const ru = verificationMail({
+      to: 'a@example.org',
+      name: 'Tg',
+      language: 'ru',
+      link,
+      merges: true,
+    });
+    expect(ru.subject).toMatch(/Объединение/);
+    expect(
+      verificationMail({ to: 'a@example.org', name: 'Tg', language: 'en', link }).subject,
+    ).not.toMatch(/Join/);
+  });
+
   it('has a reset kind of its own', () => {
     const reset = passwordResetMail({ to: 'a@example.org', name: 'Ada', language: 'en', link });
     expect(reset.kind).toBe('password_reset');

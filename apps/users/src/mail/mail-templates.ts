@@ -34,6 +34,29 @@ const VERIFY: Record<MailLanguage, Texts> = {
   },
 };
 
+/**
+ * Verification of an address another member holds, asked for by a Telegram member: following the
+ * link merges that member into the asker's (docs/api.md, one member across Telegram and email), so
+ * the mail says so before anybody follows it.
+ */
+const VERIFY_AND_MERGE: Record<MailLanguage, Texts> = {
+  en: {
+    subject: 'Join your UP Club accounts into one',
+    greeting: (name) => `Hello, ${name}!`,
+    body: 'Your Telegram account in UP Club asked to use this address, which already has an UP Club account. Following the link proves both are yours and joins this address’s account into the Telegram one: its coins, events, referrals and achievements move there, and you sign in to it with this email and its password. This cannot be undone. The link works once, for 24 hours.',
+    action: 'Join the accounts',
+    ignore: 'If you did not ask for this, ignore this mail: both accounts stay as they are.',
+  },
+  ru: {
+    subject: 'Объединение аккаунтов UP Club',
+    greeting: (name) => `Здравствуйте, ${name}!`,
+    body: 'Ваш Telegram-аккаунт в UP Club запросил этот адрес, у которого уже есть аккаунт UP Club. Переход по ссылке подтверждает, что оба аккаунта ваши, и объединяет аккаунт этого адреса с Telegram-аккаунтом: монеты, мероприятия, рефералы и достижения переходят туда, а входить можно будет с этой почтой и её паролем. Отменить это нельзя. Ссылка действует один раз, 24 часа.',
+    action: 'Объединить аккаунты',
+    ignore:
+      'Если вы об этом не просили, не обращайте внимания на письмо: оба аккаунта останутся как есть.',
+  },
+};
+
 const RESET: Record<MailLanguage, Texts> = {
   en: {
     subject: 'Reset your UP Club password',
@@ -82,8 +105,10 @@ function render(kind: string, texts: Texts, input: AccountMailInput): QueuedMail
   return { kind, to: input.to, subject: texts.subject, text, html };
 }
 
-export function verificationMail(input: AccountMailInput): QueuedMail {
-  return render('email_verification', VERIFY[input.language], input);
+/** The verification mail; `merges` when following it merges the address's member (see above). */
+export function verificationMail(input: AccountMailInput & { merges?: boolean }): QueuedMail {
+  const texts = input.merges ? VERIFY_AND_MERGE : VERIFY;
+  return render('email_verification', texts[input.language], input);
 }
 
 export function passwordResetMail(input: AccountMailInput): QueuedMail {
