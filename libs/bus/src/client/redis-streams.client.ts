@@ -17,9 +17,8 @@ import {
   Signer,
   splitSignedReplies,
 } from '../envelope.codec';
-import { createRedisConnection, disconnectNow } from '../redis-connection';
+import { createRedisConnection, disconnectNow, writeInOneGo } from '../redis-connection';
 import { addBounded } from '../streams';
-import { isClusterClient } from '@up/config';
 
 export type BusConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
 
@@ -263,7 +262,12 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     );
     const { commands } = this.connections();
     const maxLen = this.options.requestStreamMaxLen;
-    const add = () => trace.within(() => addBounded(commands, { stream, maxLen, fields }));
+    const add = () =>
+      trace.within(() => {
+        // The requests sent in this tick leave in one write.
+        writeInOneGo(commands);
+        return addBounded(commands, { stream, maxLen, fields });
+      });
     // Once subscribed, straight to the XADD (no extra promise hop per call).
     (this.ready ? add() : this.connect().then(add)).catch((error: unknown) => {
       // The timer answers the caller; a failed write is only worth a log line.
@@ -354,18 +358,11 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
 }
 
 /**
- * Runs XADDs in one round trip, in order. One Redis: one pipeline. A cluster pipeline may only
- * name keys of one node, so there each XADD goes on its own and the connection's auto-pipelining
- * sends those of one node in one write (still in order per stream).
+ * Runs XADDs in one round trip, in order: one write on one Redis (`writeInOneGo`); on a cluster,
+ * the connection's auto-pipelining sends those of one node in one write (a cluster pipeline may
+ * only name keys of one node). Like a pipeline, every XADD runs even if one before it failed.
  */
 async function appendAll(redis: RedisClient, adds: Array<Array<string | number>>): Promise<void> {
-  if (isClusterClient(redis)) {
-    await Promise.all(adds.map(([command, ...args]) => redis.call(String(command), ...args)));
-    return;
-  }
-  const pipeline = redis.pipeline();
-  for (const [command, ...args] of adds) pipeline.call(String(command), ...args);
-  const results = await pipeline.exec();
-  const failed = results?.find(([error]) => error !== null);
-  if (failed) throw failed[0];
+  writeInOneGo(redis);
+  await Promise.all(adds.map(([command, ...args]) => redis.call(String(command), ...args)));
 }
