@@ -15,10 +15,14 @@
  * (bus, redis, nats, rmq, then the reverse order, ...), each round's samples pooled per scenario:
  * on a shared machine whose load drifts, every transport sees the same conditions. Servers:
  * REDIS_URL (default 127.0.0.1:6379; bus keys under a throwaway prefix, removed at the end),
- * NATS_URL (nats://127.0.0.1:4222), AMQP_URL (amqp://guest:guest@127.0.0.1:5672; a throwaway,
- * non-durable, auto-deleted queue). Nest's transports run with their defaults (RMQ: noAck, so
- * no redelivery; NATS and Redis: fire-and-forget pub/sub), the bus with every guarantee it
- * always has (consumer group, ack + delete, signatures, allow-list, metrics, trace context).
+ * `--nats-url` (nats://127.0.0.1:4222), `--amqp-url` (amqp://guest:guest@127.0.0.1:5672; a
+ * throwaway, non-durable, auto-deleted queue). Nest's transports run with their defaults (RMQ:
+ * noAck, so no redelivery; NATS and Redis: fire-and-forget pub/sub), the bus with every guarantee
+ * it always has (consumer group, ack + delete, signatures, allow-list, metrics, trace context).
+ *
+ * A profile of the whole run (start-up included) also works, since everything is in this process:
+ * `bash scripts/on-node24.sh --cpu-prof --cpu-prof-dir=bench/results/profiles
+ * dist/bench/bench/bus.js --only bus`, then summarizeProfile (bench/lib) on the file it writes.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -96,8 +100,8 @@ const runId = randomBytes(4).toString('hex');
 const SERVICE = `bench${runId}`;
 // Declared like a contracts pattern, so the bus's sender check admits the client (as the gateway).
 const PATTERN = requestPattern<Ping, Ping>(`${SERVICE}.echo`, { callers: ['gateway'] });
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+const NATS_URL = argValue('nats-url', 'nats://127.0.0.1:4222');
+const AMQP_URL = argValue('amqp-url', 'amqp://guest:guest@127.0.0.1:5672');
 const RMQ_QUEUE = `bench_bus_${runId}`;
 
 // Production configuration (NODE_ENV as set, default production), so with real keys: one
@@ -159,7 +163,7 @@ async function startStreamsBus(): Promise<Transporter> {
 
 /**
  * One of Nest's own transports: server and ClientProxy with the same options, and the same
- * pipeline as a bus service (createBusMicroservice's pipe and filter), so only the transport differs.
+ * pipeline as a bus service (createBusMicroservice's pipe and filter): only the transport differs.
  */
 async function startNestTransport(
   key: TransportKey,
