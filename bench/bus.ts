@@ -1,27 +1,46 @@
 /**
  * Bus benchmark: request/reply round trips per second and latency, this platform's Redis Streams
- * bus against Nest's built-in Redis transport (pub/sub), on the same trivial handler, the same
- * Redis, at concurrency 1 and 64. Prints a table and writes bench/results/bus-*.json.
+ * bus against the transports a Nest user would pick instead — Nest's built-in Redis (pub/sub),
+ * NATS and RabbitMQ transports — on the same trivial handler with the same ValidationPipe and
+ * exception filter, at concurrency 1 and 64. Prints a table, the ratios and the targets of issue
+ * 13, and writes bench/results/bus-*.json.
  *
  *   npm run bench:bus [-- --rounds 5 --duration 1500 --warmup 300 --server-concurrency 64]
+ *                     [-- --only bus,nats]       run some transports only (bus, redis, nats, rmq)
+ *                     [-- --profile]             CPU profile of the measured rounds (in-process,
+ *                                                node:inspector), summarised at the end and kept in
+ *                                                bench/results/profiles/; best with `--only bus`
  *
- * Both servers and both clients run in this one process, and the scenarios are interleaved in
- * rounds (bus, built-in, bus, built-in, ...), each round's samples pooled per scenario: on a
- * shared machine whose load drifts, both transports then see the same conditions. Same Redis for
- * both (REDIS_URL, default 127.0.0.1:6379; bus keys under a throwaway prefix, removed at the end).
+ * Every server and client runs in this one process, and the scenarios are interleaved in rounds
+ * (bus, redis, nats, rmq, then the reverse order, ...), each round's samples pooled per scenario:
+ * on a shared machine whose load drifts, every transport sees the same conditions. Servers:
+ * REDIS_URL (default 127.0.0.1:6379; bus keys under a throwaway prefix, removed at the end),
+ * `--nats-url` (nats://127.0.0.1:4222), `--amqp-url` (amqp://guest:guest@127.0.0.1:5672; a
+ * throwaway, non-durable, auto-deleted queue). Nest's transports run with their defaults (RMQ:
+ * noAck, so no redelivery; NATS and Redis: fire-and-forget pub/sub), the bus with every guarantee
+ * it always has (consumer group, ack + delete, signatures, allow-list, metrics, trace context).
+ *
+ * A profile of the whole run (start-up included) also works, since everything is in this process:
+ * `bash scripts/on-node24.sh --cpu-prof --cpu-prof-dir=bench/results/profiles
+ * dist/bench/bench/bus.js --only bus`, then summarizeProfile (bench/lib) on the file it writes.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { Controller, INestMicroservice, Module, Type, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import {
   ClientProxy,
   ClientProxyFactory,
+  ClientOptions,
   MessagePattern,
   MicroserviceOptions,
   Payload,
   Transport,
 } from '@nestjs/microservices';
+import { IsInt, Min } from 'class-validator';
 import { lastValueFrom } from 'rxjs';
 import {
   BusExceptionFilter,
@@ -40,30 +59,56 @@ import {
   fmt,
   LatencyRecorder,
   pooled,
+  printProfileSummary,
+  printRuntime,
   printTable,
+  printTargets,
+  RESULTS_DIR,
   runClosedLoop,
+  summarizeProfile,
+  target,
+  Target,
   writeResults,
 } from './lib';
 
-interface Ping {
-  worker: number;
-  n: number;
+/** The request, a DTO with class-validator rules like every bus message (libs/contracts). */
+class PingDto {
+  @IsInt()
+  @Min(0)
+  worker!: number;
+
+  @IsInt()
+  @Min(0)
+  n!: number;
 }
+
+type Ping = Pick<PingDto, 'worker' | 'n'>;
 
 const rounds = Number(argValue('rounds', '5'));
 const durationMs = Number(argValue('duration', '1500'));
 const warmupMs = Number(argValue('warmup', '300'));
 const serverConcurrency = Number(argValue('server-concurrency', '64'));
 const CONCURRENCIES = argValue('concurrency', '1,64').split(',').map(Number);
-// `--only bus` or `--only builtin` runs one side (profiling).
-const only = argValue('only', 'both');
+const TRANSPORTS = ['bus', 'redis', 'nats', 'rmq'] as const;
+type TransportKey = (typeof TRANSPORTS)[number];
+// `--only bus` (or `--only bus,nats`) runs some transports only (profiling).
+const only = new Set(argValue('only', TRANSPORTS.join(',')).split(','));
+const profile = process.argv.includes('--profile');
 
 const runId = randomBytes(4).toString('hex');
 // A service name of its own per run, so concurrent runs (or tests) never share a channel or stream.
 const SERVICE = `bench${runId}`;
 // Declared like a contracts pattern, so the bus's sender check admits the client (as the gateway).
 const PATTERN = requestPattern<Ping, Ping>(`${SERVICE}.echo`, { callers: ['gateway'] });
+const NATS_URL = argValue('nats-url', 'nats://127.0.0.1:4222');
+const AMQP_URL = argValue('amqp-url', 'amqp://guest:guest@127.0.0.1:5672');
+const RMQ_QUEUE = `bench_bus_${runId}`;
 
+// Production configuration (NODE_ENV as set, default production), so with real keys: one
+// throwaway key, which the server (as SERVICE) and the client (as the gateway) sign with and trust.
+const busKey = randomBytes(32).toString('hex');
+process.env.BUS_SIGNING_KEY ??= busKey;
+process.env.BUS_TRUSTED_KEYS ??= `gateway=${busKey},${SERVICE}=${busKey}`;
 const config: CommonEnv = Object.assign(loadConfig(CommonEnv), {
   REDIS_KEY_PREFIX: `bench_${runId}`,
   LOG_LEVEL: 'warn',
@@ -74,7 +119,7 @@ function echoController(): Type<unknown> {
   @Controller()
   class EchoController {
     @MessagePattern(PATTERN)
-    echo(@Payload() ping: Ping): Ping {
+    echo(@Payload() ping: PingDto): Ping {
       return ping;
     }
   }
@@ -88,6 +133,7 @@ function echoController(): Type<unknown> {
 class EchoModule {}
 
 interface Transporter {
+  key: TransportKey;
   name: string;
   call: (ping: Ping) => Promise<unknown>;
   stop: () => Promise<void>;
@@ -105,6 +151,7 @@ async function startStreamsBus(): Promise<Transporter> {
   });
   await client.connect();
   return {
+    key: 'bus',
     name: 'redis-streams bus (@up/bus)',
     call: (ping) => client.request(PATTERN, ping),
     stop: async () => {
@@ -114,27 +161,29 @@ async function startStreamsBus(): Promise<Transporter> {
   };
 }
 
-async function startBuiltInRedis(): Promise<Transporter> {
-  const url = new URL(config.REDIS_URL);
-  const options = { host: url.hostname, port: Number(url.port || 6379) };
+/**
+ * One of Nest's own transports: server and ClientProxy with the same options, and the same
+ * pipeline as a bus service (createBusMicroservice's pipe and filter): only the transport differs.
+ */
+async function startNestTransport(
+  key: TransportKey,
+  name: string,
+  options: ClientOptions & MicroserviceOptions,
+): Promise<Transporter> {
   const server: INestMicroservice = await NestFactory.createMicroservice<MicroserviceOptions>(
     EchoModule,
-    {
-      transport: Transport.REDIS,
-      options,
-      logger: ['error', 'warn'],
-    },
+    { ...options, logger: ['error', 'warn'] },
   );
-  // The same pipeline as a bus service, so only the transport differs.
   server.useGlobalPipes(
     new ValidationPipe({ transform: true, whitelist: true, exceptionFactory: validationFailed }),
   );
   server.useGlobalFilters(new BusExceptionFilter());
   await server.listen();
-  const client: ClientProxy = ClientProxyFactory.create({ transport: Transport.REDIS, options });
+  const client: ClientProxy = ClientProxyFactory.create(options);
   await client.connect();
   return {
-    name: 'Nest built-in Transport.REDIS',
+    key,
+    name,
     call: (ping) => lastValueFrom(client.send(PATTERN, ping)),
     stop: async () => {
       await client.close();
@@ -142,6 +191,39 @@ async function startBuiltInRedis(): Promise<Transporter> {
     },
   };
 }
+
+function startNestRedis(): Promise<Transporter> {
+  const url = new URL(config.REDIS_URL);
+  return startNestTransport('redis', 'Nest Transport.REDIS', {
+    transport: Transport.REDIS,
+    options: { host: url.hostname, port: Number(url.port || 6379) },
+  });
+}
+
+function startNestNats(): Promise<Transporter> {
+  return startNestTransport('nats', 'Nest Transport.NATS', {
+    transport: Transport.NATS,
+    options: { servers: [NATS_URL] },
+  });
+}
+
+function startNestRmq(): Promise<Transporter> {
+  return startNestTransport('rmq', 'Nest Transport.RMQ', {
+    transport: Transport.RMQ,
+    options: {
+      urls: [AMQP_URL],
+      queue: RMQ_QUEUE,
+      queueOptions: { durable: false, autoDelete: true },
+    },
+  });
+}
+
+const STARTERS: Record<TransportKey, () => Promise<Transporter>> = {
+  bus: startStreamsBus,
+  redis: startNestRedis,
+  nats: startNestNats,
+  rmq: startNestRmq,
+};
 
 interface Scenario {
   transport: Transporter;
@@ -185,40 +267,107 @@ async function measure(
   }));
 }
 
-/** The target: at concurrency 64, at least the built-in's throughput with p99 at most 1.5x its p99. */
-function compare(bus: ClosedLoopResult, builtIn: ClosedLoopResult) {
-  const throughputRatio = bus.throughput / builtIn.throughput;
-  const p99Ratio = bus.latency.p99 / builtIn.latency.p99;
-  const met = throughputRatio >= 1 && p99Ratio <= 1.5;
-  process.stdout.write(
-    `target at concurrency 64 (throughput >= built-in, p99 <= 1.5x built-in): ` +
-      `throughput x${fmt(throughputRatio)}, p99 x${fmt(p99Ratio)} -> ${met ? 'met' : 'NOT met'}\n`,
-  );
-  return { throughputRatio, p99Ratio, met };
+type Result = ClosedLoopResult & { transport: string; key: TransportKey };
+
+/**
+ * In-process CPU profile of what `run` does (node:inspector: the measured rounds only, not the
+ * start-up); written to bench/results/profiles/ and summarised.
+ */
+async function profiled<T>(run: () => Promise<T>): Promise<{ value: T; file?: string }> {
+  if (!profile) return { value: await run() };
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    const value = await run();
+    const { profile: data } = await session.post('Profiler.stop');
+    const dir = join(RESULTS_DIR, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `bus-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(data));
+    return { value, file };
+  } finally {
+    session.disconnect();
+  }
+}
+
+function targetsOf(results: Result[]): Target[] {
+  const at = (key: TransportKey, concurrency: number) =>
+    results.find((r) => r.key === key && r.concurrency === concurrency);
+  const ratio = (a?: number, b?: number) =>
+    a === undefined || b === undefined || b === 0 ? undefined : a / b;
+  const bus64 = at('bus', 64)?.throughput;
+  return [
+    target('bus c=64 ÷ Nest Redis (req/s)', ratio(bus64, at('redis', 64)?.throughput), '>=', 1),
+    target('bus c=64 ÷ Nest NATS (req/s)', ratio(bus64, at('nats', 64)?.throughput), '>=', 1),
+    target('bus c=64 ÷ Nest RMQ (req/s)', ratio(bus64, at('rmq', 64)?.throughput), '>=', 1),
+    target(
+      'bus c=1 p50 ÷ Nest NATS p50',
+      ratio(at('bus', 1)?.latency.p50, at('nats', 1)?.latency.p50),
+      '<=',
+      1,
+    ),
+  ];
+}
+
+/** Every transport against the bus, per concurrency: throughput and latency ratios. */
+function ratiosOf(results: Result[]): Array<Record<string, string | number>> {
+  const rows: Array<Record<string, string | number>> = [];
+  for (const concurrency of CONCURRENCIES) {
+    const bus = results.find((r) => r.key === 'bus' && r.concurrency === concurrency);
+    if (!bus) continue;
+    for (const other of results) {
+      if (other.key === 'bus' || other.concurrency !== concurrency) continue;
+      rows.push({
+        'bus ÷': other.transport,
+        concurrency,
+        'req/s': Number((bus.throughput / other.throughput).toFixed(2)),
+        p50: Number((bus.latency.p50 / other.latency.p50).toFixed(2)),
+        p99: Number((bus.latency.p99 / other.latency.p99).toFixed(2)),
+      });
+    }
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
+  printRuntime();
+  const keys = TRANSPORTS.filter((key) => only.has(key));
   process.stdout.write(
-    `bus benchmark: ${rounds} interleaved rounds of ${durationMs} ms per scenario (after ${warmupMs} ms warm-up), ` +
-      `Redis ${config.REDIS_URL}, ` +
-      `bus server concurrency ${serverConcurrency}\n`,
+    `bus benchmark: ${keys.join(', ')}; ${rounds} interleaved rounds of ${durationMs} ms per scenario ` +
+      `(after ${warmupMs} ms warm-up), concurrency ${CONCURRENCIES.join(' and ')}, ` +
+      `Redis ${config.REDIS_URL}, NATS ${NATS_URL}, RabbitMQ ${AMQP_URL.replace(/\/\/[^@]*@/, '//')}, ` +
+      `bus server concurrency ${serverConcurrency}${profile ? ', CPU profile on' : ''}\n`,
   );
-  const transports = [
-    ...(only === 'builtin' ? [] : [await startStreamsBus()]),
-    ...(only === 'bus' ? [] : [await startBuiltInRedis()]),
-  ];
-  let results: Array<ClosedLoopResult & { transport: string }>;
+  const transports: Transporter[] = [];
+  let results: Result[];
+  let file: string | undefined;
   try {
-    results = await measure(transports);
+    for (const key of keys) transports.push(await STARTERS[key]());
+    // Every transport answers the same body, or the comparison means nothing.
+    const ping = { worker: 7, n: 42 };
+    for (const transport of transports) {
+      const answer = JSON.stringify(await transport.call(ping));
+      if (answer !== JSON.stringify(ping)) {
+        throw new Error(`${transport.name} answered ${answer}, not ${JSON.stringify(ping)}`);
+      }
+    }
+    const measured = await profiled(() => measure(transports));
+    file = measured.file;
+    results = measured.value.map((r) => ({
+      ...r,
+      key: transports.find((t) => t.name === r.transport)?.key ?? 'bus',
+    }));
   } finally {
     for (const transport of transports) await transport.stop();
     await unlinkKeysWithPrefix(config.REDIS_URL, config.REDIS_KEY_PREFIX);
   }
 
-  const ordered = results;
   printTable(
     'request/reply round trips (latency in ms)',
-    ordered.map((r) => ({
+    results.map((r) => ({
       transport: r.transport,
       concurrency: r.concurrency,
       'req/s': Math.round(r.throughput),
@@ -230,15 +379,21 @@ async function main(): Promise<void> {
       errors: r.errors,
     })),
   );
+  const ratios = ratiosOf(results);
+  if (ratios.length > 0) printTable('ratios: the bus ÷ each transport, same run', ratios);
+  if (file) printProfileSummary('bus benchmark CPU profile', summarizeProfile(file, 15));
 
-  const at64 = results.filter((r) => r.concurrency === 64);
-  const target = at64.length === 2 ? compare(at64[0], at64[1]) : undefined;
+  const targets = targetsOf(results);
+  printTargets('issue 13 targets (bus)', targets);
   const path = writeResults('bus', {
     durationMs,
     warmupMs,
     serverConcurrency,
+    transports: keys,
     runs: results,
-    target,
+    ratios,
+    targets,
+    ...(file ? { profile: file } : {}),
   });
   process.stdout.write(`results written to ${path}\n`);
 }

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { BusKeyring, developmentBusKey } from './bus-keyring';
 
 const GATEWAY_KEY = 'g'.repeat(40);
@@ -13,6 +14,23 @@ describe(BusKeyring.name, () => {
     expect(users.verify('gateway', '{"p":"users.admin_update","x":1}', signature)).toBe(false);
     expect(users.verify('bot', '{"p":"users.admin_update"}', signature)).toBe(false);
     expect(users.verify('gateway', '{"p":"users.admin_update"}', 'AAAA')).toBe(false);
+  });
+
+  it('signs with the wire format: base64url HMAC-SHA256 of the name, a newline and the message', () => {
+    // Replicas of other versions verify each other's messages during a rollout.
+    const expected = createHmac('sha256', GATEWAY_KEY)
+      .update('gateway\n{"p":"users.get_profile"}')
+      .digest('base64url');
+
+    expect(gateway.sign('gateway', '{"p":"users.get_profile"}')).toBe(expected);
+  });
+
+  it('refuses, without throwing, a signature of any other length or alphabet', () => {
+    const signature = gateway.sign('gateway', 'x');
+
+    for (const forged of ['', `${signature}=`, signature.slice(1), `é${signature.slice(2)}`]) {
+      expect(users.verify('gateway', 'x', forged)).toBe(false);
+    }
   });
 
   it('signs as no party it holds no key of, and trusts no unknown party, outside development', () => {

@@ -1,6 +1,7 @@
 import {
   Context,
   context,
+  isSpanContextValid,
   Link,
   propagation,
   ROOT_CONTEXT,
@@ -59,8 +60,23 @@ export function startRequestSpan(args: { pattern: string; stream: string }): {
       'bus.pattern': args.pattern,
     },
   });
+  if (!isTraced(span)) return { span, carrier: {}, within: runAsIs };
   const ctx = trace.setSpan(context.active(), span);
   return { span, carrier: traceCarrierOf(ctx), within: (fn) => context.with(ctx, fn) };
+}
+
+/**
+ * Whether a span belongs to a tracer that traces. The API without an SDK hands out spans with an
+ * invalid context (all-zero ids) and an SDK never does (it makes ids for spans it samples out
+ * too), so an invalid span means no SDK: making it active, and injecting or extracting its
+ * context, would all be no-ops, and skipping them saves a context object and a closure per message.
+ */
+function isTraced(span: Span): boolean {
+  return isSpanContextValid(span.spanContext());
+}
+
+function runAsIs<T>(fn: () => T): T {
+  return fn();
 }
 
 /** A PRODUCER span for one event, ended at once (the send is an XADD or an outbox row). */
@@ -99,7 +115,7 @@ export function endSpanWith(span: Span, error?: unknown): void {
  * CONSUMER span linked to the producer's for an event. `bus.service` names the app that handled
  * it (in a test that boots every app in one process, the resource cannot).
  */
-export async function withConsumerSpan<T>(
+export function withConsumerSpan<T>(
   args: {
     kind: 'request' | 'event';
     pattern: string;
@@ -135,12 +151,16 @@ export async function withConsumerSpan<T>(
     },
     args.kind === 'request' ? sent : ROOT_CONTEXT,
   );
-  try {
-    const result = await context.with(trace.setSpan(ROOT_CONTEXT, span), handle);
-    endSpanWith(span);
-    return result;
-  } catch (error) {
-    endSpanWith(span, error);
-    throw error;
-  }
+  // No SDK: nothing to make active (see isTraced); the span's end is a no-op too.
+  if (!isTraced(span)) return handle();
+  return context.with(trace.setSpan(ROOT_CONTEXT, span), handle).then(
+    (result) => {
+      endSpanWith(span);
+      return result;
+    },
+    (error: unknown) => {
+      endSpanWith(span, error);
+      throw error;
+    },
+  );
 }

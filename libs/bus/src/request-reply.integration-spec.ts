@@ -128,6 +128,20 @@ describe('RedisStreamsServer request/reply', () => {
     expect(elapsed).toBeLessThan(1000);
   });
 
+  it('times every waiting call out by its own timeout, a shorter one sent after a longer one too', async () => {
+    const order: number[] = [];
+    const call = (timeoutMs: number) =>
+      sut.request(NOBODY, { text: 'x' }, { timeoutMs }).catch((e: unknown) => {
+        order.push(timeoutMs);
+        return e;
+      });
+
+    const outcomes = await Promise.all([call(1500), call(200), call(700)]);
+
+    expect(outcomes.every((o) => o instanceof BusTimeoutError)).toBe(true);
+    expect(order).toEqual([200, 700, 1500]);
+  });
+
   it('applies a per-call timeout to a slow handler', async () => {
     await expect(sut.request(SLOW, { ms: 500 }, { timeoutMs: 100 })).rejects.toBeInstanceOf(
       BusTimeoutError,

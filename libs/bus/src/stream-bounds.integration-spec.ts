@@ -34,7 +34,7 @@ describe('stream length bounds', () => {
 
   it('keeps an event stream near MAXLEN after 100k messages', async () => {
     const stream = keys.eventStream('bulk.happened');
-    // Thousands at a time: the client's auto-pipelining sends each batch in a few writes.
+    // Thousands at a time: the client sends each batch in a few writes.
     for (let batch = 0; batch < 50; batch++) {
       await Promise.all(
         Array.from({ length: 2000 }, (_, i) => sut.publishEvent('bulk.happened', { i })),

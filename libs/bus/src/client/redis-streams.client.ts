@@ -17,15 +17,16 @@ import {
   Signer,
   splitSignedReplies,
 } from '../envelope.codec';
-import { createRedisConnection, disconnectNow } from '../redis-connection';
+import { createRedisConnection, disconnectNow, writeInOneGo } from '../redis-connection';
 import { addBounded } from '../streams';
-import { isClusterClient } from '@up/config';
 
 export type BusConnectionStatus = 'connected' | 'reconnecting' | 'disconnected';
 
 interface PendingCall {
   pattern: string;
-  timer: NodeJS.Timeout;
+  /** performance.now() after which the call fails with BusTimeoutError. */
+  deadline: number;
+  timeoutMs: number;
   settle: (packet: WritePacket) => void;
 }
 
@@ -61,6 +62,13 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   private readonly replyChannel: string;
   private readonly logger = new Logger(RedisStreamsClient.name);
   private readonly calls = new Map<string, PendingCall>();
+  /**
+   * One timer for every waiting call, due at the earliest deadline (a timer per call costs an
+   * object, an async context and two timer-list updates per request); it fails what is due and
+   * re-arms for the next deadline. A call fails on time whatever its own timeout.
+   */
+  private timer?: NodeJS.Timeout;
+  private timerDue = Number.POSITIVE_INFINITY;
   private readonly signRequest: Signer;
   private readonly signEvent: Signer;
   private commands?: RedisClient;
@@ -91,8 +99,10 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
     for (const [id, call] of this.calls) {
-      clearTimeout(call.timer);
       this.calls.delete(id);
       call.settle({ err: new Error(`Bus client closed before "${call.pattern}" was answered`) });
     }
@@ -239,12 +249,9 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
       endSpanWith(trace.span, packet.err ?? undefined);
       args.settle(packet);
     };
-    const timer = setTimeout(() => {
-      if (!this.forget(id)) return;
-      BusMetrics.of().clientTimeout(pattern);
-      settle({ err: new BusTimeoutError(pattern, timeoutMs) });
-    }, timeoutMs);
-    this.calls.set(id, { pattern, timer, settle });
+    const deadline = performance.now() + timeoutMs;
+    this.calls.set(id, { pattern, deadline, timeoutMs, settle });
+    if (deadline < this.timerDue) this.armTimer(deadline);
 
     const fields = encodeSignedEnvelope(
       {
@@ -263,7 +270,12 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
     );
     const { commands } = this.connections();
     const maxLen = this.options.requestStreamMaxLen;
-    const add = () => trace.within(() => addBounded(commands, { stream, maxLen, fields }));
+    const add = () =>
+      trace.within(() => {
+        // The requests sent in this tick leave in one write.
+        writeInOneGo(commands);
+        return addBounded(commands, { stream, maxLen, fields });
+      });
     // Once subscribed, straight to the XADD (no extra promise hop per call).
     (this.ready ? add() : this.connect().then(add)).catch((error: unknown) => {
       // The timer answers the caller; a failed write is only worth a log line.
@@ -275,11 +287,42 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
   }
 
   private forget(id: string): boolean {
-    const call = this.calls.get(id);
-    if (!call) return false;
-    clearTimeout(call.timer);
-    this.calls.delete(id);
+    if (!this.calls.delete(id)) return false;
+    if (this.calls.size === 0) {
+      // Nothing left to time out: no timer keeps an idle process alive.
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.timerDue = Number.POSITIVE_INFINITY;
+    }
     return true;
+  }
+
+  private armTimer(due: number): void {
+    clearTimeout(this.timer);
+    this.timerDue = due;
+    this.timer = setTimeout(() => this.expireDue(), Math.max(0, due - performance.now()));
+  }
+
+  /** Fails every call whose deadline passed, then waits for the next deadline. */
+  private expireDue(): void {
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    const due: PendingCall[] = [];
+    let next = Number.POSITIVE_INFINITY;
+    for (const [id, call] of this.calls) {
+      if (call.deadline > now) {
+        next = Math.min(next, call.deadline);
+      } else {
+        this.calls.delete(id);
+        due.push(call);
+      }
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.armTimer(next);
+    for (const call of due) {
+      BusMetrics.of().clientTimeout(call.pattern);
+      call.settle({ err: new BusTimeoutError(call.pattern, call.timeoutMs) });
+    }
   }
 
   private signerFor(kind: BusMessageKind): Signer {
@@ -354,18 +397,11 @@ export class RedisStreamsClient extends ClientProxy<Record<string, never>, BusCo
 }
 
 /**
- * Runs XADDs in one round trip, in order. One Redis: one pipeline. A cluster pipeline may only
- * name keys of one node, so there each XADD goes on its own and the connection's auto-pipelining
- * sends those of one node in one write (still in order per stream).
+ * Runs XADDs in one round trip, in order: one write on one Redis (`writeInOneGo`); on a cluster,
+ * the connection's auto-pipelining sends those of one node in one write (a cluster pipeline may
+ * only name keys of one node). Like a pipeline, every XADD runs even if one before it failed.
  */
 async function appendAll(redis: RedisClient, adds: Array<Array<string | number>>): Promise<void> {
-  if (isClusterClient(redis)) {
-    await Promise.all(adds.map(([command, ...args]) => redis.call(String(command), ...args)));
-    return;
-  }
-  const pipeline = redis.pipeline();
-  for (const [command, ...args] of adds) pipeline.call(String(command), ...args);
-  const results = await pipeline.exec();
-  const failed = results?.find(([error]) => error !== null);
-  if (failed) throw failed[0];
+  writeInOneGo(redis);
+  await Promise.all(adds.map(([command, ...args]) => redis.call(String(command), ...args)));
 }

@@ -1,11 +1,12 @@
 import type { RedisClient } from '@up/config';
 import { encodeSignedReplies, Reply } from '../envelope.codec';
+import { writeInOneGo } from '../redis-connection';
 import { ack, deleteEntries } from '../streams';
 
 /**
  * Acks and replies leave in batches: everything finished within one turn of the event loop goes
  * out at the next `setImmediate` as one XACK per stream (with all its ids) and one PUBLISH per
- * reply channel (with all its replies), in one pipelined write. Under load this divides the
+ * reply channel (with all its replies), in one write (`writeInOneGo`). Under load this divides the
  * commands Redis runs per message by the batch size; alone, a message waits well under a
  * millisecond for it. Replies are written before acks, so an acknowledged request was answered.
  *
@@ -59,11 +60,13 @@ export class Outbox {
     this.replies = new Map();
     const writes: Array<Promise<unknown>> = [];
     const { group, deletesAfterAck, sign } = this.options;
+    // One write, one round trip for all of them.
+    writeInOneGo(this.redis);
     for (const [channel, list] of replies)
       writes.push(this.redis.publish(channel, encodeSignedReplies(list, sign)));
     for (const [stream, ids] of acks) {
       writes.push(ack(this.redis, { stream, group, ids }));
-      // Auto-pipelined: leaves in the same write as the XACK, one round trip for both.
+      // In the same write as the XACK: one round trip for both.
       if (deletesAfterAck(stream)) writes.push(deleteEntries(this.redis, { stream, ids }));
     }
     await Promise.all(writes);

@@ -55,7 +55,7 @@ interface Live {
    * several slots, and where a blocked connection would hold up the other groups' reads).
    */
   readers: RedisClient[];
-  /** Everything else: replies, acks, claims, dead letters (auto-pipelined). */
+  /** Everything else: replies, acks, claims, dead letters (a batch in one write). */
   commands: RedisClient;
   scheduler: Scheduler;
   reclaimer: Reclaimer;
@@ -70,7 +70,7 @@ interface Live {
  * stream of every event it subscribes to; this replica is one consumer in those groups. One
  * blocking connection reads all of them with a single XREADGROUP (on a Redis Cluster: one
  * connection and one XREADGROUP per hash slot of the streams); a second connection carries
- * everything else (replies, acks, claims), auto-pipelined. This class wires the parts together
+ * everything else (replies, acks, claims), a batch in one write. This class wires the parts together
  * and runs Nest's handlers: the ReadLoop reads, the Scheduler bounds how many handlers run at
  * once, the Reclaimer recovers entries left pending, the Outbox batches acks and replies, and
  * DeadLetters takes what cannot be handled.
