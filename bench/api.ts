@@ -359,8 +359,15 @@ const profiledApps = profileGateway
       .filter((app) => app.length > 0)
   : [];
 const PROFILES = join(ROOT, 'bench', 'results', 'profiles');
-const profileArgs = (app: string) =>
-  profiledApps.includes(app) ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILES, app)}`] : [];
+// `--app-node-args "--max-semi-space-size=4"`: Node options of every app (e.g. to see what a V8
+// setting does to the RSS and the rates).
+const appNodeArgs = argValue('app-node-args', '')
+  .split(' ')
+  .filter((arg) => arg.length > 0);
+const profileArgs = (app: string) => [
+  ...appNodeArgs,
+  ...(profiledApps.includes(app) ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILES, app)}`] : []),
+];
 
 async function main(): Promise<void> {
   printRuntime();
@@ -531,6 +538,7 @@ async function main(): Promise<void> {
     members: memberCount,
     codes: codePool,
     logLevel,
+    appNodeArgs,
     runs,
     summary,
     ratios,
