@@ -1,18 +1,26 @@
 /**
- * API benchmark (`npm run bench:api`): the gateway's hot paths at concurrency 64, with autocannon.
+ * API benchmark (`npm run bench:api`): the gateway's hot paths at concurrency 64, with autocannon,
+ * each beside a bare Fastify server doing the same work directly (bench/api-bare-server.ts):
  *
  *   - GET /api/users/me, 200 path: JWT check, a bus request to the users service, a PostgreSQL read;
  *   - GET /api/users/me, 304 path: JWT check and one Redis GET (If-None-Match matches);
  *   - POST /api/auth/callback: a fresh one-time code per request (redeem in Redis, record the
- *     login and start a refresh-token family in PostgreSQL, sign a JWT);
- *   - GET /health through the gateway, beside a bare Fastify server answering the same JSON.
+ *     login and start a refresh-token family in PostgreSQL, sign a JWT); each side spends its own
+ *     codes, issued the same way (the gateway's generate-code);
+ *   - GET /health through the gateway, beside the bare server answering the same JSON.
  *
  * The built apps (users, auth-codes, gateway) and the bare server run as child processes, each
  * with its own event loop, against the local PostgreSQL and Redis, in a database and key prefix
- * of this run (removed at the end). The load generator runs in this process. Prints a table and
- * writes bench/results/api-*.json.
+ * of this run (removed at the end). The load generator runs in this process. Before measuring,
+ * one answer of each side is compared (the /me body byte for byte and its ETag, the 304, the
+ * callback's shape); the run fails when they differ. Gateway and bare take turns scenario by
+ * scenario (`--rounds`, default 1). Prints req/s, the ratios gateway ÷ bare and /me 304 ÷ 200,
+ * each app's RSS after the load and the targets table, and writes bench/results/api-*.json.
  *
- *   npm run bench:api [-- --duration 10 --connections 64 --codes 20000 --log-level warn]
+ *   npm run bench:api [-- --duration 10 --rounds 1 --connections 64 --codes 6000 --log-level warn]
+ *
+ * `--profile` writes a V8 CPU profile of the gateway (`--profile-apps gateway,users,auth-codes`
+ * for more apps) to bench/results/profiles/<app>/ and prints its summary at the end.
  *
  * With `--tracing`: the cost of tracing instead. Two platforms run side by side, one without
  * OTEL_EXPORTER_OTLP_ENDPOINT (tracing off) and one exporting every span to a local OTLP
@@ -36,11 +44,16 @@ import autocannon from 'autocannon';
 import {
   argValue,
   BuiltPlatform,
-  Cell,
   freePort,
+  newestProfile,
   pool,
+  printProfileSummary,
+  printRuntime,
   printTable,
+  printTargets,
   startBuiltPlatform,
+  summarizeProfile,
+  target,
   telegramWidgetData,
   waitFor,
   writeResults,
@@ -49,7 +62,8 @@ import {
 const durationSeconds = Number(argValue('duration', '10'));
 const warmupSeconds = Number(argValue('warmup', '2'));
 const connections = Number(argValue('connections', '64'));
-const codePool = Number(argValue('codes', '20000'));
+// Code exchanges per side and round.
+const codePool = Number(argValue('codes', '6000'));
 const memberCount = Number(argValue('members', '128'));
 // Request logs cost the gateway (and not the bare server) a line per request; warn keeps them off.
 const logLevel = argValue('log-level', 'warn');
@@ -58,7 +72,7 @@ const only = argValue('only', '')
   .split(',')
   .map((word) => word.trim())
   .filter((word) => word.length > 0);
-// `--profile` writes a V8 CPU profile of the gateway to bench/results/profiles/.
+// `--profile` writes V8 CPU profiles (see `--profile-apps`) to bench/results/profiles/<app>/.
 const profileGateway = process.argv.includes('--profile');
 
 const ROOT = resolve(process.cwd());
@@ -72,6 +86,8 @@ interface Scenario {
   method?: 'GET' | 'POST';
   setupRequest?: (request: autocannon.Request) => autocannon.Request;
   headers?: Record<string, string>;
+  /** This many requests instead of a duration (the code exchange: one request per code). */
+  amount?: number;
 }
 
 interface Measured {
@@ -122,7 +138,7 @@ function cannon(scenario: Scenario, seconds: number): Promise<autocannon.Result>
       {
         url: scenario.url,
         connections,
-        duration: seconds,
+        ...(scenario.amount === undefined ? { duration: seconds } : { amount: scenario.amount }),
         method: scenario.method ?? 'GET',
         headers: scenario.headers,
         requests: scenario.setupRequest ? [{ setupRequest: scenario.setupRequest }] : undefined,
@@ -163,11 +179,11 @@ interface BenchMember {
   etag: string;
 }
 
-/** Signs in `memberCount` Telegram members at the gateway: their tokens and profile ETags. */
-function signInMembers(gateway: string): Promise<BenchMember[]> {
+/** Signs in `count` Telegram members at the gateway: their tokens and profile ETags. */
+function signInMembers(gateway: string, count = memberCount): Promise<BenchMember[]> {
   const baseTelegramId = 5_000_000_000 + Math.floor(Math.random() * 1_000_000_000);
   return pool(
-    Array.from({ length: memberCount }, (_, i) => baseTelegramId + i),
+    Array.from({ length: count }, (_, i) => baseTelegramId + i),
     16,
     async (telegramId) => {
       const signedIn = await post<{ access_token: string }>(
@@ -184,6 +200,8 @@ function signInMembers(gateway: string): Promise<BenchMember[]> {
   );
 }
 
+const MAX_LIVE_CODES = 100;
+
 const platformEnv = {
   // Production refuses the bench's made-up bot token and wants bus keys and SMTP; development
   // takes its well-known defaults for those and changes nothing on the measured paths.
@@ -195,33 +213,200 @@ const platformEnv = {
   // The set-up signs every member in from one IP and issues thousands of codes.
   RATE_LIMIT_TELEGRAM_PER_MINUTE: '100000000',
   RATE_LIMIT_GENERATE_CODE_PER_MINUTE: '100000000',
+  // The code pools are issued to a few members: each may hold this many live codes (the most).
+  AUTH_CODE_MAX_LIVE_PER_MEMBER: String(MAX_LIVE_CODES),
+  // Any free ops port: the apps of this run (and other runs on the machine) never collide on it.
+  OPS_PORT: '0',
 };
 
+interface ScenarioPair {
+  /** The row label: `GET /health`, `GET /api/users/me (200)`, ... */
+  name: string;
+  gateway: Scenario;
+  bare: Scenario;
+}
+
+/** Code exchanges for one side: every request a code never used before. */
+function callbackScenario(name: string, base: string, codes: string[]): Scenario {
+  let turn = 0;
+  return {
+    name,
+    // A round is `--codes` exchanges (however long they take), each with a code of its own.
+    amount: codePool,
+    url: `${base}/api/auth/callback`,
+    method: 'POST',
+    expectedStatus: 200,
+    setupRequest: (request) => ({
+      ...request,
+      method: 'POST',
+      path: `/api/auth/callback?code=${codes[Math.min(turn++, codes.length - 1)]}`,
+    }),
+  };
+}
+
+/** `/api/users/me` with each member's token in turn, and with `If-None-Match` for the 304 path. */
+function meScenario(
+  name: string,
+  base: string,
+  members: BenchMember[],
+  notModified: boolean,
+): Scenario {
+  let turn = 0;
+  return {
+    name,
+    url: `${base}/api/users/me`,
+    expectedStatus: notModified ? 304 : 200,
+    setupRequest: (request) => {
+      const member = members[turn++ % members.length];
+      return {
+        ...request,
+        headers: {
+          ...request.headers,
+          authorization: `Bearer ${member.token}`,
+          ...(notModified ? { 'if-none-match': member.etag } : {}),
+        },
+      };
+    },
+  };
+}
+
+/** The keys of a JSON value, recursively, with the type of each leaf: what "same shape" means. */
+function shapeOf(value: unknown): unknown {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.map(shapeOf);
+  if (typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>).map(([key, v]) => [key, shapeOf(v)]),
+    );
+  }
+  return typeof value;
+}
+
+/** The claims of a JWT without its time-dependent values, to compare how two sides sign. */
+function claimsShape(token: string): unknown {
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as object);
+  return { header, payload: shapeOf(payload) };
+}
+
+function sameOrFail(what: string, gateway: unknown, bare: unknown): void {
+  const [a, b] = [JSON.stringify(gateway), JSON.stringify(bare)];
+  if (a !== b) throw new Error(`${what} differs:\n  gateway: ${a}\n  bare:    ${b}`);
+}
+
+/**
+ * The bare server answers as the gateway does: the same /me body (byte for byte) and ETag, the
+ * same 304, and a code exchange of the same shape (same keys, same claims in the access token).
+ */
+async function compareAnswers(args: {
+  gateway: string;
+  bare: string;
+  member: BenchMember;
+  gatewayCode: string;
+  bareCode: string;
+}): Promise<void> {
+  const me = async (base: string, etag?: string) => {
+    const response = await fetch(`${base}/api/users/me`, {
+      headers: {
+        authorization: `Bearer ${args.member.token}`,
+        ...(etag ? { 'if-none-match': etag } : {}),
+      },
+    });
+    return {
+      status: response.status,
+      etag: response.headers.get('etag'),
+      cacheControl: response.headers.get('cache-control'),
+      body: await response.text(),
+    };
+  };
+  const [gatewayMe, bareMe] = [await me(args.gateway), await me(args.bare)];
+  sameOrFail('GET /api/users/me (200)', gatewayMe, bareMe);
+  sameOrFail(
+    'GET /api/users/me (304)',
+    await me(args.gateway, args.member.etag),
+    await me(args.bare, args.member.etag),
+  );
+  if (gatewayMe.status !== 200 || gatewayMe.etag !== args.member.etag) {
+    throw new Error(`GET /api/users/me: ${gatewayMe.status}, ETag ${gatewayMe.etag}`);
+  }
+  const callback = async (base: string, code: string) => {
+    const response = await fetch(`${base}/api/auth/callback?code=${code}`, { method: 'POST' });
+    const body = (await response.json()) as { access_token?: string };
+    return { status: response.status, body, claims: claimsShape(body.access_token ?? '..') };
+  };
+  const [gatewayIn, bareIn] = [
+    await callback(args.gateway, args.gatewayCode),
+    await callback(args.bare, args.bareCode),
+  ];
+  sameOrFail(
+    'POST /api/auth/callback (shape)',
+    { status: gatewayIn.status, body: shapeOf(gatewayIn.body), claims: gatewayIn.claims },
+    { status: bareIn.status, body: shapeOf(bareIn.body), claims: bareIn.claims },
+  );
+  if (gatewayIn.status !== 200) throw new Error(`POST /api/auth/callback: ${gatewayIn.status}`);
+  process.stdout.write(
+    'The bare server answers as the gateway does (/me body, ETag, 304, callback shape).\n',
+  );
+}
+
+/** Apps whose CPU profile `--profile` writes (gateway by default; `--profile-apps users,...`). */
+const profiledApps = profileGateway
+  ? argValue('profile-apps', 'gateway')
+      .split(',')
+      .map((app) => app.trim())
+      .filter((app) => app.length > 0)
+  : [];
+const PROFILES = join(ROOT, 'bench', 'results', 'profiles');
+// `--app-node-args "--max-semi-space-size=4"`: Node options of every app (e.g. to see what a V8
+// setting does to the RSS and the rates).
+const appNodeArgs = argValue('app-node-args', '')
+  .split(' ')
+  .filter((arg) => arg.length > 0);
+const profileArgs = (app: string) => [
+  ...appNodeArgs,
+  ...(profiledApps.includes(app) ? ['--cpu-prof', `--cpu-prof-dir=${join(PROFILES, app)}`] : []),
+];
+
 async function main(): Promise<void> {
+  printRuntime();
+  const startedAt = Date.now();
+  const rounds = Number(argValue('rounds', '1'));
+  const services = ['users', 'auth-codes'];
   platform = await startBuiltPlatform({
     name: 'api',
-    services: ['users', 'auth-codes'],
+    services,
     env: platformEnv,
-    gatewayNodeArgs: profileGateway
-      ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', 'results', 'profiles')}`]
-      : [],
+    gatewayNodeArgs: profileArgs('gateway'),
+    serviceNodeArgs: Object.fromEntries(services.map((app) => [app, profileArgs(app)])),
     ready: readyForBench,
   });
   const barePort = await freePort();
   platform.spawn('bare fastify', join(DIST, 'bench', 'bench', 'api-bare-server.js'), [
-    '--port',
-    String(barePort),
+    ...['--port', String(barePort)],
+    ...['--database-url', platform.databaseUrl],
+    ...['--redis-url', platform.env.REDIS_URL],
+    ...['--redis-prefix', platform.redisPrefix],
+    ...['--jwt-secret', platform.env.JWT_SECRET],
+    ...['--pool-size', platform.env.DATABASE_POOL_SIZE ?? '10'],
   ]);
   const gateway = platform.gatewayUrl;
   const bare = `http://127.0.0.1:${barePort}`;
   await waitFor(`${bare}/health`, 30_000);
 
+  const wantsCallback = only.length === 0 || only.some((word) => 'callback'.includes(word));
+  // Each side spends its own codes, `--codes` a round (and one for the comparison), issued the
+  // same way (the gateway's generate-code) to members of their own, at most MAX_LIVE_CODES each.
+  const perSide = wantsCallback ? codePool * rounds + 1 : 1;
+  const holderCount = Math.ceil((2 * perSide) / MAX_LIVE_CODES);
   process.stdout.write(
-    `Signing in ${memberCount} members and issuing ${codePool} login codes...\n`,
+    `Signing in ${memberCount} + ${holderCount} members and issuing 2 x ${perSide} login codes...\n`,
   );
   const members = await signInMembers(gateway);
+  const holders = await signInMembers(gateway, holderCount);
   const codes = await pool(
-    Array.from({ length: codePool }, (_, i) => members[i % members.length]),
+    Array.from({ length: 2 * perSide }, (_, i) => holders[i % holders.length]),
     64,
     async (member) =>
       (
@@ -230,114 +415,148 @@ async function main(): Promise<void> {
         })
       ).code,
   );
+  const gatewayCodes = codes.filter((_, i) => i % 2 === 0);
+  const bareCodes = codes.filter((_, i) => i % 2 === 1);
+  await compareAnswers({
+    gateway,
+    bare,
+    member: members[0],
+    gatewayCode: gatewayCodes.pop() ?? '',
+    bareCode: bareCodes.pop() ?? '',
+  });
 
-  let meTurn = 0;
-  let codeTurn = 0;
-  const scenarios: Scenario[] = [
-    { name: 'GET /health (bare Fastify)', url: `${bare}/health`, expectedStatus: 200 },
-    { name: 'GET /health (gateway)', url: `${gateway}/health`, expectedStatus: 200 },
+  const pairs: ScenarioPair[] = [
+    {
+      name: 'GET /health',
+      gateway: { name: 'GET /health (gateway)', url: `${gateway}/health`, expectedStatus: 200 },
+      bare: { name: 'GET /health (bare)', url: `${bare}/health`, expectedStatus: 200 },
+    },
     {
       name: 'GET /api/users/me (200)',
-      url: `${gateway}/api/users/me`,
-      expectedStatus: 200,
-      setupRequest: (request) => {
-        const member = members[meTurn++ % members.length];
-        return {
-          ...request,
-          headers: { ...request.headers, authorization: `Bearer ${member.token}` },
-        };
-      },
+      gateway: meScenario('GET /api/users/me (200) (gateway)', gateway, members, false),
+      bare: meScenario('GET /api/users/me (200) (bare)', bare, members, false),
     },
     {
       name: 'GET /api/users/me (304)',
-      url: `${gateway}/api/users/me`,
-      expectedStatus: 304,
-      setupRequest: (request) => {
-        const member = members[meTurn++ % members.length];
-        return {
-          ...request,
-          headers: {
-            ...request.headers,
-            authorization: `Bearer ${member.token}`,
-            'if-none-match': member.etag,
-          },
-        };
-      },
+      gateway: meScenario('GET /api/users/me (304) (gateway)', gateway, members, true),
+      bare: meScenario('GET /api/users/me (304) (bare)', bare, members, true),
     },
     {
       name: 'POST /api/auth/callback',
-      url: `${gateway}/api/auth/callback`,
-      method: 'POST',
-      expectedStatus: 200,
-      // Every request a code never used before; once the pool is spent, answers are 401s (counted).
-      setupRequest: (request) => ({
-        ...request,
-        method: 'POST',
-        path: `/api/auth/callback?code=${codes[Math.min(codeTurn++, codes.length - 1)]}`,
-      }),
+      gateway: callbackScenario('POST /api/auth/callback (gateway)', gateway, gatewayCodes),
+      bare: callbackScenario('POST /api/auth/callback (bare)', bare, bareCodes),
     },
-  ];
+  ].filter((pair) => only.length === 0 || only.some((word) => pair.name.includes(word)));
 
-  const measured: Measured[] = [];
-  const selected = scenarios.filter(
-    (scenario) => only.length === 0 || only.some((word) => scenario.name.includes(word)),
-  );
-  for (const scenario of selected) {
-    process.stdout.write(
-      `Measuring ${scenario.name} for ${durationSeconds} s at ${connections} connections...\n`,
-    );
-    // The code exchange gets no warm-up: it would spend codes (the other paths are warmed).
-    measured.push(await measure(scenario, { warmup: scenario.method !== 'POST' }));
+  // Gateway and bare take turns, scenario by scenario (and the first of each pair alternates
+  // between rounds), so a busy machine's drift hits both sides alike.
+  const runs: Array<{ round: number; pair: string; side: 'gateway' | 'bare'; measured: Measured }> =
+    [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const pair of pairs) {
+      const sides =
+        round % 2 === 1 ? (['gateway', 'bare'] as const) : (['bare', 'gateway'] as const);
+      for (const side of sides) {
+        const scenario = pair[side];
+        process.stdout.write(
+          `Round ${round}/${rounds}: ${scenario.name} ${scenario.amount === undefined ? `for ${durationSeconds} s` : `x ${scenario.amount}`} at ${connections} connections...\n`,
+        );
+        // The code exchange gets no warm-up: it would spend codes (the other paths are warmed).
+        const warmup = round === 1 && scenario.method !== 'POST';
+        runs.push({ round, pair: pair.name, side, measured: await measure(scenario, { warmup }) });
+      }
+    }
   }
 
-  // Requests autocannon left in flight finish before the apps are stopped.
+  // Requests autocannon left in flight finish before the sizes are read and the apps stopped.
   await new Promise((r) => setTimeout(r, 2000));
+  const rss = platform.rss();
 
+  const mean = (values: number[]) =>
+    values.length === 0 ? Number.NaN : values.reduce((sum, v) => sum + v, 0) / values.length;
   // NaN when `--only` left a scenario out.
-  const rate = (name: string) =>
-    measured.find((m) => m.scenario === name)?.expectedPerSecond ?? Number.NaN;
-  const ratios = {
-    notModifiedOverOk: rate('GET /api/users/me (304)') / rate('GET /api/users/me (200)'),
-    gatewayOverBareFastify: rate('GET /health (gateway)') / rate('GET /health (bare Fastify)'),
-  };
-  const rows: Array<Record<string, Cell>> = measured.map((m) => ({
-    scenario: m.scenario,
-    'req/s': Math.round(m.expectedPerSecond),
-    'p50 ms': m.p50,
-    'p99 ms': m.p99,
-    requests: m.total,
-    unexpected: m.unexpected,
-    errors: m.errors,
+  const rate = (pair: string, side: 'gateway' | 'bare') =>
+    mean(
+      runs
+        .filter((r) => r.pair === pair && r.side === side)
+        .map((r) => r.measured.expectedPerSecond),
+    );
+  const summary = pairs.map(({ name }) => ({
+    scenario: name,
+    gateway: rate(name, 'gateway'),
+    bare: rate(name, 'bare'),
+    ratio: rate(name, 'gateway') / rate(name, 'bare'),
   }));
+  const ratioOf = (name: string) => summary.find((s) => s.scenario === name)?.ratio ?? Number.NaN;
+  const ratios = {
+    healthOverBare: ratioOf('GET /health'),
+    meOkOverBare: ratioOf('GET /api/users/me (200)'),
+    meNotModifiedOverBare: ratioOf('GET /api/users/me (304)'),
+    callbackOverBare: ratioOf('POST /api/auth/callback'),
+    notModifiedOverOk:
+      rate('GET /api/users/me (304)', 'gateway') / rate('GET /api/users/me (200)', 'gateway'),
+  };
+
   printTable(
-    `API at ${connections} connections, ${durationSeconds} s each (req/s counts expected statuses only)`,
-    rows,
+    `API at ${connections} connections, ${rounds} x ${durationSeconds} s each (req/s counts expected statuses only)`,
+    runs.map(({ round, side, measured: m }) => ({
+      round,
+      scenario: m.scenario,
+      'req/s': Math.round(m.expectedPerSecond),
+      'p50 ms': m.p50,
+      'p99 ms': m.p99,
+      requests: m.total,
+      unexpected: m.unexpected,
+      errors: m.errors,
+      side,
+    })),
   );
-  printTable('Targets', [
-    {
-      check: '304 path / 200 path',
-      value: ratios.notModifiedOverOk,
-      target: '>= 2',
-      met: ratios.notModifiedOverOk >= 2 ? 'yes' : 'NO',
-    },
-    {
-      check: 'gateway /health / bare Fastify',
-      value: ratios.gatewayOverBareFastify,
-      target: '>= 0.7',
-      met: ratios.gatewayOverBareFastify >= 0.7 ? 'yes' : 'NO',
-    },
-  ]);
+  printTable(
+    'Gateway ÷ bare Fastify doing the same work (mean req/s over the rounds)',
+    summary.map((s) => ({
+      scenario: s.scenario,
+      'gateway req/s': Math.round(s.gateway),
+      'bare req/s': Math.round(s.bare),
+      'gateway ÷ bare': s.ratio,
+    })),
+  );
+  const targets = [
+    target('gateway /health ÷ bare Fastify', ratios.healthOverBare, '>=', 0.85),
+    target('/api/users/me 200 ÷ bare equivalent', ratios.meOkOverBare, '>=', 0.5),
+    target('/api/users/me 304 ÷ 200', ratios.notModifiedOverOk, '>=', 4),
+    target('POST /api/auth/callback ÷ bare equivalent', ratios.callbackOverBare, '>=', 0.35),
+    ...['gateway', ...services].map((app) =>
+      target(`RSS ${app} after load`, rss[app], '<=', 150, 'MB'),
+    ),
+  ];
+  printTargets('Targets (issue 13)', targets);
   const path = writeResults('api', {
     connections,
     durationSeconds,
     warmupSeconds,
+    rounds,
     members: memberCount,
     codes: codePool,
     logLevel,
-    scenarios: measured,
+    appNodeArgs,
+    runs,
+    summary,
     ratios,
+    rssMb: rss,
+    targets,
   });
   process.stdout.write(`Results written to ${path}\n`);
+
+  if (profiledApps.length > 0) {
+    // The profiles are written as the processes exit.
+    await platform.stop();
+    platform = undefined;
+    for (const app of profiledApps) {
+      const file = newestProfile(join(PROFILES, app), startedAt);
+      if (file) printProfileSummary(`CPU profile of ${app}`, summarizeProfile(file));
+      else process.stdout.write(`No CPU profile of ${app} was written.\n`);
+    }
+  }
 }
 
 /** An OTLP/HTTP collector stub: takes every POST /v1/traces, counts it, and drops the spans. */

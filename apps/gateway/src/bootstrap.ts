@@ -5,6 +5,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { GatewayConfig } from './config/gateway.config';
+import { registerLiveness } from './health/liveness';
 import { AccessLog } from './http/access-log';
 import { registerApiDocs } from './http/api-docs';
 import { CorsPolicy, registerCors } from './http/cors';
@@ -90,6 +91,7 @@ export async function configureGateway(
     }),
   );
 
+  registerLiveness(fastify);
   registerApiDocs(app, config);
 
   if (config.usesDevelopmentJwtSecret()) {

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as Sentry from '@sentry/nestjs';
 import { ConfigError, ErrorTrackingEnv, loadConfig } from '@up/config';
 import { Correlation } from '@up/logging';
 import { scrubBreadcrumb, scrubEvent } from './error-scrubbing';
@@ -32,6 +31,16 @@ export interface UnexpectedErrorContext {
 }
 
 let enabled = false;
+
+type SentrySdk = typeof import('@sentry/nestjs');
+/**
+ * Loaded when SENTRY_DSN is set (initErrorTracking): without it not one module of the SDK is read,
+ * which keeps tens of MB out of every process that tracks no errors.
+ */
+let sdk: SentrySdk | undefined;
+function sentry(): SentrySdk {
+  return (sdk ??= require('@sentry/nestjs') as SentrySdk);
+}
 
 /** `<name>@<version>` of the package the process runs from (the image's /app, or the repository). */
 export function packageRelease(directory = process.cwd()): string | undefined {
@@ -80,6 +89,7 @@ export function initErrorTracking(options: ErrorTrackingOptions): boolean {
   }
   if (!config.SENTRY_DSN) return false;
   const processHandlers = options.processHandlers ?? true;
+  const Sentry = sentry();
   Sentry.init({
     dsn: config.SENTRY_DSN,
     release: config.SENTRY_RELEASE ?? packageRelease() ?? 'unknown',
@@ -137,7 +147,7 @@ export function captureUnexpected(error: unknown, context: UnexpectedErrorContex
     error_id: context.errorId,
     ...context.tags,
   });
-  Sentry.captureException(error, {
+  sentry().captureException(error, {
     tags,
     ...(context.context ? { contexts: { [context.context.name]: context.context.data } } : {}),
   });
@@ -145,12 +155,12 @@ export function captureUnexpected(error: unknown, context: UnexpectedErrorContex
 
 /** Sends what is queued (at shutdown, in tests); resolves false if `timeoutMs` passes first. */
 export async function flushErrorTracking(timeoutMs = 2000): Promise<boolean> {
-  return enabled ? Sentry.flush(timeoutMs) : true;
+  return enabled ? sentry().flush(timeoutMs) : true;
 }
 
 /** Stops error tracking (tests); events after this are not sent. */
 export async function closeErrorTracking(timeoutMs = 2000): Promise<void> {
   if (!enabled) return;
   enabled = false;
-  await Sentry.close(timeoutMs);
+  await sentry().close(timeoutMs);
 }

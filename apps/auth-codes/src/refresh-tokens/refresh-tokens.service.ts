@@ -16,7 +16,11 @@ import { AuthCodesConfig } from '../config/auth-codes.config';
 import { newSecret, sha256 } from '../shared/digest';
 import { clientNetwork } from './client-network';
 import { invalidRefreshToken } from './refresh-tokens.errors';
-import { RefreshTokensRepository, RevokedToken } from './refresh-tokens.repository';
+import {
+  NewRefreshToken,
+  RefreshTokensRepository,
+  RevokedToken,
+} from './refresh-tokens.repository';
 import { SessionClient, SessionsRepository } from './sessions.repository';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -61,21 +65,20 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.purgeTimer);
   }
 
-  /** A new family (session) for a fresh sign-in. */
-  issue(request: IssueRefreshTokenDto): Promise<IssuedRefreshToken> {
-    const family = { familyId: randomUUID(), memberId: request.member_id };
-    return this.transactions.run(async (tx) => {
-      await this.sessions.start(
-        {
-          id: family.familyId,
-          memberId: family.memberId,
-          memberEpoch: request.session_epoch ?? 0,
-          ...sessionClient(request),
-        },
-        tx.manager,
-      );
-      return this.insertToken(family, tx.manager);
-    });
+  /** A new family (session) for a fresh sign-in: the session and its first token at once. */
+  async issue(request: IssueRefreshTokenDto): Promise<IssuedRefreshToken> {
+    const familyId = randomUUID();
+    const { token, issued } = this.newToken({ familyId, memberId: request.member_id });
+    await this.sessions.startWithToken(
+      {
+        id: familyId,
+        memberId: request.member_id,
+        memberEpoch: request.session_epoch ?? 0,
+        ...sessionClient(request),
+      },
+      token,
+    );
+    return issued;
   }
 
   async rotate(request: RotateRefreshTokenDto): Promise<RotatedRefreshToken> {
@@ -140,21 +143,30 @@ export class RefreshTokensService implements OnModuleInit, OnModuleDestroy {
     family: { familyId: string; memberId: string },
     db?: Queryable,
   ): Promise<IssuedRefreshToken> {
+    const { token, issued } = this.newToken(family);
+    await this.tokens.create(token, db);
+    return issued;
+  }
+
+  /** A new refresh token of the family: the row to store and the answer to give. */
+  private newToken(family: { familyId: string; memberId: string }): {
+    token: NewRefreshToken;
+    issued: IssuedRefreshToken;
+  } {
     const refreshToken = newSecret();
     const expiresAt = new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * DAY_MS);
-    await this.tokens.create(
-      {
+    return {
+      token: {
         tokenHash: sha256(refreshToken),
         familyId: family.familyId,
         memberId: family.memberId,
         expiresAt,
       },
-      db,
-    );
-    return {
-      refresh_token: refreshToken,
-      session_id: family.familyId,
-      expires_at: expiresAt.toISOString(),
+      issued: {
+        refresh_token: refreshToken,
+        session_id: family.familyId,
+        expires_at: expiresAt.toISOString(),
+      },
     };
   }
 

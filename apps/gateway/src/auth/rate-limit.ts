@@ -177,16 +177,62 @@ export function RateLimit(...names: RateLimitName[]): MethodDecorator {
   );
 }
 
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorageRedisService['increment']>>;
+
+/** The storage's script as a command of the client: run by its SHA, its text sent once. */
+interface ThrottlerScriptClient {
+  upThrottlerIncrement(
+    hitKey: string,
+    blockKey: string,
+    throttlerName: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+  ): Promise<unknown>;
+}
+
 /**
- * The rate-limit storage over a connection made by createRedis (a cluster one included); it closes
- * that connection on shutdown as it would one it had made itself.
+ * The library's storage, whose `increment` sends its whole Lua script with every request (EVAL):
+ * the same script and keys, defined once as a client command, which ioredis runs with EVALSHA
+ * (loading the script again only when Redis answers NOSCRIPT). It owns the connection and closes
+ * it on shutdown as it would one it had made itself.
  */
-function ownedThrottlerStorage(client: RedisClient): ThrottlerStorageRedisService {
-  const storage = isClusterClient(client)
-    ? new ThrottlerStorageRedisService(client)
-    : new ThrottlerStorageRedisService(client);
-  storage.disconnectRequired = true;
-  return storage;
+export class ThrottlerStorage extends ThrottlerStorageRedisService {
+  constructor(client: RedisClient) {
+    if (isClusterClient(client)) super(client);
+    else super(client);
+    this.disconnectRequired = true;
+    client.defineCommand('upThrottlerIncrement', { numberOfKeys: 2, lua: this.scriptSrc });
+  }
+
+  override async increment(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): Promise<ThrottlerStorageRecord> {
+    const results = await (this.redis as unknown as ThrottlerScriptClient).upThrottlerIncrement(
+      `{${key}:${throttlerName}}:hits`,
+      `{${key}:${throttlerName}}:blocked`,
+      throttlerName,
+      ttl,
+      limit,
+      blockDuration,
+    );
+    if (!Array.isArray(results) || !results.every((value) => typeof value === 'number')) {
+      throw new TypeError(
+        `Expected four numbers from the rate-limit script, got ${String(results)}`,
+      );
+    }
+    const [totalHits, timeToExpire, isBlocked, timeToBlockExpire] = results as number[];
+    return {
+      totalHits,
+      timeToExpire: Math.ceil(timeToExpire / 1000),
+      isBlocked: isBlocked === 1,
+      timeToBlockExpire: Math.ceil(timeToBlockExpire / 1000),
+    };
+  }
 }
 
 /**
@@ -201,7 +247,7 @@ function ownedThrottlerStorage(client: RedisClient): ThrottlerStorageRedisServic
       useFactory: (config: GatewayConfig) => ({
         throttlers: rateLimitThrottlers(config),
         ipv6SubnetPrefix: config.RATE_LIMIT_IPV6_PREFIX,
-        storage: ownedThrottlerStorage(
+        storage: new ThrottlerStorage(
           createRedis(config, 'gateway:ratelimit', {
             keyPrefix: `${config.REDIS_KEY_PREFIX}:ratelimit:`,
             maxRetriesPerRequest: 2,

@@ -7,12 +7,7 @@ import { ReadinessReport, ReadinessService } from './readiness.service';
 export class HealthController {
   constructor(private readonly readiness: ReadinessService) {}
 
-  /** Liveness: the process answers. No dependency is checked, so a Redis outage restarts nothing. */
-  @Get('health')
-  @ApiOkResponse({ description: 'The process is running' })
-  health(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
+  // Liveness (GET /health) is a route of Fastify itself: see liveness.ts.
 
   /** Readiness: Redis and every service behind the gateway answer in time. */
   @Get('ready')

@@ -59,6 +59,30 @@ describe('API docs (/docs, /docs-json)', () => {
       expect(ui.headers.get('content-type')).toContain('text/html');
     });
 
+    it('documents the liveness and readiness routes', async () => {
+      const { json } = await api.get<{ paths: Record<string, Record<string, unknown>> }>(
+        '/docs-json',
+      );
+
+      expect(json.paths['/health']).toEqual({
+        get: expect.objectContaining({
+          tags: ['operations'],
+          responses: { '200': { description: 'The process is running' } },
+        }),
+      });
+      expect(Object.keys(json.paths['/ready'])).toEqual(['get']);
+    });
+
+    it('answers /health with its JSON, also to HEAD', async () => {
+      const health = await api.get('/health');
+      const head = await fetch(new URL('/health', api.baseUrl), { method: 'HEAD' });
+
+      expect(health.status).toBe(200);
+      expect(health.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(health.json).toEqual({ status: 'ok' });
+      expect(head.status).toBe(200);
+    });
+
     it('serves Swagger UI under a CSP that allows scripts from the gateway only', async () => {
       const ui = await api.get('/docs');
       const csp = ui.headers.get('content-security-policy') ?? '';

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { GatewayConfig } from '../config/gateway.config';
+import { LIVENESS_OPENAPI, LIVENESS_PATH } from '../health/liveness';
 
 /** Where the OpenAPI document and Swagger UI are served (relative to the root, no slash). */
 export const API_DOCS_PATH = 'docs';
@@ -22,7 +23,13 @@ export function registerApiDocs(app: NestFastifyApplication, config: GatewayConf
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  SwaggerModule.setup(API_DOCS_PATH, app, () => SwaggerModule.createDocument(app, openApi), {
+  const document = () => {
+    const routes = SwaggerModule.createDocument(app, openApi);
+    // Liveness is a Fastify route (liveness.ts), which Nest's document does not see.
+    routes.paths = { [LIVENESS_PATH]: LIVENESS_OPENAPI, ...routes.paths };
+    return routes;
+  };
+  SwaggerModule.setup(API_DOCS_PATH, app, document, {
     jsonDocumentUrl: API_DOCUMENT_PATH,
     swaggerOptions: { validatorUrl: 'none' },
   });

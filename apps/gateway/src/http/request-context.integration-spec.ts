@@ -286,9 +286,10 @@ describe('gateway request context', () => {
       api.get('/probe/correlation', { headers: { origin } }),
       api.get('/probe/boom', { headers: { origin } }),
       api.get('/no-such-route', { headers: { origin } }),
+      api.get('/health', { headers: { origin } }),
     ]);
 
-    expect(answers.map((res) => res.status)).toEqual([200, 500, 404]);
+    expect(answers.map((res) => res.status)).toEqual([200, 500, 404, 200]);
     for (const res of answers) {
       expect(res.headers.get('content-security-policy')).toContain(`default-src 'self'`);
       expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');

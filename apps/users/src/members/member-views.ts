@@ -10,12 +10,32 @@ import {
 } from '@up/contracts';
 import { MemberEntity } from './member.entity';
 
+/** What the private profile shows of a member: a MemberEntity, or a row read for the profile alone. */
+export type MemberProfileFields = Pick<
+  MemberEntity,
+  | 'id'
+  | 'telegramId'
+  | 'username'
+  | 'fullName'
+  | 'firstName'
+  | 'email'
+  | 'emailVerifiedAt'
+  | 'photoUrl'
+  | 'role'
+  | 'upCoins'
+  | 'referralCode'
+  | 'referredBy'
+  | 'achievementsCount'
+  | 'createdAt'
+  | 'lastLogin'
+>;
+
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
 
 /** pg returns bigint as a string; Telegram ids have at most 52 significant bits, so Number is exact. */
-function telegramIdOf(member: MemberEntity): number | null {
+function telegramIdOf(member: Pick<MemberEntity, 'telegramId'>): number | null {
   return member.telegramId === null ? null : Number(member.telegramId);
 }
 
@@ -47,7 +67,7 @@ export function toNotificationTarget(member: MemberEntity): NotificationTarget {
 }
 
 /** The member's own view (docs/api.md private profile), field by field. */
-export function toPrivateProfile(member: MemberEntity): PrivateProfile {
+export function toPrivateProfile(member: MemberProfileFields): PrivateProfile {
   return {
     id: member.id,
     telegram_id: telegramIdOf(member),

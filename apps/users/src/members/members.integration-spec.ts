@@ -161,6 +161,45 @@ describe(MembersService.name, () => {
         ErrorCode.MEMBER_INACTIVE,
       );
     });
+
+    it('refuses a deleted or unknown member: MEMBER_NOT_FOUND, and changes nothing', async () => {
+      const member = await harness.given.telegramMember();
+      await harness.dataSource.query(`UPDATE users.members SET deleted_at = now() WHERE id = $1`, [
+        member.id,
+      ]);
+      const [before] = await harness.dataSource.query<{ version: number }[]>(
+        `SELECT version FROM users.members WHERE id = $1`,
+        [member.id],
+      );
+      await expect(errorCodeOf(sut.recordLogin({ member_id: member.id }))).resolves.toBe(
+        ErrorCode.MEMBER_NOT_FOUND,
+      );
+      await expect(
+        harness.dataSource.query(`SELECT version, last_login FROM users.members WHERE id = $1`, [
+          member.id,
+        ]),
+      ).resolves.toEqual([{ version: before.version, last_login: null }]);
+      await expect(
+        errorCodeOf(sut.recordLogin({ member_id: '00000000-0000-4000-8000-000000000000' })),
+      ).resolves.toBe(ErrorCode.MEMBER_NOT_FOUND);
+    });
+
+    it('makes a member ADMIN_TELEGRAM_IDS names admin at sign-in', async () => {
+      const { profile } = await sut.upsertTelegram(
+        telegramUserDto({ telegram_id: ADMIN_TELEGRAM_ID }),
+      );
+      await harness.dataSource.query(`UPDATE users.members SET role = 'member' WHERE id = $1`, [
+        profile.id,
+      ]);
+      const signedIn = await sut.recordLogin({ member_id: profile.id });
+      expect(signedIn.profile).toMatchObject({ role: 'admin' });
+      expect(signedIn.profile.last_login).not.toBeNull();
+      await expect(sut.getProfile({ member_id: profile.id })).resolves.toMatchObject({
+        profile: { role: 'admin' },
+        version: signedIn.version,
+      });
+      await expect(harness.profileVersionInRedis(profile.id)).resolves.toBe(signedIn.version);
+    });
   });
 
   describe('updateProfile', () => {

@@ -4,6 +4,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { MEMBER_FIELDS, MemberField, MemberRole } from '@up/contracts';
 import { queryOne, queryRows } from '@up/database';
 import { MemberEntity } from './member.entity';
+import type { MemberProfileFields } from './member-views';
 import { memberNotFound } from './members.errors';
 import type { MemberTx } from './member-transactions';
 
@@ -31,6 +32,20 @@ const MEMBER_FIELD_OF: Partial<Record<string, MemberField>> = {
   notifyAnnouncements: MemberField.ANNOUNCEMENTS,
   notifyReminders: MemberField.REMINDERS,
 };
+
+/**
+ * A member as the profile reads and the sign-in need it: the private profile's fields, its
+ * version, and what decides whether it may be read or sign in.
+ */
+export type MemberProfileRow = MemberProfileFields &
+  Pick<MemberEntity, 'version' | 'deletedAt' | 'isActive' | 'sessionEpoch'>;
+
+/** The columns of a MemberProfileRow, named as its properties. */
+const PROFILE_COLUMNS = `id, telegram_id AS "telegramId", username, full_name AS "fullName",
+  first_name AS "firstName", email, email_verified_at AS "emailVerifiedAt", photo_url AS "photoUrl",
+  role, up_coins AS "upCoins", referral_code AS "referralCode", referred_by AS "referredBy",
+  achievements_count AS "achievementsCount", created_at AS "createdAt", last_login AS "lastLogin",
+  version, deleted_at AS "deletedAt", is_active AS "isActive", session_epoch AS "sessionEpoch"`;
 
 /** A new row of `users.members`; the database fills in the rest. */
 export interface MemberInsert {
@@ -60,6 +75,36 @@ export class MembersRepository {
   async getById(manager: EntityManager, id: string): Promise<MemberEntity> {
     const member = await this.findById(manager, id);
     if (!member) throw memberNotFound();
+    return member;
+  }
+
+  /**
+   * The member's profile fields, read with one plain statement: the hot read behind
+   * `GET /api/users/me` builds no entity (TypeORM's hydration was most of its cost).
+   */
+  findProfileById(manager: EntityManager, id: string): Promise<MemberProfileRow | undefined> {
+    return queryOne<MemberProfileRow>(
+      manager,
+      `SELECT ${PROFILE_COLUMNS} FROM users.members WHERE id = $1`,
+      [id],
+    );
+  }
+
+  /**
+   * A sign-in of an active, not deleted member: sets last_login and bumps the version in one
+   * UPDATE, which takes the row lock (the one a deactivation takes too) and re-checks the member
+   * under it; answers the member as committed by this transaction, or undefined when there is no
+   * such member or it is deleted or deactivated (then nothing changed).
+   */
+  async recordLogin(tx: MemberTx, id: string): Promise<MemberProfileRow | undefined> {
+    const member = await queryOne<MemberProfileRow>(
+      tx.manager,
+      `UPDATE users.members SET last_login = now(), version = version + 1, updated_at = now()
+        WHERE id = $1 AND deleted_at IS NULL AND is_active
+        RETURNING ${PROFILE_COLUMNS}`,
+      [id],
+    );
+    if (member) tx.memberChanged(member.id, member.version);
     return member;
   }
 

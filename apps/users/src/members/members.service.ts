@@ -18,7 +18,7 @@ import { MemberEntity } from './member.entity';
 import { MemberRegistrar } from './member-registrar';
 import { MemberRolesPolicy } from './member-roles.policy';
 import { MemberTransactions, MemberTx } from './member-transactions';
-import { toPrivateProfile } from './member-views';
+import { MemberProfileFields, toPrivateProfile } from './member-views';
 import { memberInactive, memberNotFound, usernameTaken } from './members.errors';
 import { MembersRepository } from './members.repository';
 import { fullNameFollowsTelegram, fullNameFromTelegram } from './telegram-names';
@@ -26,7 +26,9 @@ import { fullNameFollowsTelegram, fullNameFromTelegram } from './telegram-names'
 export const USERNAME_KEY = 'members_username_lower_key';
 const TELEGRAM_ID_KEY = 'members_telegram_id_key';
 
-export function profileResult(member: MemberEntity): MemberProfileResult {
+export function profileResult(
+  member: MemberProfileFields & Pick<MemberEntity, 'version'>,
+): MemberProfileResult {
   return { profile: toPrivateProfile(member), version: member.version };
 }
 
@@ -43,8 +45,8 @@ export class MembersService {
 
   /** A deleted member is not found (its access tokens find nothing). */
   async getProfile(dto: GetProfileDto): Promise<MemberProfileResult> {
-    const member = await this.members.getById(this.transactions.manager, dto.member_id);
-    if (member.deletedAt !== null) throw memberNotFound();
+    const member = await this.members.findProfileById(this.transactions.manager, dto.member_id);
+    if (!member || member.deletedAt !== null) throw memberNotFound();
     return this.answerRead(member);
   }
 
@@ -108,16 +110,23 @@ export class MembersService {
 
   /**
    * A sign-in (login code, Telegram): sets last_login; a deactivated member is refused. The epoch
-   * is read under the row lock the deactivation also takes, so a deactivation either comes first
-   * (refused here) or raises the epoch past the one answered (the new session is refused at its
-   * first refresh).
+   * is read under the row lock the deactivation also takes (the UPDATE's), so a deactivation
+   * either comes first (refused here) or raises the epoch past the one answered (the new session
+   * is refused at its first refresh).
    */
   recordLogin(dto: RecordLoginDto): Promise<SignInResult> {
     return this.transactions.run(async (tx) => {
-      const member = await this.members.getByIdForUpdate(tx, dto.member_id);
-      if (member.deletedAt !== null) throw memberNotFound();
-      const signedIn = await this.signIn(tx, member);
-      return { ...profileResult(signedIn), session_epoch: signedIn.sessionEpoch };
+      const signedIn = await this.members.recordLogin(tx, dto.member_id);
+      if (!signedIn) {
+        // Nothing changed: say why.
+        const member = await this.members.findProfileById(tx.manager, dto.member_id);
+        if (!member || member.deletedAt !== null) throw memberNotFound();
+        throw memberInactive();
+      }
+      const role = this.roles.roleAtSignIn(signedIn);
+      // Rare (a member just named in ADMIN_*): the role change is a change of its own.
+      const member = role ? await this.members.applyChanges(tx, signedIn.id, { role }) : signedIn;
+      return { ...profileResult(member), session_epoch: member.sessionEpoch };
     });
   }
 
@@ -213,7 +222,9 @@ export class MembersService {
   }
 
   /** Reads also publish the version they saw, which restores an expired or lost Redis key. */
-  private async answerRead(member: MemberEntity): Promise<MemberProfileResult> {
+  private async answerRead(
+    member: MemberProfileFields & Pick<MemberEntity, 'version'>,
+  ): Promise<MemberProfileResult> {
     await this.versions.publishOne(member.id, member.version);
     return profileResult(member);
   }
