@@ -33,6 +33,8 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+// The `--tracing` mode's report and profile helpers.
+import * as benchLib from './lib';
 import {
   argValue,
   BuiltPlatform,
@@ -370,17 +372,35 @@ async function startCollectorStub(): Promise<{
 let tracingPlatforms: BuiltPlatform[] = [];
 let collector: Awaited<ReturnType<typeof startCollectorStub>> | undefined;
 
-/** `--tracing`: GET /health and GET /api/users/me with tracing off and on, side by side. */
+/** The CPU profiles of the traced platform (`--tracing --profile`): one directory per app. */
+const tracingProfileDir = (app: string) =>
+  join(benchLib.RESULTS_DIR, 'profiles', `tracing-on-${process.pid}`, app);
+
+/**
+ * `--tracing`: GET /health and GET /api/users/me with tracing off and on, side by side. With
+ * `--profile`, the traced platform's gateway and users run with `--cpu-prof` and their profiles
+ * are summarised at the end (the ratios of such a run are not the target's: profiling costs).
+ */
 async function compareTracing(): Promise<void> {
+  benchLib.printRuntime();
   const rounds = Number(argValue('rounds', '2'));
   const sampleRatio = Number(argValue('sample', '1'));
+  const profileArgs = (app: string) => ['--cpu-prof', `--cpu-prof-dir=${tracingProfileDir(app)}`];
   collector = await startCollectorStub();
   const start = (mode: 'off' | 'on') =>
     startBuiltPlatform({
       name: `api_tracing_${mode}`,
       services: ['users', 'auth-codes'],
+      ...(profileGateway && mode === 'on'
+        ? {
+            gatewayNodeArgs: profileArgs('gateway'),
+            serviceNodeArgs: { users: profileArgs('users') },
+          }
+        : {}),
       env: {
         ...platformEnv,
+        // Any free ops port: another process on this machine may hold the default one.
+        OPS_PORT: '0',
         // Empty is unset: the off platform does not trace even if this shell exports it.
         OTEL_EXPORTER_OTLP_ENDPOINT: mode === 'on' ? (collector?.url ?? '') : '',
         // `--sample 0.1`: the sampler a busy production would run (read by the SDK itself).
@@ -470,18 +490,38 @@ async function compareTracing(): Promise<void> {
       unexpected: measured.unexpected,
     })),
   );
-  printTable(
-    'Targets',
-    summary.map((s) => ({
-      check: `${s.scenario}: on / off req/s`,
-      value: s.ratio,
-      target: '>= 0.9',
-      met: s.ratio >= 0.9 ? 'yes' : 'NO',
-    })),
-  );
+  const rss = { off: off.rss(), on: on.rss() };
+  const targets = [
+    ...summary.map((s) =>
+      benchLib.target(`tracing on ÷ off, ${s.scenario.replace(' (200)', '')}`, s.ratio, '>=', 0.9),
+    ),
+    ...(['off', 'on'] as const).flatMap((mode) =>
+      Object.entries(rss[mode]).map(([app, mb]) =>
+        benchLib.target(`RSS ${app} (tracing ${mode}) after load`, mb, '<=', 150, 'MB'),
+      ),
+    ),
+  ];
   process.stdout.write(
     `Collector stub: ${received.exports} OTLP exports, ${Math.round(received.bytes / 1024)} KiB\n`,
   );
+  printTable(
+    'Resident set size after the load (MB)',
+    (['off', 'on'] as const).flatMap((mode) =>
+      Object.entries(rss[mode]).map(([app, mb]) => ({
+        tracing: mode,
+        app,
+        'RSS MB': benchLib.fmt(mb, 1),
+      })),
+    ),
+  );
+  if (profileGateway) {
+    // The apps write their profiles as they exit.
+    await stopAll();
+    for (const app of ['gateway', 'users']) {
+      const file = benchLib.newestProfile(tracingProfileDir(app));
+      if (file) benchLib.printProfileSummary(`${app}, tracing on`, benchLib.summarizeProfile(file));
+    }
+  }
   const path = writeResults('api-tracing', {
     connections,
     durationSeconds,
@@ -493,8 +533,14 @@ async function compareTracing(): Promise<void> {
     runs,
     summary,
     collector: received,
+    rssMb: rss,
+    targets,
   });
   process.stdout.write(`Results written to ${path}\n`);
+  benchLib.printTargets(
+    `Tracing overhead (${sampleRatio * 100}% of traces sampled, ${rounds} x ${durationSeconds} s)`,
+    targets,
+  );
 }
 
 async function stopAll(): Promise<void> {
