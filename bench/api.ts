@@ -29,8 +29,7 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 // The `--tracing` mode's report and profile helpers.
@@ -342,30 +341,53 @@ async function main(): Promise<void> {
   process.stdout.write(`Results written to ${path}\n`);
 }
 
-/** An OTLP/HTTP collector stub: takes every POST /v1/traces, counts it, and drops the spans. */
+/** The collector stub's program: counts each POST /v1/traces and its bytes, drops the spans. */
+const COLLECTOR_STUB = `
+const { createServer } = require('node:http');
+let exports = 0;
+let bytes = 0;
+const server = createServer((request, response) => {
+  request.on('data', (chunk) => (bytes += chunk.length));
+  request.on('end', () => {
+    if (request.method === 'POST' && request.url === '/v1/traces') exports += 1;
+    response.writeHead(request.url === '/v1/traces' ? 200 : 404, { 'content-type': 'application/json' });
+    response.end('{}');
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', () => process.send({ exports, bytes }));
+process.on('disconnect', () => process.exit(0));
+`;
+
+/**
+ * An OTLP/HTTP collector stub in a process of its own (receiving and parsing the spans must not
+ * take the load generator's time, which would count against tracing twice).
+ */
 async function startCollectorStub(): Promise<{
   url: string;
-  received: () => { exports: number; bytes: number };
+  received: () => Promise<{ exports: number; bytes: number }>;
   close: () => Promise<void>;
 }> {
-  let exports = 0;
-  let bytes = 0;
-  const server: Server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => {
-      if (request.method === 'POST' && request.url === '/v1/traces') exports += 1;
-      response.writeHead(request.url === '/v1/traces' ? 200 : 404, {
-        'content-type': 'application/json',
-      });
-      response.end('{}');
-    });
+  const child = spawn(process.execPath, ['-e', COLLECTOR_STUB], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
+  const port = await new Promise<number>((listening, failed) => {
+    child.once('message', (message) => listening((message as { port: number }).port));
+    child.once('exit', (code) => failed(new Error(`the collector stub exited (${code})`)));
+  });
   return {
     url: `http://127.0.0.1:${port}`,
-    received: () => ({ exports, bytes }),
-    close: () => new Promise((closed) => server.close(() => closed())),
+    received: () =>
+      new Promise((answered) => {
+        child.once('message', (message) => answered(message as { exports: number; bytes: number }));
+        child.send('count');
+      }),
+    close: () =>
+      new Promise((closed) => {
+        if (child.exitCode !== null) return closed();
+        child.once('exit', () => closed());
+        child.disconnect();
+      }),
   };
 }
 
@@ -459,7 +481,7 @@ async function compareTracing(): Promise<void> {
     }
   }
   await new Promise((r) => setTimeout(r, 2000));
-  const received = collector.received();
+  const received = await collector.received();
   if (received.exports === 0) throw new Error('the collector stub received no spans');
 
   const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;

@@ -31,12 +31,14 @@ const HORIZON_MS = 200;
 /** A claimed message whose worker has not begun sending it this long after its slot is requeued. */
 export const CLAIM_LEASE_MS = 3000;
 /**
- * A worker late for a slot by up to this much still sends (the rate log permitting): it uses the
- * room its missed slot left. Later than this (a stalled process) it takes a fresh slot instead.
- * Under CHAT_INTERVAL_MS - HORIZON_MS, so that no later message to the same chat can have been
- * claimed yet when a late send moves the chat's next free time on.
+ * A worker late for a slot by up to this much still sends (the count in BEGIN permitting): it uses
+ * the room its missed slot left. Later than this (a stalled process) it takes a fresh slot
+ * instead: a stalled worker does not make up what it missed in one burst (the sends of a burst
+ * are all on the wire before the first 429 can pause the rest). Under CHAT_INTERVAL_MS -
+ * HORIZON_MS, so that no later message to the same chat can have been claimed yet when a late
+ * send moves the chat's next free time on.
  */
-const LATE_MS = 500;
+const LATE_MS = 50;
 /** How long a final message's key is remembered: enqueueing the same key again is a no-op. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const BROADCASTS_KEPT = 1000;
