@@ -207,10 +207,11 @@ for i = 9, #ARGV do
       if not r and count >= rate then
         -- When there is room for this one: once enough answers are over a second old, each
         -- waiter of this call one answer later than the one before (so they do not all come back
-        -- at once); if the sends under way are the rate's worth by themselves, soon after.
+        -- at once); if the sends under way are the rate's worth by themselves, after a while (a
+        -- slow Telegram: asking again every few ms would only load the worker and Redis).
         local leaving = count - rate + waiting
         waiting = waiting + 1
-        local ms = 20 + waiting
+        local ms = 50 + waiting
         if leaving < answered then
           local oldest = redis.call('ZRANGE', ak, leaving, leaving, 'WITHSCORES')
           ms = math.max(1, math.floor(tonumber(oldest[2]) + 1000 - now + 1))
