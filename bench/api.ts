@@ -37,10 +37,11 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+// The `--tracing` mode's report and profile helpers.
+import * as benchLib from './lib';
 import {
   argValue,
   BuiltPlatform,
@@ -559,47 +560,88 @@ async function main(): Promise<void> {
   }
 }
 
-/** An OTLP/HTTP collector stub: takes every POST /v1/traces, counts it, and drops the spans. */
+/** The collector stub's program: counts each POST /v1/traces and its bytes, drops the spans. */
+const COLLECTOR_STUB = `
+const { createServer } = require('node:http');
+let exports = 0;
+let bytes = 0;
+const server = createServer((request, response) => {
+  request.on('data', (chunk) => (bytes += chunk.length));
+  request.on('end', () => {
+    if (request.method === 'POST' && request.url === '/v1/traces') exports += 1;
+    response.writeHead(request.url === '/v1/traces' ? 200 : 404, { 'content-type': 'application/json' });
+    response.end('{}');
+  });
+});
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', () => process.send({ exports, bytes }));
+process.on('disconnect', () => process.exit(0));
+`;
+
+/**
+ * An OTLP/HTTP collector stub in a process of its own (receiving and parsing the spans must not
+ * take the load generator's time, which would count against tracing twice).
+ */
 async function startCollectorStub(): Promise<{
   url: string;
-  received: () => { exports: number; bytes: number };
+  received: () => Promise<{ exports: number; bytes: number }>;
   close: () => Promise<void>;
 }> {
-  let exports = 0;
-  let bytes = 0;
-  const server: Server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => {
-      if (request.method === 'POST' && request.url === '/v1/traces') exports += 1;
-      response.writeHead(request.url === '/v1/traces' ? 200 : 404, {
-        'content-type': 'application/json',
-      });
-      response.end('{}');
-    });
+  const child = spawn(process.execPath, ['-e', COLLECTOR_STUB], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
+  const port = await new Promise<number>((listening, failed) => {
+    child.once('message', (message) => listening((message as { port: number }).port));
+    child.once('exit', (code) => failed(new Error(`the collector stub exited (${code})`)));
+  });
   return {
     url: `http://127.0.0.1:${port}`,
-    received: () => ({ exports, bytes }),
-    close: () => new Promise((closed) => server.close(() => closed())),
+    received: () =>
+      new Promise((answered) => {
+        child.once('message', (message) => answered(message as { exports: number; bytes: number }));
+        child.send('count');
+      }),
+    close: () =>
+      new Promise((closed) => {
+        if (child.exitCode !== null) return closed();
+        child.once('exit', () => closed());
+        child.disconnect();
+      }),
   };
 }
 
 let tracingPlatforms: BuiltPlatform[] = [];
 let collector: Awaited<ReturnType<typeof startCollectorStub>> | undefined;
 
-/** `--tracing`: GET /health and GET /api/users/me with tracing off and on, side by side. */
+/** The CPU profiles of the traced platform (`--tracing --profile`): one directory per app. */
+const tracingProfileDir = (app: string) =>
+  join(benchLib.RESULTS_DIR, 'profiles', `tracing-on-${process.pid}`, app);
+
+/**
+ * `--tracing`: GET /health and GET /api/users/me with tracing off and on, side by side. With
+ * `--profile`, the traced platform's gateway and users run with `--cpu-prof` and their profiles
+ * are summarised at the end (the ratios of such a run are not the target's: profiling costs).
+ */
 async function compareTracing(): Promise<void> {
+  benchLib.printRuntime();
   const rounds = Number(argValue('rounds', '2'));
   const sampleRatio = Number(argValue('sample', '1'));
+  const profileArgs = (app: string) => ['--cpu-prof', `--cpu-prof-dir=${tracingProfileDir(app)}`];
   collector = await startCollectorStub();
   const start = (mode: 'off' | 'on') =>
     startBuiltPlatform({
       name: `api_tracing_${mode}`,
       services: ['users', 'auth-codes'],
+      ...(profileGateway && mode === 'on'
+        ? {
+            gatewayNodeArgs: profileArgs('gateway'),
+            serviceNodeArgs: { users: profileArgs('users') },
+          }
+        : {}),
       env: {
         ...platformEnv,
+        // Any free ops port: another process on this machine may hold the default one.
+        OPS_PORT: '0',
         // Empty is unset: the off platform does not trace even if this shell exports it.
         OTEL_EXPORTER_OTLP_ENDPOINT: mode === 'on' ? (collector?.url ?? '') : '',
         // `--sample 0.1`: the sampler a busy production would run (read by the SDK itself).
@@ -658,7 +700,7 @@ async function compareTracing(): Promise<void> {
     }
   }
   await new Promise((r) => setTimeout(r, 2000));
-  const received = collector.received();
+  const received = await collector.received();
   if (received.exports === 0) throw new Error('the collector stub received no spans');
 
   const mean = (values: number[]) => values.reduce((sum, v) => sum + v, 0) / values.length;
@@ -689,18 +731,38 @@ async function compareTracing(): Promise<void> {
       unexpected: measured.unexpected,
     })),
   );
-  printTable(
-    'Targets',
-    summary.map((s) => ({
-      check: `${s.scenario}: on / off req/s`,
-      value: s.ratio,
-      target: '>= 0.9',
-      met: s.ratio >= 0.9 ? 'yes' : 'NO',
-    })),
-  );
+  const rss = { off: off.rss(), on: on.rss() };
+  const targets = [
+    ...summary.map((s) =>
+      benchLib.target(`tracing on ÷ off, ${s.scenario.replace(' (200)', '')}`, s.ratio, '>=', 0.9),
+    ),
+    ...(['off', 'on'] as const).flatMap((mode) =>
+      Object.entries(rss[mode]).map(([app, mb]) =>
+        benchLib.target(`RSS ${app} (tracing ${mode}) after load`, mb, '<=', 150, 'MB'),
+      ),
+    ),
+  ];
   process.stdout.write(
     `Collector stub: ${received.exports} OTLP exports, ${Math.round(received.bytes / 1024)} KiB\n`,
   );
+  printTable(
+    'Resident set size after the load (MB)',
+    (['off', 'on'] as const).flatMap((mode) =>
+      Object.entries(rss[mode]).map(([app, mb]) => ({
+        tracing: mode,
+        app,
+        'RSS MB': benchLib.fmt(mb, 1),
+      })),
+    ),
+  );
+  if (profileGateway) {
+    // The apps write their profiles as they exit.
+    await stopAll();
+    for (const app of ['gateway', 'users']) {
+      const file = benchLib.newestProfile(tracingProfileDir(app));
+      if (file) benchLib.printProfileSummary(`${app}, tracing on`, benchLib.summarizeProfile(file));
+    }
+  }
   const path = writeResults('api-tracing', {
     connections,
     durationSeconds,
@@ -712,8 +774,14 @@ async function compareTracing(): Promise<void> {
     runs,
     summary,
     collector: received,
+    rssMb: rss,
+    targets,
   });
   process.stdout.write(`Results written to ${path}\n`);
+  benchLib.printTargets(
+    `Tracing overhead (${sampleRatio * 100}% of traces sampled, ${rounds} x ${durationSeconds} s)`,
+    targets,
+  );
 }
 
 async function stopAll(): Promise<void> {

@@ -1,11 +1,11 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { EVENT_EVENTS, EVENTS, USERS } from '@up/contracts';
+import { HTTP_SERVER_SCOPE } from '@up/observability';
 import { Platform, startPlatform, startTestTracing, TestTracing } from '@up/testing';
 import { ClubFactory } from '../test/factories/club.factory';
 
 const PG_SCOPE = '@opentelemetry/instrumentation-pg';
-const HTTP_SCOPE = '@opentelemetry/instrumentation-http';
 
 /** Waits (bounded) until the spans satisfy `done`; answers the last look either way. */
 async function spansWhen(
@@ -86,7 +86,9 @@ describe('one trace from the gateway to the database', () => {
       (all) =>
         findConsumerSpan(all, 'users', USERS.DEBIT_COINS) !== undefined &&
         findConsumerSpan(all, 'bot', EVENT_EVENTS.PARTICIPANT_JOINED) !== undefined &&
-        all.some((s) => s.instrumentationScope.name === HTTP_SCOPE && s.kind === SpanKind.SERVER),
+        all.some(
+          (s) => s.instrumentationScope.name === HTTP_SERVER_SCOPE && s.kind === SpanKind.SERVER,
+        ),
     );
     const atEvents = consumerSpan(spans, 'events', EVENTS.JOIN);
     const atUsers = consumerSpan(spans, 'users', USERS.DEBIT_COINS);
@@ -94,6 +96,7 @@ describe('one trace from the gateway to the database', () => {
     expect(atUsers?.kind).toBe(SpanKind.SERVER);
     const traceId = traceOf(atEvents);
     const join = spans.filter((s) => traceOf(s) === traceId);
+    const callerOf = (span: ReadableSpan) => ancestorsOf(span, join)[0];
 
     // One trace, rooted in the gateway's HTTP server span.
     const roots = join.filter((s) => ancestorsOf(s, join).length === 0 && s.parentSpanContext);
@@ -101,12 +104,17 @@ describe('one trace from the gateway to the database', () => {
     const [root] = join.filter((s) => !s.parentSpanContext);
     expect(root).toMatchObject({
       kind: SpanKind.SERVER,
-      instrumentationScope: { name: HTTP_SCOPE },
+      instrumentationScope: { name: HTTP_SERVER_SCOPE },
+      // Named after its route, not its URL.
+      name: 'POST /api/v1/events/:event_id/join',
+      attributes: expect.objectContaining({ 'http.route': '/api/v1/events/:event_id/join' }),
     });
+    // The server span is the gateway's only span of its own: no framework span (request,
+    // handler) between it and the calls it makes.
+    expect(join.filter((s) => callerOf(s) === root && s.kind === SpanKind.INTERNAL)).toEqual([]);
     expect(traceOf(atUsers)).toBe(traceId);
 
     // events handles the request under the gateway's client span, users under events' one.
-    const callerOf = (span: ReadableSpan) => ancestorsOf(span, join)[0];
     expect(callerOf(atEvents)).toMatchObject({
       kind: SpanKind.CLIENT,
       attributes: { 'bus.pattern': EVENTS.JOIN },

@@ -1,5 +1,6 @@
 export * from './error-scrubbing';
 export * from './error-tracking';
 export * from './expected-error';
+export * from './http-server-spans';
 export * from './trace-context';
 export * from './tracing';

@@ -1,4 +1,5 @@
 import type { NodeSDKConfiguration } from '@opentelemetry/sdk-node';
+import { isUntracedPath } from './http-server-spans';
 import type * as TracingModule from './tracing';
 
 /** What the (mocked) SDK was given, and whether its module was loaded at all. */
@@ -77,9 +78,7 @@ describe('startTracing', () => {
     expect(sdk.exporterUrls).toEqual(['http://collector:4318/v1/traces']);
     expect(first?.instrumentations.map((i) => i.instrumentationName)).toEqual([
       '@opentelemetry/instrumentation-http',
-      '@fastify/otel',
       '@opentelemetry/instrumentation-pg',
-      '@opentelemetry/instrumentation-ioredis',
     ]);
   });
 
@@ -90,5 +89,26 @@ describe('startTracing', () => {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_SERVICE_NAME: 'users-eu' },
     });
     expect(tracing?.serviceName).toBe('users-eu');
+  });
+});
+
+describe('isUntracedPath', () => {
+  const sut = { isUntracedPath };
+
+  it('leaves out the probes and the scrape, on the app port and on the ops port', () => {
+    for (const url of [
+      '/health',
+      '/health/live',
+      '/health/ready',
+      '/ready',
+      '/metrics',
+      '/metrics?x=1',
+    ])
+      expect(sut.isUntracedPath(url)).toBe(true);
+  });
+
+  it('traces everything else, paths that merely begin alike included', () => {
+    for (const url of ['/api/users/me', '/healthz', '/readyz', '/api/health', '/', undefined])
+      expect(sut.isUntracedPath(url)).toBe(false);
   });
 });

@@ -1,10 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ConfigError, loadConfig, readEnvironment, TracingEnv } from '@up/config';
-
-/** Paths that probes and scrapers hit every few seconds: a trace each would only be noise. */
-const UNTRACED_PATHS = ['/metrics', '/health/live', '/health/ready'];
+import { traceFastifyRequests } from './http-server-spans';
 
 export interface TracingOptions {
   /** The app (`gateway`, `users`, ...): the spans' `service.name` unless OTEL_SERVICE_NAME is set. */
@@ -30,11 +27,14 @@ export interface Tracing {
 let started: Tracing | undefined;
 
 /**
- * Starts OpenTelemetry (a NodeSDK with the HTTP, Fastify, pg and ioredis instrumentations, spans
- * exported over OTLP/HTTP) when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise does nothing at all:
- * no SDK is loaded and nothing is patched, so tracing off costs nothing. Each app's `tracing.ts`
- * calls it before anything else is loaded, because the instrumentations patch pg, ioredis and
- * http as they are required. Once per process: a second call answers the first SDK (the test
+ * Starts OpenTelemetry (a NodeSDK: one server span per HTTP request of the Fastify apps, the bus's
+ * client and server spans (libs/bus), a span per SQL query within a trace, the outgoing HTTP calls
+ * within a trace; exported over OTLP/HTTP) when OTEL_EXPORTER_OTLP_ENDPOINT is set; otherwise does
+ * nothing at all: no SDK is loaded and nothing is patched, so tracing off costs nothing. Each
+ * app's `tracing.ts` calls it before anything else is loaded, because the instrumentations patch
+ * pg and http as they are required. Redis commands get no spans: on the hot paths they are the
+ * bus's own XADDs, which its client and server spans already stand for, at two or three spans a
+ * request. Once per process: a second call answers the first SDK (the test
  * harness boots every app in one process, so there spans tell apps apart by `bus.service`).
  *
  * An invalid OTEL_* value starts nothing here: the app's own configuration (CommonEnv extends
@@ -75,30 +75,20 @@ function createSdk(options: {
     require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
   const { PgInstrumentation } =
     require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
-  const { IORedisInstrumentation } =
-    require('@opentelemetry/instrumentation-ioredis') as typeof import('@opentelemetry/instrumentation-ioredis');
-  const { FastifyOtelInstrumentation } = require('@fastify/otel') as typeof import('@fastify/otel');
 
   const instrumentations: Instrumentation[] = [
+    // Outgoing calls only (the bot's calls to Telegram): the server spans are
+    // traceFastifyRequests'. The bot's long polls and the mail worker's calls outside any request
+    // start no traces.
     new HttpInstrumentation({
-      ignoreIncomingRequestHook: (request: IncomingMessage) =>
-        UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
-      // The bot's long polls and the mail worker's calls outside any request start no traces.
+      disableIncomingRequestInstrumentation: true,
       requireParentforOutgoingSpans: true,
     }),
-    // Registers itself on every Fastify instance (diagnostics channel `fastify.initialization`).
-    // Hook spans are left out: one per hook per request costs more than it tells here (Nest's
-    // guards and pipes run inside the handler span anyway).
-    new FastifyOtelInstrumentation({
-      registerOnInitialization: true,
-      instrumentHooks: false,
-      ignorePaths: ({ url }) => UNTRACED_PATHS.some((path) => url.startsWith(path)),
-    }),
-    // Only within a trace: the outbox relay's and the sweeps' polls would each start one.
-    new PgInstrumentation({ requireParentSpan: true }),
-    // Likewise the bus reader's blocking XREADGROUP, the reclaimer and the outbox relay.
-    new IORedisInstrumentation({ requireParentSpan: true }),
+    // Only within a trace: the outbox relay's and the sweeps' polls would each start one. The
+    // queries only: a pooled connection's checkout is no work worth a span.
+    new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
   ];
+  traceFastifyRequests();
   const spanProcessors = options.spanProcessors ?? [
     new BatchSpanProcessor(
       new OTLPTraceExporter({ url: `${options.endpoint?.replace(/\/+$/, '')}/v1/traces` }),

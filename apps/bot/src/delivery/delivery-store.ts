@@ -19,17 +19,26 @@ import { RedisScript } from './redis-script';
  */
 export const CHAT_INTERVAL_MS = 1100;
 /**
- * The global schedule spreads `rate` sends over 1080 ms rather than 1000: sends that reach
- * Telegram up to ~60 ms apart from their slots (a busy event loop, network jitter) then still
- * never make any one-second window hold more than `rate`. Costs 7% of the nominal rate.
+ * The schedule spreads `rate` send slots over this many ms. What keeps every second at Telegram
+ * within the rate is the count in BEGIN (see delivery.scripts.ts), which holds a send back while
+ * the rate's worth may still reach Telegram within a second of it; a send occupies that count from
+ * its begin until a second after its answer. The 2% over a second lets sends answered within
+ * ~20 ms flow without being held back, so the slots rarely wait on the count.
  */
-const RATE_WINDOW_MS = 1080;
+const RATE_WINDOW_MS = 1020;
 /** How far ahead a worker takes send slots (it then waits for each one locally). */
 const HORIZON_MS = 200;
 /** A claimed message whose worker has not begun sending it this long after its slot is requeued. */
 export const CLAIM_LEASE_MS = 3000;
-/** A worker that reaches a slot later than this (a stalled process) takes a fresh slot instead. */
-const LATE_MS = 20;
+/**
+ * A worker late for a slot by up to this much still sends (the count in BEGIN permitting): it uses
+ * the room its missed slot left. Later than this (a stalled process) it takes a fresh slot
+ * instead: a stalled worker does not make up what it missed in one burst (the sends of a burst
+ * are all on the wire before the first 429 can pause the rest). Under CHAT_INTERVAL_MS -
+ * HORIZON_MS, so that no later message to the same chat can have been claimed yet when a late
+ * send moves the chat's next free time on.
+ */
+const LATE_MS = 50;
 /** How long a final message's key is remembered: enqueueing the same key again is a no-op. */
 const RETENTION_MS = 7 * 24 * 3600 * 1000;
 const BROADCASTS_KEPT = 1000;
@@ -184,32 +193,43 @@ export class DeliveryStore {
     return { now: num(reply[0]), waitMs: num(reply[1]), messages };
   }
 
-  async begin(key: string): Promise<BeginResult> {
-    const [kind, ms] = list(
+  /** Begins the sends of claimed messages (one script for all): what each may do now, in order. */
+  async begin(keys: string[]): Promise<BeginResult[]> {
+    if (keys.length === 0) return [];
+    const reply = list(
       await SCRIPTS.begin.run(this.redis, this.base, [
         this.base,
-        key,
         this.options.workerName,
         this.sendLeaseMs,
         LATE_MS,
         this.spacingMs,
         CHAT_INTERVAL_MS,
         CLAIM_LEASE_MS,
+        this.options.rate,
+        ...keys,
       ]),
     );
-    switch (str(kind)) {
-      case 'go':
-        return { kind: 'go' };
-      case 'requeued':
-        return { kind: 'requeued', ms: num(ms) };
-      case 'wait':
-        return { kind: 'wait', ms: num(ms) };
-      default:
-        return { kind: 'lost' };
-    }
+    return keys.map((_, i): BeginResult => {
+      const [kind, ms] = list(reply[i]);
+      switch (str(kind)) {
+        case 'go':
+          return { kind: 'go' };
+        case 'requeued':
+          return { kind: 'requeued', ms: num(ms) };
+        case 'wait':
+          return { kind: 'wait', ms: num(ms) };
+        default:
+          return { kind: 'lost' };
+      }
+    });
   }
 
-  async finish(key: string, outcome: FinishOutcome): Promise<FinishResult> {
+  /** `answeredAt`: when (Date.now()) Telegram's answer to the send arrived. */
+  async finish(
+    key: string,
+    outcome: FinishOutcome,
+    answeredAt = Date.now(),
+  ): Promise<FinishResult> {
     const reason = outcome.kind === 'sent' ? '' : outcome.reason;
     const extra =
       outcome.kind === 'retry'
@@ -225,6 +245,7 @@ export class DeliveryStore {
         outcome.kind,
         RETENTION_MS,
         reason,
+        Math.max(0, Date.now() - answeredAt),
         ...extra,
       ]),
     );

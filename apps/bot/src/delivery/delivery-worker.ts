@@ -1,6 +1,12 @@
 import type { LoggerService } from '@nestjs/common';
 import { retryDelayMs } from './backoff';
-import type { ClaimedMessage, DeliveryStore, FinishOutcome, FinishResult } from './delivery-store';
+import type {
+  BeginResult,
+  ClaimedMessage,
+  DeliveryStore,
+  FinishOutcome,
+  FinishResult,
+} from './delivery-store';
 import { DeliveryMetrics } from './delivery.metrics';
 import type { DeliveryOptions, DeliveryOutcome } from './delivery.types';
 import type { SendAttempt, TelegramSender } from './telegram-sender';
@@ -14,6 +20,19 @@ export interface Reachability {
 const IDLE_POLL_MS = 100;
 const MIN_POLL_MS = 5;
 const RECOVER_EVERY_MS = 1000;
+/**
+ * Sends are begun on this grid of the local clock: the messages whose slots fall within one tick
+ * are begun by one script call (and one Redis round trip) rather than one each.
+ */
+const BEGIN_TICK_MS = 5;
+/** The most keys one begin call takes (a long script would hold Redis up). */
+const BEGIN_BATCH = 200;
+
+interface PendingBegin {
+  key: string;
+  done: (result: BeginResult) => void;
+  fail: (error: unknown) => void;
+}
 
 /**
  * One bot replica's sending loop over the shared DeliveryStore: claims messages with their send
@@ -41,6 +60,8 @@ export class DeliveryWorker {
   private wakeUp?: () => void;
   private lastRecover = 0;
   private readonly maxInFlight: number;
+  /** Begins asked for in this turn of the event loop: sent as one call at its end. */
+  private pendingBegins: PendingBegin[] = [];
 
   constructor(
     private readonly deps: {
@@ -147,22 +168,43 @@ export class DeliveryWorker {
   private async deliver(message: ClaimedMessage, sendAt: number): Promise<void> {
     const { store, sender, logger } = this.deps;
     try {
-      await this.sleepUntil(sendAt);
+      await this.sleepUntil(Math.ceil(sendAt / BEGIN_TICK_MS) * BEGIN_TICK_MS);
       for (;;) {
         if (this.killed) return;
-        const begun = await store.begin(message.key);
+        const begun = await this.begin(message.key);
         if (begun.kind === 'go') break;
         if (begun.kind !== 'wait') return; // requeued by a 429 pause, or no longer ours
         await this.sleep(begun.ms);
       }
       const attempt = await sender.send(message);
+      const answeredAt = Date.now();
       if (this.killed) return;
-      const result = await store.finish(message.key, this.outcomeOf(message, attempt));
+      const result = await store.finish(message.key, this.outcomeOf(message, attempt), answeredAt);
       this.report(message, attempt, result);
     } catch (error) {
       // Redis failed mid-way: the lease brings the message back (or records it as uncertain).
       if (!this.killed)
         logger.error?.({ err: error, key: message.key }, 'Delivery: could not record a send');
+    }
+  }
+
+  /** Joins the begins asked for in one turn of the event loop into one store call. */
+  private begin(key: string): Promise<BeginResult> {
+    return new Promise((done, fail) => {
+      if (this.pendingBegins.length === 0) setImmediate(() => this.flushBegins());
+      this.pendingBegins.push({ key, done, fail });
+    });
+  }
+
+  private flushBegins(): void {
+    const pending = this.pendingBegins;
+    this.pendingBegins = [];
+    for (let i = 0; i < pending.length; i += BEGIN_BATCH) {
+      const batch = pending.slice(i, i + BEGIN_BATCH);
+      this.deps.store.begin(batch.map((p) => p.key)).then(
+        (results) => batch.forEach((p, j) => p.done(results[j])),
+        (error: unknown) => batch.forEach((p) => p.fail(error)),
+      );
     }
   }
 

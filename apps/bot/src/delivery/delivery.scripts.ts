@@ -8,14 +8,20 @@
  * queue needs the global rate, the per-chat interval, a 429 pause and the claim of the message to
  * happen in one atomic step (otherwise two replicas can both pass the limiter for the same chat,
  * or take a slot and then lose the message), and BullMQ's limiter is per queue, not per chat. The
- * rate is a GCRA-style schedule: each claim takes the next send slot, `spacing` ms after the last,
- * so sends are evenly spread instead of bursting at the start of each second.
+ * rate is paced by a GCRA-style schedule: each claim takes the next send slot, `spacing` ms after
+ * the last, so sends are evenly spread instead of bursting at the start of each second; and it is
+ * enforced when a send begins by counting the sends that may reach Telegram within a second of it
+ * (see BEGIN), so a late worker neither wastes its slot nor pushes any second over the rate,
+ * whatever the delays between the workers, Redis and Telegram.
  *
  * Keys (all under one hash tag, so the scripts also run on a Redis Cluster):
  *   msg:<key>    hash  the message and its state: queued | claimed | sending | sent | failed | blocked
  *   ready/urgent zset  queued keys by the time they may be sent (urgent is the priority lane)
  *   inflight     zset  claimed/sending keys by lease expiry
  *   tat          str   the next free global send slot (ms)
+ *   flying       zset  messages whose HTTP call is under way (sending), by when it began
+ *   answered     zset  sends answered within the last second, by the latest time they can have
+ *                      reached Telegram (the answer's arrival)
  *   chat:<id>    str   when that chat may get its next message (ms)
  *   hold:<id>    str   a 429's retry_after for that chat (ms)
  *   pause        str   a global 429 pause (ms)
@@ -139,52 +145,107 @@ return out
 `;
 
 /**
- * ARGV: base, key, worker, send lease ms, late ms, spacing ms, chat interval ms, claim lease ms.
- * Right before the HTTP call: the claim must still be this worker's; a 429 pause that began since
- * the claim sends the message back to the queue; a worker too late for its slot (a stalled
- * process) gets a new one, so sends never bunch. Then the state becomes `sending`: from here on, a
- * crash leaves the message's fate unknown (see DeliveryWorker).
- * Returns {'go'} | {'lost'} | {'requeued', ms} | {'wait', ms}.
+ * ARGV: base, worker, send lease ms, late ms, spacing ms, chat interval ms, claim lease ms, rate,
+ * then the keys (a worker begins every message whose slot has come in one call).
+ * Right before the HTTP calls: each claim must still be this worker's; a 429 pause that began
+ * since the claim sends the message back to the queue. Then the rate: a message reaches Telegram
+ * at some moment between the begin of its send and the arrival of the answer, so a one-second
+ * window at Telegram that holds this send can also hold only sends still under way (`flying`) and
+ * sends answered within the last second (`answered`). The send goes only while those are fewer
+ * than `rate`; otherwise it waits for the oldest answer to leave the second. That holds whatever
+ * the delays (a stalled worker, a slow network, a slow Telegram), and no more: the slots only pace
+ * the sends. So a worker that reaches its slot late still sends (its missed slot left the room),
+ * and one too late for it (a stalled process) gets a fresh slot rather than making up a backlog in
+ * a burst. A message sent after its slot moves its chat's next free time on, so the per-chat gap
+ * holds from the real send. Then the state becomes `sending`: from here on, a crash leaves the
+ * message's fate unknown (see DeliveryWorker).
+ * Returns, per key in order, {'go'} | {'lost'} | {'requeued', ms} | {'wait', ms}.
  */
 export const BEGIN = `
 ${NOW}
-local base, key, worker = ARGV[1], ARGV[2], ARGV[3]
-local sendLease, late, spacing = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local chatInterval, lease = tonumber(ARGV[7]), tonumber(ARGV[8])
-local mk = base .. 'msg:' .. key
-local m = redis.call('HMGET', mk, 'state', 'owner', 'slot', 'chat', 'lane')
-if m[1] ~= 'claimed' or m[2] ~= worker then return {'lost'} end
-local slot = tonumber(m[3])
-local held = math.max(tonumber(redis.call('GET', base .. 'pause') or '0'),
-  tonumber(redis.call('GET', base .. 'hold:' .. m[4]) or '0'))
-if held > now then
-  redis.call('HSET', mk, 'state', 'queued', 'owner', '')
-  redis.call('ZREM', base .. 'inflight', key)
-  redis.call('ZADD', base .. m[5], held, key)
-  return {'requeued', held - now}
+local base, worker = ARGV[1], ARGV[2]
+local sendLease, late, spacing = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local chatInterval, lease, rate = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local pause = tonumber(redis.call('GET', base .. 'pause') or '0')
+local fk, ak = base .. 'flying', base .. 'answered'
+redis.call('ZREMRANGEBYSCORE', ak, '-inf', now - 1000)
+-- A send under way longer than its lease is RECOVER's (this only guards against leftovers).
+redis.call('ZREMRANGEBYSCORE', fk, '-inf', now - sendLease - 5000)
+local answered = redis.call('ZCARD', ak)
+local count = redis.call('ZCARD', fk) + answered
+local waiting = 0
+local out = {}
+for i = 9, #ARGV do
+  local key = ARGV[i]
+  local mk = base .. 'msg:' .. key
+  local m = redis.call('HMGET', mk, 'state', 'owner', 'slot', 'chat', 'lane')
+  local r
+  if m[1] ~= 'claimed' or m[2] ~= worker then
+    r = {'lost'}
+  else
+    local slot = tonumber(m[3])
+    local held = math.max(pause, tonumber(redis.call('GET', base .. 'hold:' .. m[4]) or '0'))
+    if held > now then
+      redis.call('HSET', mk, 'state', 'queued', 'owner', '')
+      redis.call('ZREM', base .. 'inflight', key)
+      redis.call('ZADD', base .. m[5], held, key)
+      r = {'requeued', held - now}
+    elseif now < slot then
+      r = {'wait', slot - now}
+    else
+      if now > slot + late then
+        local tat = math.max(tonumber(redis.call('GET', base .. 'tat') or '0'), now)
+        slot = math.floor(tat)
+        redis.call('SET', base .. 'tat', string.format('%.3f', tat + spacing), 'PX',
+          math.floor(tat + spacing - now + 60000))
+        redis.call('SET', base .. 'chat:' .. m[4], slot + chatInterval, 'PX',
+          math.floor(slot - now + chatInterval + 1000))
+        redis.call('HSET', mk, 'slot', slot)
+        redis.call('ZADD', base .. 'inflight', slot + lease, key)
+        if slot > now then r = {'wait', slot - now} end
+      end
+      if not r and count >= rate then
+        -- When there is room for this one: once enough answers are over a second old, each
+        -- waiter of this call one answer later than the one before (so they do not all come back
+        -- at once); if the sends under way are the rate's worth by themselves, after a while (a
+        -- slow Telegram: asking again every few ms would only load the worker and Redis).
+        local leaving = count - rate + waiting
+        waiting = waiting + 1
+        local ms = 50 + waiting
+        if leaving < answered then
+          local oldest = redis.call('ZRANGE', ak, leaving, leaving, 'WITHSCORES')
+          ms = math.max(1, math.floor(tonumber(oldest[2]) + 1000 - now + 1))
+        end
+        r = {'wait', ms}
+      end
+      if not r then
+        if now > slot then
+          local ck = base .. 'chat:' .. m[4]
+          if tonumber(redis.call('GET', ck) or '0') < now + chatInterval then
+            redis.call('SET', ck, now + chatInterval, 'PX', chatInterval + 1000)
+          end
+        end
+        redis.call('ZADD', fk, now, key)
+        count = count + 1
+        redis.call('HSET', mk, 'state', 'sending')
+        redis.call('ZADD', base .. 'inflight', now + sendLease, key)
+        r = {'go'}
+      end
+    end
+  end
+  out[#out + 1] = r
 end
-if now < slot then return {'wait', slot - now} end
-if now > slot + late then
-  local tat = math.max(tonumber(redis.call('GET', base .. 'tat') or '0'), now)
-  slot = math.floor(tat)
-  redis.call('SET', base .. 'tat', string.format('%.3f', tat + spacing), 'PX',
-    math.floor(tat + spacing - now + 60000))
-  redis.call('SET', base .. 'chat:' .. m[4], slot + chatInterval, 'PX',
-    math.floor(slot - now + chatInterval + 1000))
-  redis.call('HSET', mk, 'slot', slot)
-  redis.call('ZADD', base .. 'inflight', slot + lease, key)
-  if slot > now then return {'wait', slot - now} end
-end
-redis.call('HSET', mk, 'state', 'sending')
-redis.call('ZADD', base .. 'inflight', now + sendLease, key)
-return {'go'}
+redis.call('PEXPIRE', fk, sendLease + 60000)
+return out
 `;
 
 /**
- * ARGV: base, key, worker, outcome, retention ms, reason, extra.
- * outcome: sent | blocked | failed | retry (extra = delay ms, after ARGV[8] = max attempts)
- *        | limited (extra = retry_after ms; ARGV[8] = max 429s; ARGV[9] = chats for a global pause)
+ * ARGV: base, key, worker, outcome, retention ms, reason, answer age ms, extra.
+ * outcome: sent | blocked | failed | retry (extra = delay ms, after ARGV[9] = max attempts)
+ *        | limited (extra = retry_after ms; ARGV[9] = max 429s; ARGV[10] = chats for a global pause)
  * Only the worker whose `sending` it is may finish a message: a recovered one is left alone.
+ * Whatever the outcome, the send counts for the rate (see BEGIN) until a second after its answer
+ * arrived (`answer age` ms ago).
  * Returns {result, kind, chat, member, bc} with result sent | blocked | failed | retry | limited |
  * paused (a 429 that paused everything) | lost.
  */
@@ -192,11 +253,17 @@ export const FINISH = `
 ${NOW}
 ${BROADCAST_DONE}
 local base, key, worker, outcome = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local retention, reason, extra = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7] or '0')
+local retention, reason, age = tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+local extra = tonumber(ARGV[8] or '0')
 local mk = base .. 'msg:' .. key
 local m = redis.call('HMGET', mk, 'state', 'owner', 'kind', 'chat', 'member', 'bc', 'lane',
   'attempts', 'limited')
 if m[1] ~= 'sending' or m[2] ~= worker then return {'lost'} end
+if redis.call('ZREM', base .. 'flying', key) == 1 then
+  local answeredAt = now - math.max(0, age)
+  redis.call('ZADD', base .. 'answered', answeredAt, key .. ':' .. answeredAt)
+  redis.call('PEXPIRE', base .. 'answered', 2000)
+end
 local info = {m[3], m[4], m[5], m[6]}
 local function final(state, counter)
   redis.call('HSET', mk, 'state', state, 'owner', '', 'error', reason, 'done', now)
@@ -225,7 +292,7 @@ elseif outcome == 'failed' then
   dead(reason)
 elseif outcome == 'retry' then
   local attempts = redis.call('HINCRBY', mk, 'attempts', 1)
-  if attempts >= tonumber(ARGV[8]) then
+  if attempts >= tonumber(ARGV[9]) then
     dead(reason)
     result = 'failed'
   else
@@ -244,14 +311,14 @@ elseif outcome == 'limited' then
   redis.call('ZADD', rk, now, m[4])
   redis.call('ZREMRANGEBYSCORE', rk, '-inf', now - 1000)
   redis.call('PEXPIRE', rk, 2000)
-  if redis.call('ZCARD', rk) >= tonumber(ARGV[9]) then
+  if redis.call('ZCARD', rk) >= tonumber(ARGV[10]) then
     local pk = base .. 'pause'
     if tonumber(redis.call('GET', pk) or '0') < resume then
       redis.call('SET', pk, resume, 'PX', extra + 1000)
       result = 'paused'
     end
   end
-  if limited >= tonumber(ARGV[8]) then
+  if limited >= tonumber(ARGV[9]) then
     dead(reason)
     result = 'failed'
   else
@@ -283,6 +350,11 @@ for _, key in ipairs(expired) do
     redis.call('ZADD', base .. m[2], now, key)
     out[#out + 1] = {key, 'requeued', m[3], m[4]}
   elseif m[1] == 'sending' then
+    -- No answer will come: it counts for the rate as if answered now.
+    if redis.call('ZREM', base .. 'flying', key) == 1 then
+      redis.call('ZADD', base .. 'answered', now, key .. ':' .. now)
+      redis.call('PEXPIRE', base .. 'answered', 2000)
+    end
     redis.call('HSET', mk, 'state', 'sent', 'owner', '', 'error', 'uncertain', 'done', now)
     redis.call('HDEL', mk, 'text', 'markup')
     redis.call('PEXPIRE', mk, retention)

@@ -37,6 +37,10 @@ export class TelegramSender {
   }
 
   async send(message: ClaimedMessage): Promise<SendAttempt> {
+    // A timer cleared with the answer (AbortSignal.timeout's would live, and fire, for the whole
+    // timeout after every send).
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), this.timeoutMs);
     try {
       await this.telegram.callApi(
         'sendMessage',
@@ -49,12 +53,14 @@ export class TelegramSender {
             : {}),
         },
         // Telegraf types the signal with the abort-controller shim; node-fetch takes the native one.
-        { signal: AbortSignal.timeout(this.timeoutMs) as unknown as CallApiSignal },
+        { signal: abort.signal as unknown as CallApiSignal },
       );
       return { kind: 'sent' };
     } catch (error) {
       countTelegramFailure('delivery', error);
       return classify(error);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }
