@@ -22,6 +22,8 @@ export interface BuiltPlatformOptions {
   replicas?: Record<string, number>;
   /** Node options of the gateway process (e.g. `--cpu-prof`). */
   gatewayNodeArgs?: string[];
+  /** Node options of a service's processes, by service (e.g. `{events: ['--cpu-prof']}`). */
+  serviceNodeArgs?: Record<string, string[]>;
   /** When the gateway's /ready answer means ready (default: status 200). */
   ready?: (status: number, body: string) => boolean;
 }
@@ -227,7 +229,13 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
           options.replicas?.[app] === undefined
             ? [app, `${app}-bench`]
             : [`${app}-${i}`, `${app}-bench-${i}`];
-        startChild(label, appScript(app), [], { ...env, BUS_CONSUMER_NAME: consumer });
+        startChild(
+          label,
+          appScript(app),
+          [],
+          { ...env, BUS_CONSUMER_NAME: consumer },
+          options.serviceNodeArgs?.[app],
+        );
       }
     }
     startChild(
