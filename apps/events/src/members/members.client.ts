@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BusClient } from '@up/bus';
-import { AchievementCode, CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
+import { CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
 
 export interface CoinChange {
   memberId: string;
@@ -39,15 +39,6 @@ export class MembersClient {
   async balance(memberId: string): Promise<number> {
     const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: memberId });
     return profile.up_coins;
-  }
-
-  /** Idempotent on the users side: awarding twice awards once. */
-  async awardFirstEvent(memberId: string): Promise<boolean> {
-    const { awarded } = await this.bus.send(USERS.AWARD_ACHIEVEMENT, {
-      member_id: memberId,
-      code: AchievementCode.FIRST_EVENT,
-    });
-    return awarded;
   }
 
   /** One batched call, answered in the order asked; unknown members are left out. */
