@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BusClient } from '@up/bus';
-import { CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
+import { CoinChangeOutcome, CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
 
 export interface CoinChange {
   memberId: string;
@@ -25,6 +25,19 @@ export class MembersClient {
       idempotency_key: change.idempotencyKey,
       reason: change.reason,
     });
+  }
+
+  /** Several debits in one call and one transaction of users; one outcome per debit, in order. */
+  async debitMany(changes: readonly CoinChange[]): Promise<CoinChangeOutcome[]> {
+    const { outcomes } = await this.bus.send(USERS.DEBIT_COINS_MANY, {
+      debits: changes.map((change) => ({
+        member_id: change.memberId,
+        amount: change.amount,
+        idempotency_key: change.idempotencyKey,
+        reason: change.reason,
+      })),
+    });
+    return outcomes;
   }
 
   credit(change: CoinChange): Promise<CoinChangeResult> {

@@ -1,5 +1,6 @@
 import { ErrorCode, EVENT_EVENTS } from '@up/contracts';
 import { EventsPlatform, startEventsPlatform } from '../../test/events-platform.harness';
+import { MembersClient } from '../members/members.client';
 import { SeatSettlement } from './seat-settlement.service';
 
 /**
@@ -170,6 +171,49 @@ describe('group commit of joins and leaves', () => {
       (p) => p.event_id === event.id && p.member_id === ids[2],
     );
     expect(joined).toMatchObject({ price: 10, from_waitlist: false });
+  });
+
+  it('a group debit whose answer is lost leaves the seats pending; the sweep pays each once', async () => {
+    const event = await h.newEvent({ price: 10, capacity: 10 });
+    const ids = await members(3, 30);
+    const settlement = h.app.get(SeatSettlement);
+    const client = h.app.get(MembersClient);
+    const seats = await Promise.all(ids.map((id) => h.participation.reserveOne(event.id, id)));
+    // users applies the group, but its answer never arrives (a timeout).
+    const debitMany = client.debitMany.bind(client);
+    jest.spyOn(client, 'debitMany').mockImplementationOnce(async (changes) => {
+      await debitMany(changes);
+      throw new Error('no reply in time');
+    });
+
+    const payments = await settlement.payGroup(seats);
+
+    expect(payments.map((p) => p.kind)).toEqual(['unknown', 'unknown', 'unknown']);
+    const report = await h.recovery.sweep(0);
+    expect(report.confirmed).toBeGreaterThanOrEqual(3);
+    const state = await settledState(event.id, ids);
+    for (const id of ids) {
+      expect(state.joined.has(id)).toBe(true);
+      expect(state.movements.get(id)).toEqual([-10]);
+    }
+  });
+
+  it('a refusal in a group debit gives that seat back and pays the others', async () => {
+    const event = await h.newEvent({ price: 10, capacity: 10 });
+    const [rich, poor] = [await h.member(30), await h.member(5)];
+    const settlement = h.app.get(SeatSettlement);
+    const seats = await Promise.all(
+      [rich, poor].map((id) => h.participation.reserveOne(event.id, id)),
+    );
+
+    const payments = await settlement.payGroup(seats);
+
+    expect(payments[0]).toEqual({ kind: 'paid', balance: 20 });
+    expect(payments[1]).toMatchObject({
+      kind: 'refused',
+      error: { code: ErrorCode.INSUFFICIENT_COINS },
+    });
+    expect(await h.balanceOf(poor)).toBe(5);
   });
 
   it('leaves that arrive together are refunded once each and their seats go to the line in order', async () => {

@@ -1,9 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isBusRemoteError } from '@up/bus';
-import { DomainError, ErrorCode, EVENT_EVENTS, isErrorCode } from '@up/contracts';
+import {
+  CoinChangeOutcome,
+  DomainError,
+  ErrorCode,
+  EVENT_EVENTS,
+  isErrorCode,
+  MAX_DEBIT_BATCH,
+} from '@up/contracts';
 import { Outbox, OutboxEvent, outboxEvent, TransactionRunner, Tx } from '@up/database';
 import { spotsLeft } from '../events/event-view';
-import { MembersClient } from '../members/members.client';
+import { CoinChange, MembersClient } from '../members/members.client';
 import { joinDebitKey, ledgerReason, refundOf } from './coin-keys';
 import { countWaitlistPromotion } from './participation.metrics';
 import { Confirmation, LeftSeat, Seat, SeatsRepository } from './seats.repository';
@@ -47,6 +54,10 @@ function asDomainError(error: unknown): DomainError {
 @Injectable()
 export class SeatSettlement {
   private readonly logger = new Logger(SeatSettlement.name);
+  private readonly payments = new KeyedBatcher<string, Seat, Payment>({
+    maxBatch: MAX_DEBIT_BATCH,
+    run: (_eventId, seats) => this.payGroup(seats),
+  });
   private readonly confirmations = new KeyedBatcher<string, Seat, Settled>({
     maxBatch: 200,
     run: (eventId, seats) => this.confirmGroup(eventId, seats),
@@ -60,8 +71,56 @@ export class SeatSettlement {
     private readonly outbox: Outbox,
   ) {}
 
-  /** The debit, with the attempt's idempotency key; a free seat asks for the balance only. */
-  async pay(seat: Seat, options: { balance: boolean } = { balance: true }): Promise<Payment> {
+  /**
+   * The debit, with the attempt's idempotency key; a free seat asks for the balance only. The
+   * debits of one event's seats that arrive together go to users in one call (`payGroup`).
+   */
+  pay(seat: Seat, options: { balance: boolean } = { balance: true }): Promise<Payment> {
+    if (seat.price === 0) return this.payOne(seat, options);
+    return this.payments.submit(seat.eventId, seat);
+  }
+
+  /**
+   * The debits of several seats in one `users.debit_coins_many` call: each seat's outcome as its
+   * own debit would have been (paid, refused with the users service's code, or unknown when the
+   * users service failed on it). If the call itself fails, nothing of it was applied, or it was
+   * applied whole and a repeat answers it: a timeout leaves every seat unknown (the sweep repeats
+   * each key), any other failure pays each seat alone.
+   */
+  async payGroup(seats: Seat[]): Promise<Payment[]> {
+    if (seats.length === 1) return [await this.payOne(seats[0], { balance: true })];
+    let outcomes: CoinChangeOutcome[];
+    try {
+      outcomes = await this.members.debitMany(seats.map((seat) => this.debitOf(seat)));
+    } catch (error) {
+      if (isBusRemoteError(error)) {
+        this.logger.warn({ err: error, seats: seats.length }, 'group debit refused; paid alone');
+        return Promise.all(seats.map((seat) => this.payOne(seat, { balance: true })));
+      }
+      return seats.map(() => ({ kind: 'unknown', error }));
+    }
+    return seats.map((seat, i): Payment => {
+      const outcome = outcomes[i];
+      if (outcome && 'result' in outcome) return { kind: 'paid', balance: outcome.result.balance };
+      if (outcome && outcome.error.status < 500 && isErrorCode(outcome.error.code)) {
+        const { code, message, details } = outcome.error;
+        return { kind: 'refused', error: new DomainError(code, message, details) };
+      }
+      return { kind: 'unknown', error: new Error(outcome?.error.message ?? 'no outcome') };
+    });
+  }
+
+  private debitOf(seat: Seat): CoinChange {
+    return {
+      memberId: seat.memberId,
+      amount: seat.price,
+      idempotencyKey: joinDebitKey(seat),
+      reason: ledgerReason('Event', seat.title),
+    };
+  }
+
+  /** `pay` for one seat, in a call of its own. */
+  async payOne(seat: Seat, options: { balance: boolean }): Promise<Payment> {
     try {
       if (seat.price === 0) {
         return {
@@ -69,12 +128,7 @@ export class SeatSettlement {
           balance: options.balance ? await this.members.balance(seat.memberId) : null,
         };
       }
-      const debit = await this.members.debit({
-        memberId: seat.memberId,
-        amount: seat.price,
-        idempotencyKey: joinDebitKey(seat),
-        reason: ledgerReason('Event', seat.title),
-      });
+      const debit = await this.members.debit(this.debitOf(seat));
       return { kind: 'paid', balance: debit.balance };
     } catch (error) {
       if (isBusRemoteError(error) && error.status < 500) {
