@@ -42,17 +42,23 @@ export function placeOf(url: string, functionName: string): string {
   return dist ? dist[0].slice(1).replace(/^(apps|libs)\/[^/]+\/(apps|libs)\//, '$2/') : url;
 }
 
-/** Summarises one profile: the `top` places and functions by self time. */
-export function summarizeProfile(file: string, top = 12): ProfileSummary {
+/**
+ * Summarises one profile: the `top` places and functions by self time. `fromMs` leaves out the
+ * samples of the profile's first milliseconds (a service's start, when only its load matters).
+ */
+export function summarizeProfile(file: string, top = 12, fromMs = 0): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfUs = new Map<number, number>();
   const deltas = profile.timeDeltas;
   if (profile.samples && deltas) {
-    // A sample's time is the gap to the next one.
-    profile.samples.forEach((id, i) =>
-      selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, deltas[i + 1] ?? 0)),
-    );
+    // A sample's time is the gap to the next one; deltas[i] is the gap before sample i.
+    let atUs = 0;
+    profile.samples.forEach((id, i) => {
+      atUs += deltas[i] ?? 0;
+      if (atUs < fromMs * 1000) return;
+      selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, deltas[i + 1] ?? 0));
+    });
   } else {
     for (const node of profile.nodes) selfUs.set(node.id, node.hitCount ?? 0);
   }

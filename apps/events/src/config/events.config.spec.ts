@@ -26,6 +26,12 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 describe(EventsConfig.name, () => {
+  it('handles 256 bus messages at once by default (group commit), as configured otherwise', () => {
+    expect(load({}).BUS_CONCURRENCY).toBe(256);
+    expect(load({ BUS_CONCURRENCY: '64' }).BUS_CONCURRENCY).toBe(64);
+    expect(problemsOf({ BUS_CONCURRENCY: '0' }).join()).toContain('BUS_CONCURRENCY');
+  });
+
   it('shows event times in Moscow time by default', () => {
     expect(load({}).DEFAULT_EVENT_TIMEZONE).toBe('Europe/Moscow');
   });

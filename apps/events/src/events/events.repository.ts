@@ -48,6 +48,48 @@ const MEMBER_EVENTS = `
            WHERE member_id = $1 AND status IN ('waiting', 'promoting')) mine
    ORDER BY event_id, CASE status WHEN 'joined' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END`;
 
+/** The columns of an event as the reads answer them (raw rows, see `EventRow`). */
+const EVENT_COLUMNS = `id, title, description, start_date, end_date, location, price, image_url,
+  capacity, is_active, creator_id, created_at, updated_at, timezone, seats_taken`;
+
+/** An event as the raw reads answer it (snake_case columns; timestamptz as Date). */
+export interface EventRow {
+  id: string;
+  title: string;
+  description: string | null;
+  start_date: Date;
+  end_date: Date | null;
+  location: string | null;
+  price: number;
+  image_url: string | null;
+  capacity: number | null;
+  is_active: boolean;
+  creator_id: string;
+  created_at: Date;
+  updated_at: Date;
+  timezone: string;
+  seats_taken: number;
+}
+
+/**
+ * The statements of the hot public reads, exported so that the benchmark's bare equivalent runs
+ * exactly what the service runs (bench/events-bare-server.ts).
+ */
+export const READ_SQL = {
+  /** One page of the upcoming listing: a bounded scan of the partial index `events_upcoming_idx`. */
+  upcomingPage: `SELECT ${EVENT_COLUMNS} FROM events.events
+    WHERE is_active AND start_date >= now()
+    ORDER BY start_date, id LIMIT $1 OFFSET $2`,
+  /** The listing's total: an index-only scan of `events_upcoming_idx`. */
+  upcomingCount: `SELECT count(*)::int AS total FROM events.events
+    WHERE is_active AND start_date >= now()`,
+  /** One event with the length of its waitlist, in one round trip. */
+  byIdWithWaitlist: `SELECT ${EVENT_COLUMNS},
+      (SELECT count(*)::int FROM events.waitlist w
+        WHERE w.event_id = e.id AND w.status = 'waiting') AS waitlist_count
+    FROM events.events e WHERE e.id = $1`,
+} as const;
+
 /**
  * The `events.events` table, read as EventEntity rows. Also answers the event-side questions about
  * a member's participation (their events, whether they joined one), which the events feature asks
@@ -58,21 +100,25 @@ const MEMBER_EVENTS = `
 export class EventsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Active events that have not started, soonest first (ties by id, so pages never overlap). */
-  findUpcoming({ limit, offset }: Page): Promise<EventEntity[]> {
-    return this.events()
-      .createQueryBuilder('e')
-      .where('e.is_active AND e.start_date >= now()')
-      .orderBy('e.start_date', 'ASC')
-      .addOrderBy('e.id', 'ASC')
-      .limit(limit)
-      .offset(offset)
-      .getMany();
+  /**
+   * Active events that have not started, soonest first (ties by id, so pages never overlap), as
+   * raw rows: the listing is the hottest read, and entity hydration was most of its cost.
+   */
+  upcomingPage({ limit, offset }: Page): Promise<EventRow[]> {
+    return queryRows<EventRow>(this.dataSource, READ_SQL.upcomingPage, [limit, offset]);
   }
 
-  /** Walks the partial index `events_upcoming_idx`, as `findUpcoming` does. */
-  countUpcoming(): Promise<number> {
-    return this.count('is_active AND start_date >= now()');
+  /** Walks the partial index `events_upcoming_idx`, as `upcomingPage` does. */
+  async countUpcoming(): Promise<number> {
+    const row = await queryOne<{ total: number }>(this.dataSource, READ_SQL.upcomingCount);
+    return row?.total ?? 0;
+  }
+
+  /** One event (raw row) with the number of members waiting for a seat; undefined when unknown. */
+  findWithWaitlistCount(
+    eventId: string,
+  ): Promise<(EventRow & { waitlist_count: number }) | undefined> {
+    return queryOne(this.dataSource, READ_SQL.byIdWithWaitlist, [eventId]);
   }
 
   /** Every event, inactive and past ones too, latest start first. */

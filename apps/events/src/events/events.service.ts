@@ -22,7 +22,7 @@ import { Seat, SeatsRepository } from '../participation/seats.repository';
 import { WaitlistRepository } from '../participation/waitlist.repository';
 import { SingleFlight } from '../shared/single-flight';
 import { EventEntity } from './event.entity';
-import { toEventCreatedPayload, toEventView } from './event-view';
+import { rowToEventView, toEventCreatedPayload, toEventView } from './event-view';
 import {
   eventNotFound,
   invalidEventField,
@@ -60,11 +60,11 @@ export class EventsService {
    * Both queries walk the partial index `events_upcoming_idx`.
    */
   async listUpcoming({ limit, offset }: ListUpcomingEventsDto): Promise<EventPage> {
-    const [events, total] = await Promise.all([
-      this.events.findUpcoming({ limit, offset }),
+    const [rows, total] = await Promise.all([
+      this.events.upcomingPage({ limit, offset }),
       this.upcomingTotal.run(() => this.events.countUpcoming()),
     ]);
-    return { events: events.map((e) => toEventView(e)), total, limit, offset };
+    return { events: rows.map((row) => rowToEventView(row)), total, limit, offset };
   }
 
   /** Every event, inactive and past ones too, latest start first. */
@@ -98,17 +98,23 @@ export class EventsService {
 
   /** One event with its waitlist's length, and for a known caller their seat and place in line. */
   async get({ event_id, member_id }: GetEventDto): Promise<EventView> {
-    const event = await this.findOrFail(event_id);
-    const db = this.transactions.manager;
     if (member_id === undefined) {
-      return { ...toEventView(event), waitlist_count: await this.waitlist.countWaiting(event_id) };
+      const row = await this.events.findWithWaitlistCount(event_id);
+      if (!row) throw eventNotFound(event_id);
+      return { ...rowToEventView(row), waitlist_count: row.waitlist_count };
     }
-    const [joined, count, position] = await Promise.all([
+    const db = this.transactions.manager;
+    const [row, joined, position] = await Promise.all([
+      this.events.findWithWaitlistCount(event_id),
       this.events.isJoinedBy(event_id, member_id),
-      this.waitlist.countWaiting(event_id),
       this.waitlist.positionOf(db, event_id, member_id),
     ]);
-    return { ...toEventView(event, joined), waitlist_count: count, waitlist_position: position };
+    if (!row) throw eventNotFound(event_id);
+    return {
+      ...rowToEventView(row, joined),
+      waitlist_count: row.waitlist_count,
+      waitlist_position: position,
+    };
   }
 
   async findOrFail(eventId: string, db?: EntityManager): Promise<EventEntity> {

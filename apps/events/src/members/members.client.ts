@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BusClient } from '@up/bus';
-import { AchievementCode, CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
+import { CoinChangeOutcome, CoinChangeResult, PublicProfile, USERS } from '@up/contracts';
 
 export interface CoinChange {
   memberId: string;
@@ -27,6 +27,19 @@ export class MembersClient {
     });
   }
 
+  /** Several debits in one call and one transaction of users; one outcome per debit, in order. */
+  async debitMany(changes: readonly CoinChange[]): Promise<CoinChangeOutcome[]> {
+    const { outcomes } = await this.bus.send(USERS.DEBIT_COINS_MANY, {
+      debits: changes.map((change) => ({
+        member_id: change.memberId,
+        amount: change.amount,
+        idempotency_key: change.idempotencyKey,
+        reason: change.reason,
+      })),
+    });
+    return outcomes;
+  }
+
   credit(change: CoinChange): Promise<CoinChangeResult> {
     return this.bus.send(USERS.CREDIT_COINS, {
       member_id: change.memberId,
@@ -39,15 +52,6 @@ export class MembersClient {
   async balance(memberId: string): Promise<number> {
     const { profile } = await this.bus.send(USERS.GET_PROFILE, { member_id: memberId });
     return profile.up_coins;
-  }
-
-  /** Idempotent on the users side: awarding twice awards once. */
-  async awardFirstEvent(memberId: string): Promise<boolean> {
-    const { awarded } = await this.bus.send(USERS.AWARD_ACHIEVEMENT, {
-      member_id: memberId,
-      code: AchievementCode.FIRST_EVENT,
-    });
-    return awarded;
   }
 
   /** One batched call, answered in the order asked; unknown members are left out. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isUniqueViolation, Outbox, TransactionRunner } from '@up/database';
 import {
+  DomainError,
   EventAudiencePage,
   EventParticipantsPage,
   JoinEventDto,
@@ -22,9 +23,16 @@ import {
   joinInDoubt,
 } from './participation.errors';
 import { SeatSettlement } from './seat-settlement.service';
-import { Seat, SeatsRepository } from './seats.repository';
+import { LeftSeat, Seat, SeatsRepository } from './seats.repository';
 import { WaitlistRepository } from './waitlist.repository';
 import { countJoin } from './participation.metrics';
+import { KeyedBatcher } from '../shared/keyed-batcher';
+
+/** At most this many joins (or leaves) of one event share one transaction. */
+const GROUP = 200;
+
+/** A seat given back, and the seats it freed offered to the line (paid after the commit). */
+type Departure = { left: LeftSeat; offered: Seat[] };
 
 /**
  * Joining and leaving events with UP coins.
@@ -44,6 +52,14 @@ import { countJoin } from './participation.metrics';
 @Injectable()
 export class ParticipationService {
   private readonly logger = new Logger(ParticipationService.name);
+  private readonly reservations = new KeyedBatcher<string, string, Seat>({
+    maxBatch: GROUP,
+    run: (eventId, memberIds) => this.reserveGroup(eventId, memberIds),
+  });
+  private readonly departures = new KeyedBatcher<string, string, Departure>({
+    maxBatch: GROUP,
+    run: (eventId, memberIds) => this.leaveGroup(eventId, memberIds),
+  });
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -85,8 +101,66 @@ export class ParticipationService {
     };
   }
 
-  /** Step 1 of a join: a `pending` seat, or the reason there is none. */
-  async reserve(eventId: string, memberId: string): Promise<Seat> {
+  /**
+   * Step 1 of a join: a `pending` seat, or the reason there is none. The joins of one event that
+   * arrive together are reserved together (`reserveGroup`): one transaction, one hold of the
+   * event's lock and one commit for the group, instead of one each, which is what a rush on a
+   * popular event queues behind.
+   */
+  reserve(eventId: string, memberId: string): Promise<Seat> {
+    return this.reservations.submit(eventId, memberId);
+  }
+
+  /**
+   * Reserves for every member in `memberIds` (in arrival order) under one lock of the event: the
+   * checks of `reserveOne`, in its order, member by member, then one statement takes the seats of
+   * those who get one; the rest of a full event are refused (EVENT_FULL). A member asked twice in
+   * the group is ALREADY_JOINED the second time, as a second join waiting for the lock would be.
+   * If the group's transaction fails, nothing of it was written: each join is tried again alone.
+   */
+  async reserveGroup(eventId: string, memberIds: string[]): Promise<(Seat | Error)[]> {
+    if (memberIds.length === 1) {
+      return [await this.reserveOne(eventId, memberIds[0]).catch((error: Error) => error)];
+    }
+    try {
+      return await this.transactions.run(async ({ manager }) => {
+        const event = await this.seats.lockEvent(manager, eventId);
+        if (!event) return memberIds.map(() => eventNotFound(eventId));
+        const holders = new Set(await this.seats.seatHolders(manager, eventId, memberIds));
+        const outcomes: (Seat | Error | undefined)[] = [];
+        const takers: string[] = [];
+        let room =
+          event.capacity === null ? Infinity : Math.max(0, event.capacity - event.seatsTaken);
+        memberIds.forEach((memberId, i) => {
+          if (holders.has(memberId) || takers.includes(memberId)) outcomes[i] = alreadyJoined();
+          else if (!event.isActive) outcomes[i] = eventNotJoinable('inactive');
+          else if (!event.upcoming) outcomes[i] = eventNotJoinable('started');
+          else if (room <= 0) outcomes[i] = eventFull();
+          else {
+            takers.push(memberId);
+            room -= 1;
+          }
+        });
+        const seats = takers.length > 0 ? await this.seats.takeSeats(manager, eventId, takers) : [];
+        if (seats.length !== takers.length) throw new Error('seats taken do not match the group');
+        const byMember = new Map(seats.map((seat) => [seat.memberId, seat]));
+        return memberIds.map((memberId, i) => outcomes[i] ?? (byMember.get(memberId) as Seat));
+      });
+    } catch (error) {
+      this.logger.warn(
+        { err: error, eventId, joins: memberIds.length },
+        'group reservation failed; each join is tried alone',
+      );
+      return Promise.all(
+        memberIds.map((memberId) =>
+          this.reserveOne(eventId, memberId).catch((failure: Error) => failure),
+        ),
+      );
+    }
+  }
+
+  /** One join's reservation in a transaction of its own. */
+  async reserveOne(eventId: string, memberId: string): Promise<Seat> {
     try {
       return await this.transactions.run(async ({ manager }) => {
         const event = await this.seats.lockEvent(manager, eventId);
@@ -110,11 +184,7 @@ export class ParticipationService {
    * freed seat goes to the first member in the waitlist, in the same transaction.
    */
   async leave({ event_id, member_id }: LeaveEventDto): Promise<LeaveEventResult> {
-    const { left, offered } = await this.transactions.run(async (tx) => {
-      const event = await this.seats.lockEvent(tx.manager, event_id);
-      if (!event) throw eventNotFound(event_id);
-      return this.settlement.leaveLocked(tx, { eventId: event_id, memberId: member_id });
-    });
+    const { left, offered } = await this.departures.submit(event_id, member_id);
     const [balance] = await Promise.all([
       left.price > 0 ? this.settlement.refund(left) : Promise.resolve(null),
       this.settlement.settlePromotions(offered),
@@ -126,6 +196,50 @@ export class ParticipationService {
       refunded: left.price,
       balance,
     };
+  }
+
+  /**
+   * The leaves of one event that arrive together, in one transaction under one lock of the event
+   * (see `reserve`): each member's seat is given back, offered to the head of the line and
+   * announced in turn, exactly as alone (`leaveLocked`). A member who cannot leave (NOT_JOINED,
+   * started) gets that refusal and the others go on; any other failure rolls the group back whole,
+   * and each leave is tried again alone. Refunds and promotions are paid after the commit.
+   */
+  async leaveGroup(eventId: string, memberIds: string[]): Promise<(Departure | Error)[]> {
+    const leaveAlone = (memberId: string) =>
+      this.transactions
+        .run(async (tx) => {
+          const event = await this.seats.lockEvent(tx.manager, eventId);
+          if (!event) throw eventNotFound(eventId);
+          return this.settlement.leaveLocked(tx, { eventId, memberId });
+        })
+        .catch((error: Error) => error);
+    if (memberIds.length === 1) return [await leaveAlone(memberIds[0])];
+    try {
+      return await this.transactions.run(async (tx) => {
+        const event = await this.seats.lockEvent(tx.manager, eventId);
+        if (!event) return memberIds.map(() => eventNotFound(eventId));
+        const outcomes: (Departure | Error)[] = [];
+        for (const memberId of memberIds) {
+          try {
+            outcomes.push(await this.settlement.leaveLocked(tx, { eventId, memberId }));
+          } catch (error) {
+            // A refusal is read, not written: the transaction goes on for the others.
+            if (!(error instanceof DomainError)) throw error;
+            outcomes.push(error);
+          }
+        }
+        return outcomes;
+      });
+    } catch (error) {
+      this.logger.warn(
+        { err: error, eventId, leaves: memberIds.length },
+        'group leave failed; each leave is tried alone',
+      );
+      const outcomes: (Departure | Error)[] = [];
+      for (const memberId of memberIds) outcomes.push(await leaveAlone(memberId));
+      return outcomes;
+    }
   }
 
   /**

@@ -1,13 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isBusRemoteError } from '@up/bus';
-import { DomainError, ErrorCode, EVENT_EVENTS, isErrorCode } from '@up/contracts';
+import {
+  CoinChangeOutcome,
+  DomainError,
+  ErrorCode,
+  EVENT_EVENTS,
+  isErrorCode,
+  MAX_DEBIT_BATCH,
+} from '@up/contracts';
 import { Outbox, OutboxEvent, outboxEvent, TransactionRunner, Tx } from '@up/database';
 import { spotsLeft } from '../events/event-view';
-import { MembersClient } from '../members/members.client';
+import { CoinChange, MembersClient } from '../members/members.client';
 import { joinDebitKey, ledgerReason, refundOf } from './coin-keys';
 import { countWaitlistPromotion } from './participation.metrics';
 import { Confirmation, LeftSeat, Seat, SeatsRepository } from './seats.repository';
 import { WaitlistRepository } from './waitlist.repository';
+import { KeyedBatcher } from '../shared/keyed-batcher';
 
 /** What the debit of a seat came to. */
 export type Payment =
@@ -46,6 +54,14 @@ function asDomainError(error: unknown): DomainError {
 @Injectable()
 export class SeatSettlement {
   private readonly logger = new Logger(SeatSettlement.name);
+  private readonly payments = new KeyedBatcher<string, Seat, Payment>({
+    maxBatch: MAX_DEBIT_BATCH,
+    run: (_eventId, seats) => this.payGroup(seats),
+  });
+  private readonly confirmations = new KeyedBatcher<string, Seat, Settled>({
+    maxBatch: 200,
+    run: (eventId, seats) => this.confirmGroup(eventId, seats),
+  });
 
   constructor(
     private readonly transactions: TransactionRunner,
@@ -55,8 +71,56 @@ export class SeatSettlement {
     private readonly outbox: Outbox,
   ) {}
 
-  /** The debit, with the attempt's idempotency key; a free seat asks for the balance only. */
-  async pay(seat: Seat, options: { balance: boolean } = { balance: true }): Promise<Payment> {
+  /**
+   * The debit, with the attempt's idempotency key; a free seat asks for the balance only. The
+   * debits of one event's seats that arrive together go to users in one call (`payGroup`).
+   */
+  pay(seat: Seat, options: { balance: boolean } = { balance: true }): Promise<Payment> {
+    if (seat.price === 0) return this.payOne(seat, options);
+    return this.payments.submit(seat.eventId, seat);
+  }
+
+  /**
+   * The debits of several seats in one `users.debit_coins_many` call: each seat's outcome as its
+   * own debit would have been (paid, refused with the users service's code, or unknown when the
+   * users service failed on it). If the call itself fails, nothing of it was applied, or it was
+   * applied whole and a repeat answers it: a timeout leaves every seat unknown (the sweep repeats
+   * each key), any other failure pays each seat alone.
+   */
+  async payGroup(seats: Seat[]): Promise<Payment[]> {
+    if (seats.length === 1) return [await this.payOne(seats[0], { balance: true })];
+    let outcomes: CoinChangeOutcome[];
+    try {
+      outcomes = await this.members.debitMany(seats.map((seat) => this.debitOf(seat)));
+    } catch (error) {
+      if (isBusRemoteError(error)) {
+        this.logger.warn({ err: error, seats: seats.length }, 'group debit refused; paid alone');
+        return Promise.all(seats.map((seat) => this.payOne(seat, { balance: true })));
+      }
+      return seats.map(() => ({ kind: 'unknown', error }));
+    }
+    return seats.map((seat, i): Payment => {
+      const outcome = outcomes[i];
+      if (outcome && 'result' in outcome) return { kind: 'paid', balance: outcome.result.balance };
+      if (outcome && outcome.error.status < 500 && isErrorCode(outcome.error.code)) {
+        const { code, message, details } = outcome.error;
+        return { kind: 'refused', error: new DomainError(code, message, details) };
+      }
+      return { kind: 'unknown', error: new Error(outcome?.error.message ?? 'no outcome') };
+    });
+  }
+
+  private debitOf(seat: Seat): CoinChange {
+    return {
+      memberId: seat.memberId,
+      amount: seat.price,
+      idempotencyKey: joinDebitKey(seat),
+      reason: ledgerReason('Event', seat.title),
+    };
+  }
+
+  /** `pay` for one seat, in a call of its own. */
+  async payOne(seat: Seat, options: { balance: boolean }): Promise<Payment> {
     try {
       if (seat.price === 0) {
         return {
@@ -64,12 +128,7 @@ export class SeatSettlement {
           balance: options.balance ? await this.members.balance(seat.memberId) : null,
         };
       }
-      const debit = await this.members.debit({
-        memberId: seat.memberId,
-        amount: seat.price,
-        idempotencyKey: joinDebitKey(seat),
-        reason: ledgerReason('Event', seat.title),
-      });
+      const debit = await this.members.debit(this.debitOf(seat));
       return { kind: 'paid', balance: debit.balance };
     } catch (error) {
       if (isBusRemoteError(error) && error.status < 500) {
@@ -96,7 +155,55 @@ export class SeatSettlement {
    * confirmations and seat changes of the event, which the seat's own row already orders (both
    * this and a give-back change it only while `pending`).
    */
-  async confirmPaid(seat: Seat): Promise<Settled> {
+  confirmPaid(seat: Seat): Promise<Settled> {
+    return this.confirmations.submit(seat.eventId, seat);
+  }
+
+  /**
+   * The confirmations of one event's paid seats that arrive together, in one transaction (one
+   * commit) under the `state` lock: every seat still pending becomes `joined` in one statement and
+   * all their bus events go to the outbox in one insert. A seat that was no longer pending, an
+   * event cancelled meanwhile, or a failed group: each seat is then settled alone (`confirmOne`),
+   * which decides exactly as before. A lone seat goes alone at once.
+   */
+  async confirmGroup(eventId: string, seats: Seat[]): Promise<(Settled | Error)[]> {
+    const alone = (seat: Seat) => this.confirmOne(seat).catch((error: Error) => error);
+    if (seats.length === 1) return [await alone(seats[0])];
+    let confirmed: Map<string, Confirmation> | undefined;
+    try {
+      confirmed = await this.transactions.run(async (tx) => {
+        const event = await this.seats.lockEvent(tx.manager, eventId, 'state');
+        if (event && !event.isActive) return undefined;
+        const confirmations = await this.seats.confirmMany(
+          tx.manager,
+          seats.map((seat) => seat.id),
+        );
+        const events = seats.flatMap((seat) => {
+          const confirmation = confirmations.get(seat.id);
+          return confirmation ? this.joinedEvents(tx, seat, confirmation) : [];
+        });
+        if (events.length > 0) await this.outbox.publishAll(tx, events);
+        return confirmations;
+      });
+    } catch (error) {
+      this.logger.warn(
+        { err: error, eventId, seats: seats.length },
+        'group confirmation failed; each seat is settled alone',
+      );
+    }
+    const done = confirmed;
+    if (!done) return Promise.all(seats.map(alone));
+    return Promise.all(
+      seats.map(async (seat): Promise<Settled | Error> => {
+        const confirmation = done.get(seat.id);
+        if (!confirmation) return alone(seat);
+        return { kind: 'joined', joinedAt: confirmation.joinedAt, byUs: true };
+      }),
+    );
+  }
+
+  /** `confirmPaid` for one seat, in a transaction of its own. */
+  async confirmOne(seat: Seat): Promise<Settled> {
     const outcome = await this.transactions.run(async (tx) => {
       const db = tx.manager;
       const event = await this.seats.lockEvent(db, seat.eventId, 'state');
@@ -115,7 +222,6 @@ export class SeatSettlement {
       return { kind: 'settled' as const, current: await this.seats.find(db, seat.id) };
     });
     if (outcome.kind === 'confirmed') {
-      await this.afterJoin(seat, outcome.confirmation);
       return { kind: 'joined', joinedAt: outcome.confirmation.joinedAt, byUs: true };
     }
     if (outcome.kind === 'cancelled') {
@@ -271,17 +377,12 @@ export class SeatSettlement {
     }
   }
 
-  /** The `first_event` achievement; it touches neither seats nor coins, so a failure is logged. */
-  private async afterJoin(seat: Seat, { firstJoin }: Confirmation): Promise<void> {
-    if (!firstJoin) return;
-    try {
-      await this.members.awardFirstEvent(seat.memberId);
-    } catch (error) {
-      this.logger.warn({ err: error, memberId: seat.memberId }, 'first_event not awarded');
-    }
+  private async publishJoined(tx: Tx, seat: Seat, confirmation: Confirmation): Promise<void> {
+    await this.outbox.publishAll(tx, this.joinedEvents(tx, seat, confirmation));
   }
 
-  private async publishJoined(tx: Tx, seat: Seat, confirmation: Confirmation): Promise<void> {
+  /** `event.participant_joined` (and `event.waitlist_promoted` for a promotion) of a confirmation. */
+  private joinedEvents(tx: Tx, seat: Seat, confirmation: Confirmation): OutboxEvent[] {
     const joinedAt = confirmation.joinedAt.toISOString();
     // The confirm statement ended the seat's promotion, if it came from the waitlist.
     const fromWaitlist = confirmation.promotedMemberId !== null;
@@ -307,6 +408,6 @@ export class SeatSettlement {
         }),
       );
     }
-    await this.outbox.publishAll(tx, events);
+    return events;
   }
 }

@@ -51,8 +51,6 @@ export interface LockedEvent extends EventSeats {
 
 export interface Confirmation {
   joinedAt: Date;
-  /** No other attempt of this member, on any event, was ever confirmed (`first_event`). */
-  firstJoin: boolean;
   seats: EventSeats;
   /** The member, when the seat was offered from the waitlist (its entry is now `promoted`). */
   promotedMemberId: string | null;
@@ -161,6 +159,47 @@ export class SeatsRepository {
     return row?.holds ?? false;
   }
 
+  /** Those of `memberIds` who hold a seat (pending or joined) in the event. */
+  async seatHolders(
+    db: Queryable,
+    eventId: string,
+    memberIds: readonly string[],
+  ): Promise<string[]> {
+    const rows = await queryRows<{ member_id: string }>(
+      db,
+      `SELECT member_id FROM events.participants
+        WHERE event_id = $1 AND member_id = ANY($2::uuid[]) AND status IN ('pending', 'joined')`,
+      [eventId, memberIds],
+    );
+    return rows.map((r) => r.member_id);
+  }
+
+  /**
+   * `takeSeat` for several members at once (distinct, none holding a seat; the caller checked
+   * under the event's lock): all of them get a `pending` seat, or, when the conditional increment
+   * finds less room than that, none does (empty answer). One statement for the whole group.
+   */
+  async takeSeats(db: Queryable, eventId: string, memberIds: readonly string[]): Promise<Seat[]> {
+    const rows = await queryRows<SeatRow>(
+      db,
+      `WITH seat AS (
+         UPDATE events.events
+            SET seats_taken = seats_taken + cardinality($2::uuid[])
+          WHERE id = $1 AND (capacity IS NULL OR seats_taken + cardinality($2::uuid[]) <= capacity)
+         RETURNING id, price, title
+       )
+       INSERT INTO events.participants (event_id, member_id, attempt, status, price)
+       SELECT seat.id, m.member_id,
+              COALESCE((SELECT max(p.attempt) FROM events.participants p
+                         WHERE p.event_id = $1 AND p.member_id = m.member_id), 0) + 1,
+              'pending', seat.price
+         FROM seat, unnest($2::uuid[]) AS m(member_id)
+       RETURNING id, event_id, member_id, attempt, price, (SELECT title FROM seat) AS title, status`,
+      [eventId, memberIds],
+    );
+    return rows.map(toSeat);
+  }
+
   /**
    * Takes a seat and records a `pending` attempt (the member's next attempt number, so its own
    * debit key); the caller has checked the event under its lock. The conditional increment repeats
@@ -257,14 +296,13 @@ export class SeatsRepository {
   /**
    * `pending` → `joined`, and its waitlist entry, if any, `promoting` → `promoted`; null when the
    * attempt is no longer pending. Answers what the steps after
-   * a join need: the event's seats, and whether this is the member's first confirmed join ever.
+   * a join need: the event's seats after it.
    */
   async confirm(db: Queryable, seatId: string): Promise<Confirmation | null> {
     const row = await queryOne<{
       joined_at: Date;
       capacity: number | null;
       seats_taken: number;
-      first: boolean;
       promoted_member_id: string | null;
     }>(
       db,
@@ -279,9 +317,6 @@ export class SeatsRepository {
          RETURNING member_id
        )
        SELECT c.joined_at, e.capacity, e.seats_taken,
-              NOT EXISTS (SELECT 1 FROM events.participants p
-                           WHERE p.member_id = c.member_id AND p.joined_at IS NOT NULL
-                             AND p.id <> $1) AS first,
               (SELECT member_id FROM promoted) AS promoted_member_id
          FROM confirmed c JOIN events.events e ON e.id = c.event_id`,
       [seatId],
@@ -289,10 +324,52 @@ export class SeatsRepository {
     if (!row) return null;
     return {
       joinedAt: row.joined_at,
-      firstJoin: row.first,
       seats: { capacity: row.capacity, seatsTaken: row.seats_taken },
       promotedMemberId: row.promoted_member_id,
     };
+  }
+
+  /**
+   * `confirm` for several seats of one event in one statement; answers the confirmations by seat
+   * id (a seat no longer pending has none). Rows are locked in id order (the index scan of
+   * `id = ANY`), so two groups never wait on each other in opposite orders.
+   */
+  async confirmMany(db: Queryable, seatIds: readonly string[]): Promise<Map<string, Confirmation>> {
+    const rows = await queryRows<{
+      id: string;
+      joined_at: Date;
+      capacity: number | null;
+      seats_taken: number;
+      promoted_member_id: string | null;
+    }>(
+      db,
+      `WITH confirmed AS (
+         UPDATE events.participants
+            SET status = 'joined', joined_at = now(), updated_at = now()
+          WHERE id = ANY($1::uuid[]) AND status = 'pending'
+         RETURNING id, event_id, member_id, joined_at
+       ), promoted AS (
+         UPDATE events.waitlist w SET status = 'promoted', updated_at = now()
+           FROM confirmed c
+          WHERE w.participant_id = c.id AND w.status = 'promoting'
+         RETURNING w.participant_id, w.member_id
+       )
+       SELECT c.id, c.joined_at, e.capacity, e.seats_taken,
+              pr.member_id AS promoted_member_id
+         FROM confirmed c JOIN events.events e ON e.id = c.event_id
+         LEFT JOIN promoted pr ON pr.participant_id = c.id`,
+      [seatIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        {
+          joinedAt: row.joined_at,
+          seats: { capacity: row.capacity, seatsTaken: row.seats_taken },
+          promotedMemberId: row.promoted_member_id,
+        },
+      ]),
+    );
   }
 
   /**

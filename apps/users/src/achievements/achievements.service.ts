@@ -35,10 +35,10 @@ export class AchievementsService {
   }
 
   /**
-   * A member who joined an event has `first_event`. The events service also asks for it right
-   * after the join, but that call may fail and is only logged; this event is delivered until
-   * handled, so the award happens either way. Applied once per event id (the inbox row commits
-   * with the award).
+   * A member who joined an event has `first_event`, awarded here (the events service does not ask
+   * for it on the join path): this event is delivered until handled, so the award happens,
+   * shortly after the join's answer. Applied once per event id (the inbox row commits with the
+   * award).
    */
   async awardFirstEvent(
     event: ParticipantJoinedPayload,

@@ -5,6 +5,8 @@ import {
   CoinsPage,
   CreditCoinsDto,
   DebitCoinsDto,
+  DebitCoinsManyDto,
+  DebitCoinsManyResult,
   GetCoinsDto,
   USERS,
 } from '@up/contracts';
@@ -22,6 +24,11 @@ export class CoinsController {
   @MessagePattern(USERS.DEBIT_COINS)
   debit(@Payload() dto: DebitCoinsDto): Promise<CoinChangeResult> {
     return this.coins.debit(dto);
+  }
+
+  @MessagePattern(USERS.DEBIT_COINS_MANY)
+  debitMany(@Payload() dto: DebitCoinsManyDto): Promise<DebitCoinsManyResult> {
+    return this.coins.debitMany(dto);
   }
 
   @MessagePattern(USERS.CREDIT_COINS)

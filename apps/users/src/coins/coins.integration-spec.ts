@@ -3,6 +3,7 @@ import { errorCodeOf } from '@up/testing';
 import { coinChangeDto } from '../../test/factories/member.factory';
 import { startUsersService, UsersServiceHarness } from '../../test/users-service.harness';
 import { MembersService } from '../members/members.service';
+import { CoinLedger } from './coin-ledger';
 import { CoinsService } from './coins.service';
 
 interface LedgerSummary {
@@ -212,5 +213,71 @@ describe(CoinsService.name, () => {
       offset: 0,
     });
     expect(page).toMatchObject({ balance: 0, total: 0 });
+  });
+  describe('debitMany', () => {
+    it('applies each debit or refuses it alone, answers in the order asked, and a repeat changes nothing', async () => {
+      const [rich, poor, other] = await Promise.all([
+        harness.given.telegramMember(),
+        harness.given.telegramMember(),
+        harness.given.telegramMember(),
+      ]);
+      await harness.given.coins(rich.id, 50);
+      await harness.given.coins(other.id, 20);
+      const debits = [
+        coinChangeDto(rich.id, { amount: 10 }),
+        coinChangeDto(poor.id, { amount: 10 }),
+        coinChangeDto(other.id, { amount: 15 }),
+      ];
+
+      const first = await sut.debitMany({ debits });
+
+      expect(first.outcomes).toEqual([
+        { result: expect.objectContaining({ balance: 40, applied: true }) },
+        { error: expect.objectContaining({ code: ErrorCode.INSUFFICIENT_COINS, status: 402 }) },
+        { result: expect.objectContaining({ balance: 5, applied: true }) },
+      ]);
+      const again = await sut.debitMany({ debits });
+      expect(again.outcomes[0]).toEqual({
+        result: { ...(first.outcomes[0] as { result: object }).result, applied: false },
+      });
+      await expect(ledgerOf(rich.id)).resolves.toEqual({ rows: 2, sum: 40, balance: 40 });
+      await expect(ledgerOf(poor.id)).resolves.toEqual({ rows: 0, sum: 0, balance: 0 });
+      await expect(ledgerOf(other.id)).resolves.toEqual({ rows: 2, sum: 5, balance: 5 });
+    });
+
+    it('a group that fails midway is rolled back whole; its repeat debits each member once', async () => {
+      const members = await Promise.all([1, 2, 3].map(() => harness.given.telegramMember()));
+      for (const member of members) await harness.given.coins(member.id, 30);
+      const debits = members.map((member) => coinChangeDto(member.id, { amount: 10 }));
+      const ledger = harness.get(CoinLedger);
+      const apply = ledger.apply.bind(ledger);
+      let calls = 0;
+      const spy = jest.spyOn(ledger, 'apply').mockImplementation((tx, entry) => {
+        calls += 1;
+        if (calls === 3) return Promise.reject(new Error('connection lost mid-group'));
+        return apply(tx, entry);
+      });
+
+      await expect(sut.debitMany({ debits })).rejects.toThrow('connection lost mid-group');
+      for (const member of members) {
+        await expect(ledgerOf(member.id)).resolves.toEqual({ rows: 1, sum: 30, balance: 30 });
+      }
+      spy.mockRestore();
+      const repeat = await sut.debitMany({ debits });
+      expect(repeat.outcomes.every((o) => 'result' in o && o.result.applied)).toBe(true);
+      for (const member of members) {
+        await expect(ledgerOf(member.id)).resolves.toEqual({ rows: 2, sum: 20, balance: 20 });
+      }
+    });
+
+    it('over the bus: every debit validated', async () => {
+      const member = await harness.given.telegramMember();
+      const invalid = await harness.bus
+        .send(USERS.DEBIT_COINS_MANY, {
+          debits: [coinChangeDto(member.id), { ...coinChangeDto(member.id), amount: 0 }],
+        })
+        .catch((e: unknown) => e);
+      expect(invalid).toMatchObject({ code: ErrorCode.VALIDATION_FAILED, status: 400 });
+    });
   });
 });

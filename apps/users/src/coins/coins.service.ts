@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import {
   CoinChangeDto,
+  CoinChangeOutcome,
   CoinChangeResult,
+  DebitCoinsManyDto,
+  DebitCoinsManyResult,
+  DomainError,
+  errorPayloadOf,
   CoinsPage,
   CoinTransaction,
   CoinTransactionKind,
@@ -55,6 +60,40 @@ export class CoinsService {
       }),
     );
     return toCoinChangeResult(outcome);
+  }
+
+  /**
+   * Several debits in one transaction, each applied (or answered as a repeat) or refused exactly
+   * as `debit` would, in member order so that two groups never lock members in opposite orders.
+   * A refusal is a read (no statement failed), so the others go on; any other failure rolls the
+   * whole group back and fails the call, and a repeat of it applies each key once.
+   */
+  async debitMany(dto: DebitCoinsManyDto): Promise<DebitCoinsManyResult> {
+    const order = dto.debits
+      .map((debit, index) => ({ debit, index }))
+      .sort((a, b) => a.debit.member_id.localeCompare(b.debit.member_id) || a.index - b.index);
+    const outcomes = await this.transactions.run(async (tx) => {
+      const answered: CoinChangeOutcome[] = new Array(dto.debits.length);
+      for (const { debit, index } of order) {
+        try {
+          const outcome = await this.ledger.apply(tx, {
+            memberId: debit.member_id,
+            amount: -debit.amount,
+            kind: CoinTransactionKind.DEBIT,
+            reason: debit.reason,
+            idempotencyKey: debit.idempotency_key,
+            requireActiveMember: true,
+          });
+          answered[index] = { result: toCoinChangeResult(outcome) };
+        } catch (error) {
+          const refusal = error instanceof DomainError ? errorPayloadOf(error) : undefined;
+          if (!refusal) throw error;
+          answered[index] = { error: refusal };
+        }
+      }
+      return answered;
+    });
+    return { outcomes };
   }
 
   async credit(dto: CoinChangeDto): Promise<CoinChangeResult> {

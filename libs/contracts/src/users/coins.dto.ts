@@ -1,4 +1,18 @@
-import { IsInt, IsIn, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsIn,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { AchievementCode, ACHIEVEMENT_CODES } from './achievements';
 import { PageQueryDto } from '../pagination/page-query';
 
@@ -42,6 +56,23 @@ export class CoinChangeDto {
 export class DebitCoinsDto extends CoinChangeDto {}
 
 export class CreditCoinsDto extends CoinChangeDto {}
+
+/** The most debits one `users.debit_coins_many` carries. */
+export const MAX_DEBIT_BATCH = 200;
+
+/**
+ * `users.debit_coins_many`: several debits (of distinct idempotency keys) in one call and one
+ * transaction, e.g. the seats of one event reserved together. Each is applied, or refused, exactly
+ * as `users.debit_coins` would; a refusal of one does not stop the others.
+ */
+export class DebitCoinsManyDto {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_DEBIT_BATCH)
+  @ValidateNested({ each: true })
+  @Type(() => DebitCoinsDto)
+  debits!: DebitCoinsDto[];
+}
 
 /** `users.award_achievement`: idempotent, `awarded` is false when the member already had it. */
 export class AwardAchievementDto {

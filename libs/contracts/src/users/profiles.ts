@@ -1,3 +1,4 @@
+import type { BusErrorPayload } from '../errors/error-codes';
 import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import { PageWindow } from '../pagination/page-window';
 import type { AchievementCode } from './achievements';
@@ -212,6 +213,14 @@ export interface CoinChangeResult {
   transaction_id: string;
   /** False when the idempotency key had already been applied and nothing changed now. */
   applied: boolean;
+}
+
+/** One debit of `users.debit_coins_many`: its result, or the refusal `users.debit_coins` would answer. */
+export type CoinChangeOutcome = { result: CoinChangeResult } | { error: BusErrorPayload };
+
+/** `users.debit_coins_many`: one outcome per debit, in the order asked. */
+export interface DebitCoinsManyResult {
+  outcomes: CoinChangeOutcome[];
 }
 
 export interface AwardAchievementResult {

@@ -16,7 +16,13 @@ import type {
   MemberDeletedResult,
 } from './account-lifecycle.dto';
 import type { AdminUpdateMemberDto, SearchMembersDto } from './admin.dto';
-import type { AwardAchievementDto, CreditCoinsDto, DebitCoinsDto, GetCoinsDto } from './coins.dto';
+import type {
+  AwardAchievementDto,
+  CreditCoinsDto,
+  DebitCoinsDto,
+  DebitCoinsManyDto,
+  GetCoinsDto,
+} from './coins.dto';
 import type { RegisterMemberDto, VerifyCredentialsDto } from './credentials.dto';
 import type {
   MemberCoinsChangedPayload,
@@ -44,6 +50,7 @@ import type {
   UpdateNotificationSettingsDto,
 } from './notifications.dto';
 import type {
+  DebitCoinsManyResult,
   AdminMemberResult,
   AwardAchievementResult,
   CoinChangeResult,
@@ -133,6 +140,11 @@ export const USERS = {
   DEBIT_COINS: requestPattern<DebitCoinsDto, CoinChangeResult>('users.debit_coins', {
     callers: ['events'],
   }),
+  /** Several debits in one transaction, each applied or refused as by `users.debit_coins`. */
+  DEBIT_COINS_MANY: requestPattern<DebitCoinsManyDto, DebitCoinsManyResult>(
+    'users.debit_coins_many',
+    { callers: ['events'] },
+  ),
   /** Refunds reach deactivated members too. MEMBER_NOT_FOUND (404), IDEMPOTENCY_KEY_REUSED (409). */
   CREDIT_COINS: requestPattern<CreditCoinsDto, CoinChangeResult>('users.credit_coins', {
     callers: ['events'],
