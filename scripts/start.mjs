@@ -24,6 +24,9 @@ import { config as loadDotenv } from 'dotenv';
 import { createAppLogs } from './lib/app-logs.mjs';
 import { checkInfrastructure, DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL } from './lib/infra.mjs';
 
+// The Node flags every app runs with, here as in the image (Dockerfile CMD): see the Dockerfile.
+const APP_NODE_FLAGS = createRequire(import.meta.url)('./lib/app-node-flags.json');
+
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Services first; the gateway's /ready waits for them anyway. */
 const APPS = ['users', 'auth-codes', 'events', 'bot', 'gateway'];
@@ -219,7 +222,7 @@ function launch(app) {
     void stop({ exitCode: 1 });
     return;
   }
-  const child = spawn(process.execPath, ['--enable-source-maps', main], {
+  const child = spawn(process.execPath, [...APP_NODE_FLAGS, main], {
     cwd: ROOT,
     env: { ...process.env, OPS_PORT: OPS_PORTS.get(app) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -64,6 +64,11 @@ export function rssMegabytes(pid: number | undefined): number | undefined {
 
 const ROOT = resolve(process.cwd());
 
+/** The Node flags every app runs with in production (the Dockerfile's CMD) and under `npm start`. */
+const APP_NODE_FLAGS = JSON.parse(
+  readFileSync(join(ROOT, 'scripts', 'lib', 'app-node-flags.json'), 'utf8'),
+) as string[];
+
 /** A TCP port free on 127.0.0.1 right now. */
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
@@ -172,7 +177,7 @@ export async function startBuiltPlatform(options: BuiltPlatformOptions): Promise
     childEnv: Record<string, string>,
     nodeArgs: string[] = [],
   ): void => {
-    const child = spawn(process.execPath, [...nodeArgs, script, ...args], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...nodeArgs, script, ...args], {
       env: { ...process.env, ...childEnv },
       stdio: ['ignore', 'inherit', 'inherit'],
     });

@@ -58,6 +58,14 @@ describe('Dockerfile', () => {
     expect(cmd).toContain(mainPathOf('$APP'));
   });
 
+  it('runs node with the flags npm start and the benchmarks use (scripts/lib/app-node-flags.json)', () => {
+    const flags = JSON.parse(readRepoFile('scripts/lib/app-node-flags.json')) as string[];
+    expect(flags).toContain('--max-semi-space-size=8');
+    const cmd = stage('runtime').lines.find((l) => l.startsWith('CMD')) ?? '';
+    expect(cmd).toContain(`exec node ${flags.join(' ')} ${mainPathOf('$APP')}`);
+    expect(readRepoFile('scripts/start.mjs')).toContain("'./lib/app-node-flags.json'");
+  });
+
   it('copies only files that exist and that .dockerignore lets in', () => {
     const ignored = readRepoFile('.dockerignore')
       .split('\n')
