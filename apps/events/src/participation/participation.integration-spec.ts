@@ -343,6 +343,19 @@ describe(ParticipationService.name, () => {
       const members = [await h.member(), await h.member(), await h.member()];
       for (const member of members)
         await h.participation.join({ event_id: event.id, member_id: member });
+      // The users service awards first_event when event.participant_joined reaches it (through
+      // the outbox, just after the join answers): wait for the three awards, then list.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        const listed = await h.participation.listParticipants({
+          event_id: event.id,
+          limit: 10,
+          offset: 0,
+        });
+        if (listed.participants.every((p) => p.achievements_count === 1)) break;
+        if (Date.now() > deadline) throw new Error('first_event was not awarded to all three');
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
       let page: Awaited<ReturnType<ParticipationService['listParticipants']>> | undefined;
       const calls = await usersCallsDuring(async () => {
