@@ -44,8 +44,8 @@ export function startTestTracing(): TestTracing {
  * itself (its own registry per test file), past that hook, and http was loaded before the SDK
  * started. So the modules the apps use (http, pg, pg-pool, ioredis) are patched here, through the
  * instrumentations' own module definitions, in the instances Jest hands the apps (each
- * definition guards against patching twice). Fastify needs
- * nothing: @fastify/otel registers through a diagnostics channel, which is process-wide.
+ * definition guards against patching twice). Fastify needs nothing: its server spans come from
+ * the app's own hooks (libs/observability's http-server-spans).
  */
 function patchJestModules(instrumentations: readonly Instrumentation[]): void {
   for (const instrumentation of instrumentations) {
