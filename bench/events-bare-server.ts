@@ -11,33 +11,13 @@
  */
 import Fastify from 'fastify';
 import { Pool } from 'pg';
+// The service's own row-to-body mapping: the floor is the same work without the layers around it.
+import { rowToEventView } from '../apps/events/src/events/event-view';
 import { EventRow, READ_SQL } from '../apps/events/src/events/events.repository';
 import { SingleFlight } from '../apps/events/src/shared/single-flight';
 import { argValue } from './lib';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** The event body of docs/api.md, in the order the service writes it. */
-function eventBody(row: EventRow): Record<string, unknown> {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    start_date: row.start_date.toISOString(),
-    end_date: row.end_date ? row.end_date.toISOString() : null,
-    location: row.location,
-    price: row.price,
-    image_url: row.image_url,
-    capacity: row.capacity,
-    is_active: row.is_active,
-    creator_id: row.creator_id,
-    created_at: row.created_at.toISOString(),
-    updated_at: row.updated_at.toISOString(),
-    timezone: row.timezone,
-    participants_count: row.seats_taken,
-    spots_left: row.capacity === null ? null : Math.max(row.capacity - row.seats_taken, 0),
-  };
-}
 
 /** `limit` 1..100 (default 10), `offset` >= 0 (default 0); undefined when out of range. */
 function page(
@@ -69,7 +49,7 @@ async function main(): Promise<void> {
       upcomingTotal.run(countUpcoming),
     ]);
     return {
-      events: rows.rows.map(eventBody),
+      events: rows.rows.map((row) => rowToEventView(row)),
       total,
       limit: asked.limit,
       offset: asked.offset,
@@ -84,7 +64,7 @@ async function main(): Promise<void> {
       [id],
     );
     if (rows.length === 0) return reply.code(404).send({ code: 'EVENT_NOT_FOUND' });
-    return { ...eventBody(rows[0]), waitlist_count: rows[0].waitlist_count };
+    return { ...rowToEventView(rows[0]), waitlist_count: rows[0].waitlist_count };
   });
 
   await server.listen({ port, host: '127.0.0.1' });

@@ -299,39 +299,12 @@ export class SeatsRepository {
    * a join need: the event's seats after it.
    */
   async confirm(db: Queryable, seatId: string): Promise<Confirmation | null> {
-    const row = await queryOne<{
-      joined_at: Date;
-      capacity: number | null;
-      seats_taken: number;
-      promoted_member_id: string | null;
-    }>(
-      db,
-      `WITH confirmed AS (
-         UPDATE events.participants
-            SET status = 'joined', joined_at = now(), updated_at = now()
-          WHERE id = $1 AND status = 'pending'
-         RETURNING event_id, member_id, joined_at
-       ), promoted AS (
-         UPDATE events.waitlist SET status = 'promoted', updated_at = now()
-          WHERE participant_id = $1 AND status = 'promoting' AND EXISTS (SELECT 1 FROM confirmed)
-         RETURNING member_id
-       )
-       SELECT c.joined_at, e.capacity, e.seats_taken,
-              (SELECT member_id FROM promoted) AS promoted_member_id
-         FROM confirmed c JOIN events.events e ON e.id = c.event_id`,
-      [seatId],
-    );
-    if (!row) return null;
-    return {
-      joinedAt: row.joined_at,
-      seats: { capacity: row.capacity, seatsTaken: row.seats_taken },
-      promotedMemberId: row.promoted_member_id,
-    };
+    return (await this.confirmMany(db, [seatId])).get(seatId) ?? null;
   }
 
   /**
-   * `confirm` for several seats of one event in one statement; answers the confirmations by seat
-   * id (a seat no longer pending has none). Rows are locked in id order (the index scan of
+   * `confirm` for several seats of one event in one statement (one seat is a group of one);
+   * answers the confirmations by seat id (a seat no longer pending has none). Rows are locked in id order (the index scan of
    * `id = ANY`), so two groups never wait on each other in opposite orders.
    */
   async confirmMany(db: Queryable, seatIds: readonly string[]): Promise<Map<string, Confirmation>> {
