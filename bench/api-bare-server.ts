@@ -27,8 +27,10 @@ import Fastify, { FastifyReply, FastifyRequest } from 'fastify';
 import Redis from 'ioredis';
 import { Pool, PoolClient } from 'pg';
 import { isMemberRole, profileVersionKey, USER_AGENT_MAX_LENGTH } from '@up/contracts';
+import { REDEEM_SCRIPT } from '../apps/auth-codes/src/login-codes/redeem.script';
 import { clientNetwork } from '../apps/auth-codes/src/refresh-tokens/client-network';
 import { ifNoneMatchMatches, profileETag } from '../apps/gateway/src/members/profile-etag';
+import { SET_IF_GREATER } from '../apps/users/src/profile-versions/set-if-greater.script';
 import { argValue } from './lib';
 
 const ALGORITHM = 'HS256';
@@ -55,29 +57,6 @@ const START_FAMILY = `WITH session AS (
   )
   INSERT INTO "auth"."refresh_tokens" (token_hash, family_id, member_id, expires_at)
   VALUES ($6, $1, $2, $7)`;
-
-/** ProfileVersionPublisher's script. */
-const SET_IF_GREATER = `
-local current = tonumber(redis.call('GET', KEYS[1]) or '0') or 0
-local candidate = tonumber(ARGV[1])
-if candidate > current then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-  return 1
-end
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 0
-`;
-/** LoginCodesService's script. */
-const REDEEM_SCRIPT = `
-local value = redis.call('GET', KEYS[1])
-if not value then return false end
-local separator = string.find(value, ':', 1, true)
-if ARGV[1] ~= '' then
-  if string.sub(value, separator + 1) ~= ARGV[1] then return 0 end
-end
-redis.call('DEL', KEYS[1])
-return value
-`;
 
 interface BareRedis extends Redis {
   upSetIfGreater(key: string, version: number, ttlSeconds: number): Promise<number>;
